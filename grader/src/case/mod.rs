@@ -1,0 +1,15 @@
+//! Case files: one YAML file per assignment saying what to run, how to break the network
+//! and what to check.
+
+pub mod builtin;
+pub mod load;
+pub mod model;
+pub mod plan;
+pub mod yaml;
+
+pub use load::{CaseError, CaseSource, load_case};
+pub use model::{
+    AlternatingBitParams, Analyzer, Case, CheckId, Grading, LogPattern, ProgramTemplates, Scenario,
+    TimerExpectation, Transport, WireFormat,
+};
+pub use plan::{PlannedRun, plan_runs};

@@ -1,0 +1,7 @@
+//! Checks: each turns evidence into an [`Outcome`] that carries its own reason.
+
+pub mod line_matcher;
+pub mod outcome;
+pub mod rdt3;
+
+pub use outcome::{Outcome, Status};

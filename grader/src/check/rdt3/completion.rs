@@ -1,0 +1,112 @@
+//! The client gets every message acknowledged, then stops sending and exits by itself.
+
+use super::Rdt3Evidence;
+use super::sender::acknowledges;
+use crate::analyze::{StepKind, describe};
+use crate::case::CheckId;
+use crate::check::{Outcome, Status};
+use crate::evidence::ExitReason;
+use crate::link::Direction;
+
+pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
+    let conversation = evidence.conversation;
+    let wanted = evidence.params.messages;
+    let outcome = Outcome::new(
+        CheckId::Completion,
+        format!("all {wanted} messages are acknowledged, then the client stops sending and exits"),
+    );
+    let client_end = match &evidence.client.exit {
+        Some(ExitReason::Exited { code: 0 }) => None,
+        Some(ExitReason::Exited { code }) => Some((
+            Status::Fail,
+            format!("the client exited with status {code}"),
+        )),
+        Some(ExitReason::Signalled { signal }) => Some((
+            Status::Fail,
+            format!("the client was killed by signal {signal}"),
+        )),
+        Some(ExitReason::DeadlineExceeded) => Some((
+            Status::Timeout,
+            "the client was still running at the scenario's deadline".to_owned(),
+        )),
+        Some(ExitReason::StoppedByGrader) | None => {
+            Some((Status::Fail, "the client did not exit by itself".to_owned()))
+        }
+    };
+
+    // The first valid ACK for each message, delivered after its first transmission.
+    let mut acked_at = Vec::new();
+    for message in &conversation.messages {
+        let first = message.transmissions[0];
+        let ack = conversation
+            .steps_of(StepKind::Delivered, Direction::ToClient)
+            .map(|(index, _)| index)
+            .find(|&index| index > first && acknowledges(conversation, index, message.seq));
+        acked_at.push(ack);
+    }
+    let unacknowledged = acked_at.iter().position(Option::is_none);
+    let last_error = evidence
+        .client
+        .lines
+        .iter()
+        .rev()
+        .find(|line| line.stream == crate::evidence::Stream::Stderr)
+        .map(|line| format!("; its last error line: {:?}", line.text))
+        .unwrap_or_default();
+
+    if conversation.messages.len() < wanted || unacknowledged.is_some() {
+        let progress = match unacknowledged {
+            Some(index) => format!(
+                "message {} `{}` was never acknowledged",
+                index + 1,
+                describe::payload_text(&conversation.messages[index].data)
+            ),
+            None => format!(
+                "the client sent {} distinct message{}",
+                conversation.messages.len(),
+                if conversation.messages.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+        };
+        let (status, ending) = client_end.unwrap_or((Status::Fail, "the client exited".to_owned()));
+        return outcome
+            .status(status)
+            .expected(format!("{wanted} messages sent and acknowledged"))
+            .observed(format!("{progress}; {ending}{last_error}"));
+    }
+    if let Some((status, ending)) = client_end {
+        return outcome
+            .status(status)
+            .expected("the client exits with status 0 after the last ACK")
+            .observed(format!(
+                "all messages were acknowledged, but {ending}{last_error}"
+            ));
+    }
+    if let Some(Some(final_ack)) = acked_at.get(wanted - 1) {
+        let after = conversation
+            .steps_of(StepKind::Sent, Direction::ToServer)
+            .find(|(index, _)| index > final_ack);
+        if let Some((_, step)) = after {
+            return outcome
+                .status(Status::Fail)
+                .expected("no data after the last ACK")
+                .observed(format!(
+                    "the client kept sending after the last ACK ({}): {}",
+                    conversation.steps[*final_ack].describe(),
+                    step.describe()
+                ))
+                .evidence(step.describe());
+        }
+    }
+    let exit_time = evidence
+        .client
+        .ended_at
+        .map(describe::seconds)
+        .unwrap_or_default();
+    outcome.observed(format!(
+        "all {wanted} messages acknowledged; the client exited with status 0 at {exit_time}"
+    ))
+}

@@ -1,0 +1,136 @@
+//! The required log lines: at least as many as the wire says happened.
+//!
+//! The handout asks for a line per packet sent and received, per checksum result and per
+//! timer expiry. Counting lines against wire events catches a program that claims nothing
+//! (or too little) without depending on its exact wording.
+
+use super::Rdt3Evidence;
+use super::timer::TimerAnalysis;
+use crate::analyze::{Step, StepKind};
+use crate::case::CheckId;
+use crate::check::line_matcher::LineMatcher;
+use crate::check::{Outcome, Status};
+use crate::evidence::{Role, Transcript};
+use crate::link::Direction;
+use std::time::Duration;
+
+struct Requirement<'a> {
+    role: Role,
+    what: &'static str,
+    matcher: &'a LineMatcher,
+    events: usize,
+    event_name: &'static str,
+}
+
+pub fn log_lines(evidence: &Rdt3Evidence<'_>, timer: &TimerAnalysis) -> Outcome {
+    let conversation = evidence.conversation;
+    let outcome = Outcome::new(
+        CheckId::LogLines,
+        "each program prints a line for every packet sent and received, every corrupt packet, and every timer expiry",
+    );
+    let before_end = |transcript: &Transcript| {
+        let end = transcript.ended_at.unwrap_or(Duration::MAX);
+        move |step: &&Step| step.at <= end
+    };
+    let count =
+        |kind: StepKind, direction: Direction, transcript: &Transcript, corrupt_only: bool| {
+            conversation
+                .steps_of(kind, direction)
+                .map(|(_, step)| step)
+                .filter(before_end(transcript))
+                .filter(|step| !corrupt_only || step.valid_packet().is_none())
+                .count()
+        };
+    let logs = evidence.logs;
+    let (client, server) = (evidence.client, evidence.server);
+    let requirements = [
+        Requirement {
+            role: Role::Client,
+            what: "sent",
+            matcher: &logs.sent,
+            events: count(StepKind::Sent, Direction::ToServer, client, false),
+            event_name: "datagrams it sent",
+        },
+        Requirement {
+            role: Role::Client,
+            what: "received",
+            matcher: &logs.received,
+            events: count(StepKind::Delivered, Direction::ToClient, client, false),
+            event_name: "datagrams it was given",
+        },
+        Requirement {
+            role: Role::Client,
+            what: "corrupt",
+            matcher: &logs.corrupt,
+            events: count(StepKind::Delivered, Direction::ToClient, client, true),
+            event_name: "corrupt ACKs it was given",
+        },
+        Requirement {
+            role: Role::Client,
+            what: "timer",
+            matcher: &logs.timer,
+            events: timer.timeouts(),
+            event_name: "timeouts seen on the wire",
+        },
+        Requirement {
+            role: Role::Server,
+            what: "sent",
+            matcher: &logs.sent,
+            events: count(StepKind::Sent, Direction::ToClient, server, false),
+            event_name: "datagrams it sent",
+        },
+        Requirement {
+            role: Role::Server,
+            what: "received",
+            matcher: &logs.received,
+            events: count(StepKind::Delivered, Direction::ToServer, server, false),
+            event_name: "datagrams it was given",
+        },
+        Requirement {
+            role: Role::Server,
+            what: "corrupt",
+            matcher: &logs.corrupt,
+            events: count(StepKind::Delivered, Direction::ToServer, server, true),
+            event_name: "corrupt packets it was given",
+        },
+    ];
+    let mut summary = Vec::new();
+    for requirement in &requirements {
+        let transcript = match requirement.role {
+            Role::Client => client,
+            Role::Server => server,
+        };
+        let lines = transcript
+            .lines
+            .iter()
+            .filter(|line| requirement.matcher.is_match(&line.text))
+            .count();
+        if lines < requirement.events {
+            return outcome
+                .status(Status::Fail)
+                .expected(format!(
+                    "at least {} \"{}\" line{} from the {} (lines matching {})",
+                    requirement.events,
+                    requirement.what,
+                    if requirement.events == 1 { "" } else { "s" },
+                    requirement.role,
+                    requirement.matcher.describe()
+                ))
+                .observed(format!(
+                    "the {} printed {lines} \"{}\" line{} for {} {}",
+                    requirement.role,
+                    requirement.what,
+                    if lines == 1 { "" } else { "s" },
+                    requirement.events,
+                    requirement.event_name
+                ));
+        }
+        if requirement.events > 0 {
+            summary.push(format!(
+                "{} {} {}/{}",
+                requirement.role, requirement.what, lines, requirement.events
+            ));
+        }
+    }
+    outcome.observed(format!("lines/events: {}", summary.join(", ")))
+}

@@ -1,0 +1,10 @@
+//! What a run leaves behind: plain data that checks read and reports render.
+//!
+//! Evidence is serde data so that a report can be re-rendered and a check unit-tested on a
+//! recorded run without running anything.
+
+pub mod trace;
+pub mod transcript;
+
+pub use trace::{Fate, WireEvent, WireTrace};
+pub use transcript::{ExitReason, Line, Role, Stream, Transcript};

@@ -1,0 +1,158 @@
+//! The wire trace: every datagram the relay saw, when, and what the link did with it.
+
+use crate::link::{Alteration, Direction, DropCause};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What happened to one datagram.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fate {
+    /// The link dropped it; the receiver never saw it.
+    Dropped { cause: DropCause },
+    /// The link delivered one or more copies (more than one when duplicated).
+    Delivered { copies: Vec<DeliveredCopy> },
+}
+
+/// One copy the relay sent on, possibly altered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveredCopy {
+    /// Position in the relay's sequence of actions (receives and sends alike); see
+    /// [`WireEvent::order`].
+    pub order: u64,
+    /// When the relay sent it on, since the scenario started.
+    #[serde(with = "micros")]
+    pub sent_at: Duration,
+    /// The bytes as delivered, when they differ from what the program sent.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_option")]
+    pub altered_bytes: Option<Vec<u8>>,
+    /// What the link did to this copy (delay, corruption, truncation, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alterations: Vec<Alteration>,
+}
+
+/// One datagram as the relay received it from a program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireEvent {
+    pub direction: Direction,
+    /// 1-based position among the datagrams sent in this direction.
+    pub nth: u32,
+    /// Position in the relay's single sequence of actions. Causality is judged by this, not
+    /// by timestamps: a reply the relay received after it delivered a datagram really came
+    /// after it, whatever two clocks would say about a few microseconds.
+    pub order: u64,
+    /// When the relay received it (the kernel's receive timestamp), since the scenario
+    /// started.
+    #[serde(with = "micros")]
+    pub received_at: Duration,
+    /// The bytes exactly as the sending program sent them.
+    #[serde(with = "hex_bytes")]
+    pub bytes: Vec<u8>,
+    pub fate: Fate,
+}
+
+impl WireEvent {
+    /// The bytes the receiving program was given, for each delivered copy in order.
+    pub fn delivered(&self) -> impl Iterator<Item = (&DeliveredCopy, &[u8])> {
+        let copies: &[DeliveredCopy] = match &self.fate {
+            Fate::Dropped { .. } => &[],
+            Fate::Delivered { copies } => copies,
+        };
+        copies.iter().map(|copy| {
+            let bytes = copy.altered_bytes.as_deref().unwrap_or(&self.bytes);
+            (copy, bytes)
+        })
+    }
+
+    /// Whether any delivered copy was altered from what the program sent.
+    pub fn was_altered(&self) -> bool {
+        match &self.fate {
+            Fate::Dropped { .. } => false,
+            Fate::Delivered { copies } => copies.iter().any(|copy| copy.altered_bytes.is_some()),
+        }
+    }
+}
+
+/// Every datagram of one scenario run, in the order the relay received them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireTrace {
+    pub events: Vec<WireEvent>,
+}
+
+impl WireTrace {
+    /// The datagrams sent in one direction, in order.
+    pub fn direction(&self, direction: Direction) -> impl Iterator<Item = &WireEvent> {
+        self.events
+            .iter()
+            .filter(move |event| event.direction == direction)
+    }
+}
+
+/// Durations as whole microseconds, so traces are compact and readable as JSON.
+pub(crate) mod micros {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(u64::try_from(value.as_micros()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        u64::deserialize(deserializer).map(Duration::from_micros)
+    }
+}
+
+pub(crate) mod micros_option {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Duration>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(duration) => super::micros::serialize(duration, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(deserializer)?.map(Duration::from_micros))
+    }
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex::encode(value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        hex::decode(String::deserialize(deserializer)?).map_err(D::Error::custom)
+    }
+}
+
+mod hex_option {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(bytes) => serializer.serialize_str(&hex::encode(bytes)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| hex::decode(text).map_err(D::Error::custom))
+            .transpose()
+    }
+}

@@ -1,0 +1,96 @@
+//! A program's transcript: every output line with the time it arrived, and how it ended.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Which of the two programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Client,
+    Server,
+}
+
+impl Role {
+    /// Both roles, server first (the order programs are started in).
+    pub const BOTH: [Role; 2] = [Role::Server, Role::Client];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which output stream a line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// One line of output, as the program wrote it (lossily decoded as UTF-8, without its
+/// line terminator), stamped with the time since the scenario started.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    #[serde(with = "crate::evidence::trace::micros")]
+    pub at: Duration,
+    pub stream: Stream,
+    pub text: String,
+}
+
+/// How a program's run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExitReason {
+    /// It exited by itself with this status code.
+    Exited { code: i32 },
+    /// It was killed by a signal it was not sent by the grader (e.g. a crash).
+    Signalled { signal: i32 },
+    /// The grader stopped it because the scenario was complete (servers that run until
+    /// stopped end this way).
+    StoppedByGrader,
+    /// The grader stopped it because it was still running at its deadline.
+    DeadlineExceeded,
+}
+
+/// Everything one program printed and how it ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// The command line that was run, for the report.
+    pub command: Vec<String>,
+    pub lines: Vec<Line>,
+    /// Bytes of output past the cap that were counted but not kept, per stream.
+    pub dropped_stdout_bytes: u64,
+    pub dropped_stderr_bytes: u64,
+    /// `None` while the program has not ended.
+    pub exit: Option<ExitReason>,
+    /// When it ended, since the scenario started.
+    #[serde(with = "crate::evidence::trace::micros_option")]
+    pub ended_at: Option<Duration>,
+}
+
+impl Transcript {
+    /// The lines of one stream, in order.
+    pub fn stream(&self, stream: Stream) -> impl Iterator<Item = &Line> {
+        self.lines.iter().filter(move |line| line.stream == stream)
+    }
+
+    /// All of the program's output as one text, for searching.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for line in &self.lines {
+            text.push_str(&line.text);
+            text.push('\n');
+        }
+        text
+    }
+}

@@ -1,0 +1,50 @@
+//! Turning one run's evidence into outcomes with the case's analyzer and checks.
+
+use super::scenario::RunEvidence;
+use crate::analyze::Conversation;
+use crate::case::load::LoadedCase;
+use crate::case::{Analyzer, CheckId};
+use crate::check::rdt3::{Rdt3Evidence, run_checks};
+use crate::check::{Outcome, Status};
+
+/// The outcomes of every check of the case on one run, in the case's order.
+pub fn judge(loaded: &LoadedCase, evidence: &RunEvidence) -> Vec<Outcome> {
+    if let Some(failure) = &evidence.startup_failure {
+        let stderr_tail: Vec<&str> = evidence
+            .server
+            .lines
+            .iter()
+            .rev()
+            .take(3)
+            .map(|line| line.text.as_str())
+            .collect();
+        let mut observed = failure.clone();
+        if !stderr_tail.is_empty() {
+            let tail: Vec<&str> = stderr_tail.into_iter().rev().collect();
+            observed.push_str(&format!("; its last output: {tail:?}"));
+        }
+        return vec![
+            Outcome::new(
+                CheckId::Startup,
+                "the server starts and binds the port it is given",
+            )
+            .status(Status::Fail)
+            .expected("a socket bound to the server's port")
+            .observed(observed),
+        ];
+    }
+    let case = &loaded.case;
+    let Analyzer::AlternatingBit(params) = &case.analyzer;
+    let checksum = case.wire.checksum.as_ref().map(|spanned| &spanned.value);
+    let conversation = Conversation::analyze(&evidence.trace, &loaded.layout, checksum, params);
+    let rdt3 = Rdt3Evidence {
+        conversation: &conversation,
+        params,
+        logs: &loaded.logs,
+        layout: &loaded.layout,
+        checksum,
+        client: &evidence.client,
+        server: &evidence.server,
+    };
+    run_checks(&rdt3, &case.checks)
+}

@@ -1,0 +1,10 @@
+//! A grading session: run the planned scenarios, judge each, total the points.
+
+pub mod judge;
+pub mod program;
+pub mod scenario;
+pub mod session;
+
+pub use program::ProgramChoice;
+pub use scenario::{RunError, RunEvidence, RunSettings};
+pub use session::{GradeReport, ScenarioResult, grade};

@@ -1,0 +1,67 @@
+//! Which program plays each side, and the command line that starts it.
+
+use crate::case::ProgramTemplates;
+use crate::harness::submission::{interpreter_command, stage};
+use crate::harness::template::{Placeholders, expand, expand_with_program};
+use std::path::{Path, PathBuf};
+
+/// Why a program's command line could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandLineError {
+    /// The template or command is wrong: fix the arguments or the case.
+    #[error("{0}")]
+    Template(#[from] crate::harness::template::TemplateError),
+    /// The submission cannot be staged or has no way to run.
+    #[error("{0}")]
+    Submission(#[from] crate::harness::submission::SubmissionError),
+}
+
+/// Who plays one side of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProgramChoice {
+    /// The built-in reference peer.
+    Reference,
+    /// A student's file, run with its interpreter and the case's argument template (or the
+    /// one given on the command line).
+    Submission {
+        file: PathBuf,
+        arguments: Option<String>,
+    },
+    /// A full command line, run as given (placeholders filled in).
+    Command(String),
+}
+
+impl ProgramChoice {
+    /// How reports name it.
+    pub fn label(&self) -> String {
+        match self {
+            ProgramChoice::Reference => "reference".to_owned(),
+            ProgramChoice::Submission { file, .. } => file.display().to_string(),
+            ProgramChoice::Command(command) => format!("`{command}`"),
+        }
+    }
+
+    /// The argv that starts this program in `dir` (where a submission is staged first).
+    pub fn command_line(
+        &self,
+        templates: &ProgramTemplates,
+        reference_launcher: &[String],
+        dir: &Path,
+        values: &Placeholders,
+    ) -> Result<Vec<String>, CommandLineError> {
+        match self {
+            ProgramChoice::Reference => {
+                let mut argv = reference_launcher.to_vec();
+                argv.extend(expand(&templates.reference, values)?);
+                Ok(argv)
+            }
+            ProgramChoice::Submission { file, arguments } => {
+                let staged = stage(file, dir)?;
+                let program = interpreter_command(&staged)?;
+                let template = arguments.as_deref().unwrap_or(&templates.run);
+                Ok(expand_with_program(template, &program, values)?)
+            }
+            ProgramChoice::Command(command) => Ok(expand(command, values)?),
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Running one planned scenario: server, relay, client, then collect the evidence.
+
+use super::program::ProgramChoice;
+use crate::case::load::LoadedCase;
+use crate::case::{PlannedRun, Scenario};
+use crate::evidence::{Role, Transcript, WireTrace};
+use crate::harness::ports::{Protocol, free_port, wait_until_bound};
+use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
+use crate::harness::template::Placeholders;
+use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
+use crate::relay::{RelayEndpoints, ScenarioClock, UdpRelay};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The loopback address every program of a relay-mode scenario uses.
+const HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
+/// How long a server may take to bind its port, at most (less if the budget is shorter).
+const STARTUP_LIMIT: Duration = Duration::from_secs(5);
+/// Between SIGTERM and SIGKILL.
+const GRACE: Duration = Duration::from_millis(200);
+
+/// What a grading session holds fixed across its scenarios.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// The run's seed; each scenario and direction gets its own stream from it.
+    pub seed: u64,
+    pub client: ProgramChoice,
+    pub server: ProgramChoice,
+    /// The argv prefix that starts a reference peer (`[grader, "reference"]`).
+    pub reference_launcher: Vec<String>,
+    /// Where each run gets its fresh directories.
+    pub work_root: PathBuf,
+    /// Overrides every scenario's budget (`--budget`).
+    pub budget: Option<Duration>,
+}
+
+/// Everything one run left behind.
+#[derive(Clone, Debug)]
+pub struct RunEvidence {
+    pub client: Transcript,
+    pub server: Transcript,
+    pub trace: WireTrace,
+    /// Set when the scenario could not really start (the server never bound its port):
+    /// the student's fault, reported as a failed `startup` check.
+    pub startup_failure: Option<String>,
+    pub wall_time: Duration,
+}
+
+/// Why a run could not be performed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The command line could not be built (bad template, or a submission with no way
+    /// to run).
+    #[error("cannot build the {role}'s command line: {source}")]
+    CommandLine {
+        role: Role,
+        source: super::program::CommandLineError,
+    },
+    /// The program could not be started at all.
+    #[error("cannot start the {role} (`{program}`): {message}")]
+    Spawn {
+        role: Role,
+        program: String,
+        message: String,
+    },
+    /// The grader's own machinery failed.
+    #[error("{context}: {source}")]
+    Internal {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+/// Runs one planned scenario and returns its evidence.
+pub fn run_scenario(
+    loaded: &LoadedCase,
+    run: &PlannedRun,
+    settings: &RunSettings,
+) -> Result<RunEvidence, RunError> {
+    let case = &loaded.case;
+    let scenario = &case.scenarios[run.scenario];
+    let budget = settings.budget.or(scenario.budget).unwrap_or(case.budget);
+    let internal = |context: &str| {
+        let context = context.to_owned();
+        move |source| RunError::Internal { context, source }
+    };
+    let run_dir = settings.work_root.join(sanitize(&run.key));
+    let server_dir = fresh_dir(&run_dir.join("server"))
+        .map_err(internal("cannot create the server's directory"))?;
+    let client_dir = fresh_dir(&run_dir.join("client"))
+        .map_err(internal("cannot create the client's directory"))?;
+
+    let server_port = free_port(Protocol::Udp).map_err(internal("cannot find a free port"))?;
+    let server_argv = command_line(
+        Role::Server,
+        &settings.server,
+        &case.programs.server,
+        settings,
+        &server_dir,
+        server_port,
+    )?;
+
+    let clock = ScenarioClock::start();
+    let deadline = clock.origin() + budget;
+    let server = spawn(Role::Server, server_argv, &server_dir, clock.origin())?;
+    let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
+    if let Err(not_bound) = wait_until_bound(Protocol::Udp, server_port, startup_deadline, || {
+        server.has_exited()
+    }) {
+        let server = server.stop(GRACE, StopReason::Complete);
+        return Ok(RunEvidence {
+            client: Transcript::default(),
+            server,
+            trace: WireTrace::default(),
+            startup_failure: Some(format!("the server did not start: {not_bound}")),
+            wall_time: clock.now(),
+        });
+    }
+
+    let impairment = |direction: Direction| -> Result<Impairment, RunError> {
+        let netem = match direction {
+            Direction::ToServer => scenario.netem_to_server.as_ref(),
+            Direction::ToClient => scenario.netem_to_client.as_ref(),
+        }
+        .or(scenario.netem.as_ref())
+        .cloned();
+        Impairment::new(
+            netem,
+            faults_for(scenario, direction),
+            stream_rng(settings.seed, &run.key, direction),
+        )
+        .map_err(|error| RunError::Internal {
+            context: format!("scenario `{}`: invalid impairment", run.key),
+            source: std::io::Error::other(error.to_string()),
+        })
+    };
+    let endpoints = RelayEndpoints {
+        listen: SocketAddr::from((HOST, 0)),
+        target: SocketAddr::from((HOST, server_port)),
+    };
+    let relay = UdpRelay::start(
+        endpoints,
+        impairment(Direction::ToServer)?,
+        impairment(Direction::ToClient)?,
+        clock,
+        None,
+    )
+    .map_err(internal("cannot start the relay"))?;
+
+    let client_argv = command_line(
+        Role::Client,
+        &settings.client,
+        &case.programs.client,
+        settings,
+        &client_dir,
+        relay.listen_addr().port(),
+    )?;
+    let client = spawn(Role::Client, client_argv, &client_dir, clock.origin())?;
+
+    // The scenario is complete when the client has exited and then nothing has happened on
+    // the wire or in the server's output for the quiet period (or the deadline came).
+    let client_exited = client.wait_until(deadline);
+    if client_exited {
+        loop {
+            let last = [
+                relay.last_activity(),
+                server.last_activity(),
+                client.last_activity(),
+            ]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or_default();
+            let quiet_until = (clock.origin() + last + case.quiet).min(deadline);
+            if Instant::now() >= quiet_until {
+                break;
+            }
+            // Waiting on the server's exit doubles as the quiet wait: a server that exits
+            // by itself ends the wait early, otherwise it returns at `quiet_until`.
+            if server.wait_until(quiet_until) {
+                break;
+            }
+        }
+    }
+    let client = if client_exited {
+        client.finish()
+    } else {
+        client.stop(GRACE, StopReason::Deadline)
+    };
+    let server = server.stop(GRACE, StopReason::Complete);
+    let trace = relay.stop().map_err(internal("the relay failed"))?;
+    Ok(RunEvidence {
+        client,
+        server,
+        trace,
+        startup_failure: None,
+        wall_time: clock.now(),
+    })
+}
+
+fn command_line(
+    role: Role,
+    choice: &ProgramChoice,
+    templates: &crate::case::ProgramTemplates,
+    settings: &RunSettings,
+    dir: &Path,
+    port: u16,
+) -> Result<Vec<String>, RunError> {
+    let values = Placeholders {
+        host: Some(HOST.to_string()),
+        port: Some(port.to_string()),
+        file: None,
+        dir: Some(dir.display().to_string()),
+    };
+    choice
+        .command_line(templates, &settings.reference_launcher, dir, &values)
+        .map_err(|source| RunError::CommandLine { role, source })
+}
+
+fn spawn(
+    role: Role,
+    argv: Vec<String>,
+    dir: &Path,
+    origin: Instant,
+) -> Result<RunningProgram, RunError> {
+    let program = argv.first().cloned().unwrap_or_default();
+    let spec = ProgramSpec {
+        argv,
+        dir: dir.to_path_buf(),
+        extra_env: Vec::new(),
+        stdin: None,
+        output_cap: 4 << 20,
+    };
+    RunningProgram::spawn(&spec, origin).map_err(|error| RunError::Spawn {
+        role,
+        program,
+        message: error.to_string(),
+    })
+}
+
+/// The scripted faults of a scenario that act on one direction.
+fn faults_for(scenario: &Scenario, direction: Direction) -> Vec<ScriptedFault> {
+    scenario
+        .faults
+        .iter()
+        .map(|fault| fault.value.clone())
+        .filter(|fault| fault.direction().is_none_or(|d| d == direction))
+        .collect()
+}
+
+fn fresh_dir(path: &Path) -> std::io::Result<PathBuf> {
+    if path.exists() {
+        std::fs::remove_dir_all(path)?;
+    }
+    std::fs::create_dir_all(path)?;
+    Ok(path.to_path_buf())
+}
+
+/// A run key (`lossy-soak#3`) as a directory name.
+fn sanitize(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

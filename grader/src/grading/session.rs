@@ -1,0 +1,147 @@
+//! A whole `grader check`: every planned run, in parallel, judged and totalled.
+
+use super::judge::judge;
+use super::scenario::{RunError, RunEvidence, RunSettings, run_scenario};
+use crate::case::load::LoadedCase;
+use crate::case::{Grading, PlannedRun};
+use crate::check::{Outcome, Status};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The verdict of one run of one scenario.
+#[derive(Debug)]
+pub struct ScenarioResult {
+    pub key: String,
+    pub about: Option<String>,
+    pub grading: Grading,
+    /// This run's share of the scenario's points.
+    pub points_possible: f64,
+    pub points_awarded: f64,
+    pub outcomes: Vec<Outcome>,
+    pub evidence: RunEvidence,
+}
+
+impl ScenarioResult {
+    /// The run's overall status: its worst graded outcome.
+    pub fn status(&self) -> Status {
+        if self.grading == Grading::Informational {
+            return Status::Informational;
+        }
+        let worst = self
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.status)
+            .filter(|status| {
+                status.is_failure() || *status == Status::Error || *status == Status::NonStrict
+            });
+        worst.max().unwrap_or(Status::Pass)
+    }
+
+    pub fn failed(&self) -> bool {
+        self.grading == Grading::Graded && self.outcomes.iter().any(|o| o.status.is_failure())
+    }
+}
+
+/// Everything a report needs about one `grader check`.
+#[derive(Debug)]
+pub struct GradeReport {
+    pub case_name: String,
+    pub case_title: String,
+    pub seed: u64,
+    pub client: String,
+    pub server: String,
+    pub scenarios: Vec<ScenarioResult>,
+    pub wall_time: Duration,
+}
+
+impl GradeReport {
+    pub fn points(&self) -> (f64, f64) {
+        let graded = self
+            .scenarios
+            .iter()
+            .filter(|s| s.grading == Grading::Graded);
+        graded.fold((0.0, 0.0), |(awarded, possible), s| {
+            (awarded + s.points_awarded, possible + s.points_possible)
+        })
+    }
+
+    pub fn any_failed(&self) -> bool {
+        self.scenarios.iter().any(ScenarioResult::failed)
+    }
+
+    pub fn any_error(&self) -> bool {
+        self.scenarios
+            .iter()
+            .any(|s| s.outcomes.iter().any(|o| o.status == Status::Error))
+    }
+}
+
+/// Runs and judges `runs` with up to `jobs` at a time; results come back in plan order
+/// whatever order they finish in.
+pub fn grade(
+    loaded: &LoadedCase,
+    settings: &RunSettings,
+    runs: &[PlannedRun],
+    jobs: usize,
+) -> Result<GradeReport, RunError> {
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<ScenarioResult, RunError>>>> =
+        Mutex::new(runs.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, runs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(run) = runs.get(index) else { break };
+                    let result = run_scenario(loaded, run, settings)
+                        .map(|evidence| score(loaded, run, evidence));
+                    let stop = result.is_err();
+                    if let Ok(mut slots) = results.lock() {
+                        slots[index] = Some(result);
+                    }
+                    if stop {
+                        // A program that cannot be started will not start in the next
+                        // scenario either: stop handing out work.
+                        next.store(runs.len(), Ordering::Relaxed);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let slots = results.into_inner().unwrap_or_default();
+    let mut scenarios = Vec::new();
+    for slot in slots.into_iter().flatten() {
+        scenarios.push(slot?);
+    }
+    Ok(GradeReport {
+        case_name: loaded.case.name.clone(),
+        case_title: loaded.case.title.clone(),
+        seed: settings.seed,
+        client: settings.client.label(),
+        server: settings.server.label(),
+        scenarios,
+        wall_time: started.elapsed(),
+    })
+}
+
+fn score(loaded: &LoadedCase, run: &PlannedRun, evidence: RunEvidence) -> ScenarioResult {
+    let scenario = &loaded.case.scenarios[run.scenario];
+    let outcomes = judge(loaded, &evidence);
+    let points_possible = match scenario.grading {
+        Grading::Graded => f64::from(scenario.points) / f64::from(scenario.repeat),
+        Grading::Informational => 0.0,
+    };
+    let passed = !outcomes.iter().any(|o| o.status.is_failure());
+    ScenarioResult {
+        key: run.key.clone(),
+        about: scenario.about.clone(),
+        grading: scenario.grading,
+        points_possible,
+        points_awarded: if passed { points_possible } else { 0.0 },
+        outcomes,
+        evidence,
+    }
+}

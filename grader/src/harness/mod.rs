@@ -1,0 +1,8 @@
+//! Starting, watching and stopping the programs of one scenario.
+
+pub mod group;
+pub mod output;
+pub mod ports;
+pub mod process;
+pub mod submission;
+pub mod template;

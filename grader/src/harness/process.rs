@@ -1,0 +1,665 @@
+//! One running program: started in a scrubbed environment and its own process group,
+//! watched without polling, and stopped so that nothing of it is left behind.
+//!
+//! A submission may ignore SIGTERM, fork helpers, print without end or never exit; none
+//! of that may hang the grader or outlive the scenario. So every program leads its own
+//! process group and is always stopped by signalling the whole group, a registry of live
+//! groups lets Ctrl-C kill them all, and dropping a [`RunningProgram`] kills its group too.
+
+use crate::evidence::{ExitReason, Line, Stream, Transcript};
+use crate::harness::group::{abandon, live_groups, signal_group};
+use crate::harness::output::{Capture, Collected};
+use nix::sys::signal::Signal;
+use std::io::{self, Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+pub use crate::harness::group::stop_all_now;
+
+/// What to run and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramSpec {
+    pub argv: Vec<String>,
+    /// The working directory, and `HOME`: the program's own fresh copy of the submission.
+    pub dir: PathBuf,
+    /// Set after the scrubbed environment, so these win.
+    pub extra_env: Vec<(String, String)>,
+    /// Written to the program's stdin, which is then closed; `None` gives it `/dev/null`.
+    pub stdin: Option<Vec<u8>>,
+    /// Bytes kept per output stream; the rest is counted.
+    pub output_cap: usize,
+}
+
+impl ProgramSpec {
+    pub const DEFAULT_OUTPUT_CAP: usize = 4 << 20;
+
+    /// A spec with no extra environment, no stdin and the default output cap.
+    pub fn new(argv: Vec<String>, dir: PathBuf) -> Self {
+        ProgramSpec {
+            argv,
+            dir,
+            extra_env: Vec::new(),
+            stdin: None,
+            output_cap: Self::DEFAULT_OUTPUT_CAP,
+        }
+    }
+}
+
+/// Why the grader stops a program that is still running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The scenario is over (a server that runs until stopped ends this way).
+    Complete,
+    /// The program ran past its deadline.
+    Deadline,
+}
+
+/// How to end a program, for [`RunningProgram::end`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// SIGTERM to the group, `grace` to exit, then SIGKILL.
+    Stop { grace: Duration, why: StopReason },
+    /// The program exited by itself: kill what is left of its group and collect.
+    Finish,
+}
+
+/// A program's transcript, and whether all of its output could be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub transcript: Transcript,
+    /// False when the output pipes were still held open by a process that escaped the
+    /// group (`setsid`) after the group was killed; output after that is missing.
+    pub output_complete: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum SpawnError {
+    #[error("cannot start a program from an empty command line")]
+    EmptyCommand,
+    #[error("cannot start `{program}` in {}: {source}", dir.display())]
+    Start {
+        program: String,
+        dir: PathBuf,
+        source: io::Error,
+    },
+    #[error("cannot start the threads that watch `{program}`: {source}")]
+    Threads { program: String, source: io::Error },
+}
+
+/// A started program. End it with [`stop`](Self::stop) or [`finish`](Self::finish) to get
+/// its transcript; dropping it instead kills its process group.
+#[derive(Debug)]
+pub struct RunningProgram {
+    command: Vec<String>,
+    pid: u32,
+    origin: Instant,
+    exit: Arc<ExitWatch>,
+    capture: Capture,
+    ended: bool,
+}
+
+impl RunningProgram {
+    /// Starts `spec.argv` in `spec.dir`; output is stamped with the time since `origin`.
+    ///
+    /// The environment is emptied, then given `PATH` (inherited), `HOME` (the program's
+    /// directory), `LANG=C.UTF-8`, `TERM=dumb`, Python's `PYTHONUNBUFFERED=1` (so lines
+    /// arrive when printed, not when a buffer fills) and `PYTHONDONTWRITEBYTECODE=1`, then
+    /// `spec.extra_env`.
+    pub fn spawn(spec: &ProgramSpec, origin: Instant) -> Result<Self, SpawnError> {
+        let Some(program) = spec.argv.first() else {
+            return Err(SpawnError::EmptyCommand);
+        };
+        let path = std::env::var_os("PATH").unwrap_or_else(|| DEFAULT_PATH.into());
+        let mut command = Command::new(program);
+        command
+            .args(&spec.argv[1..])
+            .current_dir(&spec.dir)
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", &spec.dir)
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "dumb")
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(spec.extra_env.iter().map(|(name, value)| (name, value)))
+            .process_group(0)
+            .stdin(match spec.stdin {
+                Some(_) => Stdio::piped(),
+                None => Stdio::null(),
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+
+        // Registered under the registry's lock, so a Ctrl-C in between cannot miss it.
+        let mut groups = live_groups();
+        let mut child = command.spawn().map_err(|source| SpawnError::Start {
+            program: program.clone(),
+            dir: spec.dir.clone(),
+            source,
+        })?;
+        let pid = child.id();
+        groups.insert(pid);
+        drop(groups);
+
+        let threads_failed = |source| {
+            abandon(pid);
+            SpawnError::Threads {
+                program: program.clone(),
+                source,
+            }
+        };
+        let missing_pipe = || io::Error::other("output pipe missing");
+        let stdout = child.stdout.take().ok_or_else(missing_pipe);
+        let stderr = child.stderr.take().ok_or_else(missing_pipe);
+        let (stdout, stderr) = match (stdout, stderr) {
+            (Ok(stdout), Ok(stderr)) => (stdout, stderr),
+            (Err(error), _) | (_, Err(error)) => return Err(threads_failed(error)),
+        };
+        let streams: Vec<(Stream, Box<dyn Read + Send>)> = vec![
+            (Stream::Stdout, Box::new(stdout)),
+            (Stream::Stderr, Box::new(stderr)),
+        ];
+        let capture = Capture::start(streams, origin, spec.output_cap).map_err(&threads_failed)?;
+
+        if let (Some(bytes), Some(mut pipe)) = (spec.stdin.clone(), child.stdin.take()) {
+            // A program that never reads stdin gets EPIPE here once it is gone; its
+            // output is what is judged, so a failed write is not an error.
+            std::thread::Builder::new()
+                .name("socklab-stdin".to_owned())
+                .spawn(move || {
+                    let _ = pipe.write_all(&bytes);
+                })
+                .map_err(&threads_failed)?;
+        }
+
+        let exit = Arc::new(ExitWatch::default());
+        let watch = Arc::clone(&exit);
+        std::thread::Builder::new()
+            .name("socklab-wait".to_owned())
+            .spawn(move || {
+                // Only fails if something else reaped the child; then its status is lost.
+                let status = child.wait().ok();
+                watch.record(Exit {
+                    status,
+                    at: origin.elapsed(),
+                });
+            })
+            .map_err(&threads_failed)?;
+
+        Ok(RunningProgram {
+            command: spec.argv.clone(),
+            pid,
+            origin,
+            exit,
+            capture,
+            ended: false,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The command line being run.
+    pub fn command(&self) -> &[String] {
+        &self.command
+    }
+
+    /// Blocks until the program exits (true) or `deadline` passes (false).
+    pub fn wait_until(&self, deadline: Instant) -> bool {
+        self.exit.wait_until(deadline)
+    }
+
+    pub fn has_exited(&self) -> bool {
+        self.exit.lock().is_some()
+    }
+
+    /// When the latest output line was read, since the origin.
+    pub fn last_activity(&self) -> Option<Duration> {
+        self.capture.last_activity()
+    }
+
+    /// The output lines kept so far, from index `start` on (pass the number already seen).
+    pub fn lines_since(&self, start: usize) -> Vec<Line> {
+        self.capture.lines_since(start)
+    }
+
+    /// Blocks until at least `count` output lines are kept (true), or its output ended or
+    /// `deadline` passed with fewer (false). Output ends soon after the program exits,
+    /// unless a process that escaped its group still holds it.
+    pub fn wait_for_lines(&self, count: usize, deadline: Instant) -> bool {
+        self.capture.wait_for_lines(count, deadline)
+    }
+
+    /// Stops the program: SIGTERM to its group, up to `grace` to exit, then SIGKILL.
+    pub fn stop(self, grace: Duration, why: StopReason) -> Transcript {
+        self.end(Ending::Stop { grace, why }).transcript
+    }
+
+    /// Collects a program that exited by itself, killing whatever it left running in its
+    /// group. A program still running is killed at once, as stopped by the grader.
+    pub fn finish(self) -> Transcript {
+        self.end(Ending::Finish).transcript
+    }
+
+    /// [`stop`](Self::stop) or [`finish`](Self::finish), also telling whether all output
+    /// could be read.
+    ///
+    /// `ended_at` is when the leader's exit was seen; lines are stamped when they were
+    /// read, so the last few may be stamped a little after it.
+    pub fn end(mut self, ending: Ending) -> Ended {
+        let exited_by_itself = self.has_exited();
+        if !exited_by_itself {
+            match ending {
+                Ending::Stop { grace, .. } => {
+                    signal_group(self.pid, Signal::SIGTERM);
+                    if !self.wait_until(Instant::now() + grace) {
+                        signal_group(self.pid, Signal::SIGKILL);
+                    }
+                }
+                Ending::Finish => signal_group(self.pid, Signal::SIGKILL),
+            }
+            self.wait_until(Instant::now() + LEADER_EXIT_LIMIT);
+        }
+        // Whatever else of the group is still alive (background helpers) goes now.
+        signal_group(self.pid, Signal::SIGKILL);
+        live_groups().remove(&self.pid);
+        self.ended = true;
+
+        let Collected {
+            lines,
+            dropped_stdout_bytes,
+            dropped_stderr_bytes,
+            complete,
+        } = self.capture.collect(Instant::now() + OUTPUT_DRAIN_LIMIT);
+        let recorded = *self.exit.lock();
+        let exit = match (&recorded, ending) {
+            (Some(exit), _) if exited_by_itself => exit_reason(exit.status),
+            (_, Ending::Stop { why, .. }) => match why {
+                StopReason::Complete => ExitReason::StoppedByGrader,
+                StopReason::Deadline => ExitReason::DeadlineExceeded,
+            },
+            (_, Ending::Finish) => ExitReason::StoppedByGrader,
+        };
+        // A leader stuck in the kernel past the limit has no exit time; now is the best
+        // answer there is.
+        let ended_at = recorded.map_or_else(|| self.origin.elapsed(), |exit| exit.at);
+        Ended {
+            transcript: Transcript {
+                command: self.command.clone(),
+                lines,
+                dropped_stdout_bytes,
+                dropped_stderr_bytes,
+                exit: Some(exit),
+                ended_at: Some(ended_at),
+            },
+            output_complete: complete,
+        }
+    }
+}
+
+impl Drop for RunningProgram {
+    fn drop(&mut self) {
+        if !self.ended {
+            signal_group(self.pid, Signal::SIGKILL);
+            live_groups().remove(&self.pid);
+        }
+    }
+}
+
+/// How long a killed leader may take to be reaped before the grader moves on.
+const LEADER_EXIT_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long to wait for the output pipes to close once the group is dead; only a process
+/// that escaped the group can hold them longer.
+const OUTPUT_DRAIN_LIMIT: Duration = Duration::from_millis(500);
+
+/// For the unusual grader started without a `PATH`.
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+fn exit_reason(status: Option<ExitStatus>) -> ExitReason {
+    match status {
+        Some(status) => match (status.code(), status.signal()) {
+            (Some(code), _) => ExitReason::Exited { code },
+            (None, Some(signal)) => ExitReason::Signalled { signal },
+            (None, None) => ExitReason::Exited { code: -1 },
+        },
+        // The status was lost (see the waiter thread); -1 is no real exit code.
+        None => ExitReason::Exited { code: -1 },
+    }
+}
+
+/// The leader's exit, as seen by the thread that waits for it.
+#[derive(Clone, Copy, Debug)]
+struct Exit {
+    status: Option<ExitStatus>,
+    at: Duration,
+}
+
+#[derive(Debug, Default)]
+struct ExitWatch {
+    exit: Mutex<Option<Exit>>,
+    exited: Condvar,
+}
+
+impl ExitWatch {
+    fn lock(&self) -> MutexGuard<'_, Option<Exit>> {
+        self.exit.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn record(&self, exit: Exit) {
+        *self.lock() = Some(exit);
+        self.exited.notify_all();
+    }
+
+    fn wait_until(&self, deadline: Instant) -> bool {
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        let (exit, _) = self
+            .exited
+            .wait_timeout_while(self.lock(), timeout, |exit| exit.is_none())
+            .unwrap_or_else(PoisonError::into_inner);
+        exit.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use tempfile::TempDir;
+
+    const BUDGET: Duration = Duration::from_secs(20);
+
+    fn sh(script: &str) -> (TempDir, ProgramSpec) {
+        let dir = tempfile::tempdir().unwrap();
+        let argv = ["sh", "-c", script].map(str::to_owned).to_vec();
+        let spec = ProgramSpec::new(argv, dir.path().to_path_buf());
+        (dir, spec)
+    }
+
+    fn start(spec: &ProgramSpec) -> RunningProgram {
+        match RunningProgram::spawn(spec, Instant::now()) {
+            Ok(program) => program,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    fn texts(transcript: &Transcript, stream: Stream) -> Vec<&str> {
+        transcript
+            .stream(stream)
+            .map(|line| line.text.as_str())
+            .collect()
+    }
+
+    /// The first output line, once there is one.
+    fn first_line(program: &RunningProgram) -> String {
+        assert!(program.wait_for_lines(1, Instant::now() + BUDGET));
+        program.lines_since(0)[0].text.clone()
+    }
+
+    /// Whether a process is gone (a zombie waiting for a reaper counts: it runs no more).
+    fn is_gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X'])),
+        }
+    }
+
+    /// Waits on a condition that no event announces (another process's death) with a
+    /// deadline, as `wait_until_bound` does.
+    fn eventually(condition: impl Fn() -> bool) -> bool {
+        let deadline = Instant::now() + BUDGET;
+        while Instant::now() < deadline {
+            if condition() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        condition()
+    }
+
+    #[test]
+    fn captures_both_streams_with_timestamps_and_the_exit_code() {
+        // The second line waits for a file the test creates after seeing the first, so
+        // the two are read at different times without the test sleeping.
+        let (dir, spec) = sh(
+            "echo one; echo warn >&2; while [ ! -e go ]; do :; done; printf 'two\\r\\nend'; exit 3",
+        );
+        let program = start(&spec);
+        assert!(program.wait_for_lines(2, Instant::now() + BUDGET));
+        let first_seen = program.last_activity().unwrap();
+        std::fs::write(dir.path().join("go"), "").unwrap();
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+
+        assert_eq!(texts(&transcript, Stream::Stdout), ["one", "two", "end"]);
+        assert_eq!(texts(&transcript, Stream::Stderr), ["warn"]);
+        assert_eq!(transcript.exit, Some(ExitReason::Exited { code: 3 }));
+        assert_eq!(transcript.command, spec.argv);
+        let stamps: Vec<Duration> = transcript.lines.iter().map(|line| line.at).collect();
+        assert!(
+            stamps.windows(2).all(|pair| pair[0] <= pair[1]),
+            "{stamps:?}"
+        );
+        let two = transcript.stream(Stream::Stdout).nth(1).unwrap();
+        assert!(two.at > first_seen);
+        // Lines are stamped when read, so the last may come a little after the exit.
+        assert!(transcript.ended_at.unwrap() > first_seen);
+    }
+
+    #[test]
+    fn output_past_the_cap_is_counted_not_kept() {
+        let (_dir, mut spec) =
+            sh("head -c 3000000 /dev/zero | tr '\\0' 'y' | fold -w 99; echo bad >&2");
+        spec.output_cap = 1000;
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+        let kept: usize = transcript
+            .stream(Stream::Stdout)
+            .map(|line| line.text.len() + 1)
+            .sum();
+        assert_eq!(kept, 1000);
+        assert_eq!(transcript.dropped_stdout_bytes, 3_000_000 + 30_303 - 1000);
+        assert_eq!(texts(&transcript, Stream::Stderr), ["bad"]);
+    }
+
+    #[test]
+    fn stdin_is_delivered_then_closed() {
+        let (_dir, mut spec) = sh("cat; echo done");
+        spec.stdin = Some(b"hello\nworld\n".to_vec());
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+        assert_eq!(
+            texts(&transcript, Stream::Stdout),
+            ["hello", "world", "done"]
+        );
+    }
+
+    #[test]
+    fn stdin_is_empty_without_a_script() {
+        let (_dir, spec) = sh("cat; echo done");
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        assert_eq!(texts(&program.finish(), Stream::Stdout), ["done"]);
+    }
+
+    #[test]
+    fn environment_is_scrubbed_and_cwd_is_the_directory() {
+        let (dir, mut spec) = sh(
+            "pwd; echo \"$HOME|$LANG|$TERM|$PYTHONUNBUFFERED|$PYTHONDONTWRITEBYTECODE\"; \
+             echo \"${CARGO_MANIFEST_DIR-unset}|$SOCKLAB_SEED\"",
+        );
+        spec.extra_env = vec![("SOCKLAB_SEED".to_owned(), "42".to_owned())];
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+        let dir = dir.path().canonicalize().unwrap();
+        let dir = dir.to_str().unwrap();
+        assert_eq!(
+            texts(&transcript, Stream::Stdout),
+            [dir, &format!("{dir}|C.UTF-8|dumb|1|1"), "unset|42"]
+        );
+    }
+
+    #[test]
+    fn wait_until_times_out_then_stop_reports_the_reason() {
+        let (_dir, spec) = sh("exec sleep 60");
+        let program = start(&spec);
+        let deadline = Instant::now() + Duration::from_millis(30);
+        assert!(!program.wait_until(deadline));
+        assert!(Instant::now() >= deadline);
+        assert!(!program.has_exited());
+        let transcript = program.stop(BUDGET, StopReason::Complete);
+        assert_eq!(transcript.exit, Some(ExitReason::StoppedByGrader));
+    }
+
+    #[test]
+    fn a_crash_is_reported_as_a_signal() {
+        let (_dir, spec) = sh("kill -USR1 $$");
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        assert!(program.has_exited());
+        let transcript = program.stop(BUDGET, StopReason::Deadline);
+        let usr1 = Signal::SIGUSR1 as i32;
+        assert_eq!(
+            transcript.exit,
+            Some(ExitReason::Signalled { signal: usr1 })
+        );
+    }
+
+    #[test]
+    fn a_program_ignoring_sigterm_is_killed_after_the_grace() {
+        let (_dir, spec) = sh("trap '' TERM; echo ready; exec sleep 60");
+        let program = start(&spec);
+        assert_eq!(first_line(&program), "ready");
+        let grace = Duration::from_millis(200);
+        let stopping = Instant::now();
+        let transcript = program.stop(grace, StopReason::Deadline);
+        assert!(stopping.elapsed() >= grace);
+        assert!(stopping.elapsed() < BUDGET);
+        assert_eq!(transcript.exit, Some(ExitReason::DeadlineExceeded));
+    }
+
+    #[test]
+    fn stop_kills_background_children_in_the_group() {
+        let (_dir, spec) = sh("trap '' TERM; sleep 60 & echo $!; wait");
+        let program = start(&spec);
+        let child = first_line(&program);
+        let leader = program.pid().to_string();
+        program.stop(Duration::from_millis(50), StopReason::Complete);
+        assert!(
+            eventually(|| is_gone(&child)),
+            "background child {child} survived"
+        );
+        assert!(is_gone(&leader));
+    }
+
+    #[test]
+    fn finish_kills_what_an_exited_program_left_running() {
+        let (_dir, spec) = sh("sleep 60 & echo $!; exit 0");
+        let program = start(&spec);
+        let child = first_line(&program);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let ended = program.end(Ending::Finish);
+        assert!(ended.output_complete);
+        assert_eq!(ended.transcript.exit, Some(ExitReason::Exited { code: 0 }));
+        assert!(
+            eventually(|| is_gone(&child)),
+            "background child {child} survived"
+        );
+    }
+
+    #[test]
+    fn an_escaped_process_holding_the_pipe_cannot_hang_the_grader() {
+        // The escapee prints its pid only after it has left the group.
+        let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 30' & exit 0");
+        let program = start(&spec);
+        let escaped = first_line(&program);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let ending = Instant::now();
+        let ended = program.end(Ending::Finish);
+        assert!(ending.elapsed() < Duration::from_secs(5));
+        assert!(!ended.output_complete);
+        assert_eq!(texts(&ended.transcript, Stream::Stdout), [escaped.as_str()]);
+        let pid = nix::unistd::Pid::from_raw(escaped.parse().unwrap());
+        nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
+    }
+
+    #[test]
+    fn dropping_a_program_kills_its_group() {
+        let (_dir, spec) = sh("sleep 60 & echo $!; wait");
+        let program = start(&spec);
+        let child = first_line(&program);
+        let leader = program.pid();
+        assert!(live_groups().contains(&leader));
+        drop(program);
+        assert!(!live_groups().contains(&leader));
+        assert!(
+            eventually(|| is_gone(&child)),
+            "background child {child} survived"
+        );
+    }
+
+    #[test]
+    fn stopped_programs_leave_the_registry() {
+        let (_dir, spec) = sh("exec sleep 60");
+        let program = start(&spec);
+        let pid = program.pid();
+        assert!(live_groups().contains(&pid));
+        program.stop(BUDGET, StopReason::Complete);
+        assert!(!live_groups().contains(&pid));
+    }
+
+    #[test]
+    fn a_running_program_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<RunningProgram>();
+    }
+
+    #[test]
+    fn spawn_errors_name_the_program() {
+        let dir = tempfile::tempdir().unwrap();
+        let argv = vec!["/no/such/program".to_owned(), "arg".to_owned()];
+        let spec = ProgramSpec::new(argv, dir.path().to_path_buf());
+        let error = RunningProgram::spawn(&spec, Instant::now()).unwrap_err();
+        assert!(matches!(error, SpawnError::Start { .. }));
+        assert!(error.to_string().contains("`/no/such/program`"), "{error}");
+
+        let spec = ProgramSpec::new(Vec::new(), dir.path().to_path_buf());
+        let error = RunningProgram::spawn(&spec, Instant::now()).unwrap_err();
+        assert!(matches!(error, SpawnError::EmptyCommand));
+
+        let spec = ProgramSpec::new(vec!["true".to_owned()], Path::new("/no/dir").into());
+        let error = RunningProgram::spawn(&spec, Instant::now()).unwrap_err();
+        assert!(error.to_string().contains("/no/dir"), "{error}");
+    }
+
+    #[test]
+    fn python_output_arrives_line_by_line() {
+        let (dir, spec) = sh("");
+        let script = "import os, time\n\
+                      print('first')\n\
+                      while not os.path.exists('go'):\n    time.sleep(0.001)\n\
+                      print('second')\n";
+        let spec = ProgramSpec::new(
+            ["python3", "-c", script].map(str::to_owned).to_vec(),
+            spec.dir,
+        );
+        let program = start(&spec);
+        // Seen before the script ends: Python is not buffering stdout.
+        assert_eq!(first_line(&program), "first");
+        std::fs::write(dir.path().join("go"), "").unwrap();
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+        assert_eq!(texts(&transcript, Stream::Stdout), ["first", "second"]);
+    }
+}

@@ -1,0 +1,19 @@
+//! Socklab's grading engine.
+//!
+//! One grading run flows down through these modules and never back up:
+//! a [`case`] is planned into scenarios; the [`harness`] starts the programs with the
+//! [`relay`] between them, whose [`link`] breaks the network on purpose; what happened is
+//! kept as [`evidence`]; an [`analyze`]r decodes the wire trace with the case's [`wire`]
+//! layout; [`check`]s turn it into outcomes; a [`report`] renders them.
+
+pub mod analyze;
+pub mod case;
+pub mod check;
+pub mod evidence;
+pub mod exit_code;
+pub mod grading;
+pub mod harness;
+pub mod link;
+pub mod relay;
+pub mod report;
+pub mod wire;

@@ -1,0 +1,3 @@
+//! Reports for people (and, later, machines) rendered from a [`crate::grading::GradeReport`].
+
+pub mod terminal;

@@ -1,0 +1,139 @@
+//! The terminal report: the seed, one line per scenario run with its points, the reason
+//! under each failure, a total, and how to replay what failed.
+//!
+//! Styles are written unconditionally; the caller's `anstream` stream strips them when the
+//! output is not a terminal or `NO_COLOR` is set.
+
+use crate::analyze::describe;
+use crate::case::Grading;
+use crate::check::Status;
+use crate::grading::{GradeReport, ScenarioResult};
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+const PASS: Style = AnsiColor::Green.on_default().bold();
+const FAIL: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// Writes the whole report.
+pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{BOLD}{}{BOLD:#} · {}",
+        report.case_name, report.case_title
+    )?;
+    writeln!(
+        out,
+        "{DIM}seed {} · mode relay · client: {} · server: {}{DIM:#}",
+        report.seed, report.client, report.server
+    )?;
+    writeln!(out)?;
+    let width = report
+        .scenarios
+        .iter()
+        .map(|s| s.key.len())
+        .max()
+        .unwrap_or(0);
+    for scenario in &report.scenarios {
+        write_scenario(out, scenario, width)?;
+    }
+    writeln!(out)?;
+    let (awarded, possible) = report.points();
+    let failed: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| s.failed()).collect();
+    let verdict = if failed.is_empty() {
+        format!("{PASS}all graded scenarios pass{PASS:#}")
+    } else {
+        format!(
+            "{FAIL}{} of {} graded runs failed{FAIL:#}",
+            failed.len(),
+            report
+                .scenarios
+                .iter()
+                .filter(|s| s.grading == Grading::Graded)
+                .count()
+        )
+    };
+    writeln!(
+        out,
+        "{BOLD}total {}/{}{BOLD:#} · {verdict} · {}",
+        points(awarded),
+        points(possible),
+        describe::seconds(report.wall_time)
+    )?;
+    if let Some(first) = failed.first() {
+        writeln!(
+            out,
+            "{DIM}replay: grader check {} --seed {} --scenario {}{DIM:#}",
+            report.case_name, report.seed, first.key
+        )?;
+    }
+    Ok(())
+}
+
+fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) -> io::Result<()> {
+    let status = scenario.status();
+    let (label, style) = match status {
+        Status::Pass => ("PASS", PASS),
+        Status::NonStrict => ("PASS*", WARN),
+        Status::Informational => ("INFO", DIM),
+        Status::Timeout => ("TIME", FAIL),
+        Status::Error => ("ERROR", WARN),
+        Status::Fail | Status::Unsupported => ("FAIL", FAIL),
+    };
+    let score = match scenario.grading {
+        Grading::Graded => format!(
+            "{}/{}",
+            points(scenario.points_awarded),
+            points(scenario.points_possible)
+        ),
+        Grading::Informational => "–".to_owned(),
+    };
+    let note = match scenario.grading {
+        Grading::Informational => " (informational, not graded)",
+        Grading::Graded => "",
+    };
+    writeln!(
+        out,
+        "  {style}{label:<5}{style:#}  {:<width$}  {score:>7}  {DIM}{}{note}{DIM:#}",
+        scenario.key,
+        describe::seconds(scenario.evidence.wall_time),
+    )?;
+    for outcome in &scenario.outcomes {
+        let (mark, style) = match outcome.status {
+            Status::Fail | Status::Timeout => ("✗", FAIL),
+            Status::Error => ("!", WARN),
+            Status::NonStrict => ("~", WARN),
+            _ => continue,
+        };
+        let mark_style = if scenario.grading == Grading::Informational {
+            DIM
+        } else {
+            style
+        };
+        writeln!(
+            out,
+            "         {mark_style}{mark} {}{mark_style:#} {DIM}({}){DIM:#}: {}",
+            outcome.check,
+            outcome.status.label(),
+            outcome.requirement
+        )?;
+        if !outcome.expected.is_empty() {
+            writeln!(out, "             expected: {}", outcome.expected)?;
+        }
+        if !outcome.observed.is_empty() {
+            writeln!(out, "             observed: {}", outcome.observed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Points as people write them: `10`, `3.3`.
+fn points(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}

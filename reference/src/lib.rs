@@ -1,0 +1,9 @@
+//! Known-good client and server peers for Socklab's assignments.
+//!
+//! Each assignment's protocol logic is a sans-IO machine (time and bytes in, decisions
+//! out) with a thin socket loop around it; each peer also carries deliberate defects so
+//! the grader's own tests can prove that every check catches the defect it exists for.
+
+pub mod cli;
+pub mod rdt3;
+pub mod wait;

@@ -1,0 +1,91 @@
+//! The `grader` command line. Course scripts and CI pipelines are written against these
+//! names: extend them, never rename them.
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "grader",
+    version,
+    about = "Grade socket-programming assignments: run the programs, break the network on purpose, judge what happened"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Grade a submission (or, with no programs given, the reference peers) against a case.
+    Check(CheckArgs),
+    /// Relay UDP datagrams through a seeded netem-style link: `sudo tc` without sudo.
+    Proxy(ProxyArgs),
+    /// Run a reference peer (the same as the `reference` binary).
+    #[command(hide = true, disable_help_flag = true)]
+    Reference {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        arguments: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A built-in case name (rdt3) or the path of a case YAML file.
+    pub case: String,
+    /// The client to grade: a script (run by its #! line, .py with python3) or an executable.
+    /// Left out, the reference client plays the client.
+    #[arg(long, value_name = "PATH", conflicts_with = "client_cmd")]
+    pub client: Option<PathBuf>,
+    /// The server to grade; left out, the reference server plays the server.
+    #[arg(long, value_name = "PATH", conflicts_with = "server_cmd")]
+    pub server: Option<PathBuf>,
+    /// The client's argument template instead of the case's, e.g. "UDP_Client {host} {port}".
+    #[arg(long, value_name = "TEMPLATE", requires = "client")]
+    pub client_args: Option<String>,
+    /// The server's argument template instead of the case's, e.g. "UDP_Server {port}".
+    #[arg(long, value_name = "TEMPLATE", requires = "server")]
+    pub server_args: Option<String>,
+    /// A full command line for the client, run as given: "python3 c.py {host} {port}".
+    #[arg(long, value_name = "CMD")]
+    pub client_cmd: Option<String>,
+    /// A full command line for the server, run as given: "python3 s.py {port}".
+    #[arg(long, value_name = "CMD")]
+    pub server_cmd: Option<String>,
+    /// The run's seed (printed in every report); the same seed replays the same link.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only this scenario (or one repetition, `lossy-soak#2`); may be repeated.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// How long each scenario may run, instead of the case's budget (e.g. `2s`).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub budget: Option<std::time::Duration>,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Also write the evidence (transcripts and wire traces, as JSON) to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where clients send (port 0 picks a free one; the chosen address is printed first).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Where the server is.
+    #[arg(long, value_name = "ADDR")]
+    pub target: SocketAddr,
+    /// A tc netem line applied in both directions, e.g. "delay 10ms loss 40%".
+    #[arg(long, value_name = "LINE")]
+    pub netem: Option<String>,
+    /// Seed for the link's randomness (printed at start).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print one JSON line per datagram and its fate to this file (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}

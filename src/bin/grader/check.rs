@@ -1,0 +1,163 @@
+//! `grader check`: grade one submission (or the reference) against a case.
+
+use crate::Failure;
+use crate::args::CheckArgs;
+use socklab_grader::case::load::load_case;
+use socklab_grader::case::{CaseSource, plan_runs};
+use socklab_grader::exit_code;
+use socklab_grader::grading::{GradeReport, ProgramChoice, RunError, RunSettings, grade};
+use socklab_grader::report::terminal::write_report;
+use std::path::{Path, PathBuf};
+
+pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
+    let source = CaseSource::from_argument(&arguments.case);
+    let loaded =
+        load_case(&source).map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))?;
+    let runs = plan_runs(&loaded.case, &arguments.scenarios)
+        .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
+    let client = choice(
+        arguments.client,
+        arguments.client_args,
+        arguments.client_cmd,
+        "--client",
+    )?;
+    let server = choice(
+        arguments.server,
+        arguments.server_args,
+        arguments.server_cmd,
+        "--server",
+    )?;
+
+    let executable = std::env::current_exe().map_err(|error| {
+        Failure::new(
+            exit_code::INTERNAL,
+            format!("cannot find the grader's own executable: {error}"),
+        )
+    })?;
+    let work = tempfile::Builder::new()
+        .prefix("socklab-")
+        .tempdir()
+        .map_err(|error| {
+            Failure::new(
+                exit_code::INTERNAL,
+                format!("cannot create a work directory: {error}"),
+            )
+        })?;
+    let settings = RunSettings {
+        seed: arguments.seed.unwrap_or_else(fresh_seed),
+        client,
+        server,
+        reference_launcher: vec![executable.display().to_string(), "reference".to_owned()],
+        work_root: work.path().to_path_buf(),
+        budget: arguments.budget,
+    };
+    // Ctrl-C or SIGTERM: stop every program we started before going.
+    let _ = ctrlc::set_handler(|| {
+        socklab_grader::harness::process::stop_all_now();
+        std::process::exit(130);
+    });
+    let jobs = arguments
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
+
+    let mut out = anstream::stdout();
+    write_report(&mut out, &report).map_err(|error| {
+        Failure::new(
+            exit_code::INTERNAL,
+            format!("cannot write the report: {error}"),
+        )
+    })?;
+    if let Some(dir) = &arguments.out {
+        write_evidence(dir, &report).map_err(|error| {
+            Failure::new(
+                exit_code::INTERNAL,
+                format!("cannot write evidence to {}: {error}", dir.display()),
+            )
+        })?;
+    }
+    Ok(if report.any_failed() {
+        exit_code::FAILED
+    } else if report.any_error() {
+        exit_code::INTERNAL
+    } else {
+        exit_code::PASSED
+    })
+}
+
+fn choice(
+    path: Option<PathBuf>,
+    arguments: Option<String>,
+    command: Option<String>,
+    flag: &str,
+) -> Result<ProgramChoice, Failure> {
+    match (path, command) {
+        (Some(file), _) => {
+            if !file.is_file() {
+                return Err(Failure::new(
+                    exit_code::INVALID_INPUT,
+                    format!("{flag} {}: no such file", file.display()),
+                ));
+            }
+            let file = std::path::absolute(&file).unwrap_or(file);
+            Ok(ProgramChoice::Submission { file, arguments })
+        }
+        (None, Some(command)) => Ok(ProgramChoice::Command(command)),
+        (None, None) => Ok(ProgramChoice::Reference),
+    }
+}
+
+fn run_failure(error: RunError) -> Failure {
+    let code = match &error {
+        RunError::CommandLine { source, .. } => match source {
+            socklab_grader::grading::program::CommandLineError::Template(_) => {
+                exit_code::INVALID_INPUT
+            }
+            socklab_grader::grading::program::CommandLineError::Submission(_) => {
+                exit_code::PROGRAM_NOT_STARTED
+            }
+        },
+        RunError::Spawn { .. } => exit_code::PROGRAM_NOT_STARTED,
+        RunError::Internal { .. } => exit_code::INTERNAL,
+    };
+    Failure::new(code, error)
+}
+
+/// A seed when none is given: different each run, and printed so it can be replayed.
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    // Keep it short enough to type: seeds are read off reports by people.
+    u64::try_from(nanos % 1_000_000_000).unwrap_or(0) ^ u64::from(std::process::id())
+}
+
+/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`.
+fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
+    for scenario in &report.scenarios {
+        let run_dir = dir.join(scenario.key.replace('#', "_"));
+        std::fs::create_dir_all(&run_dir)?;
+        let pretty = |value: &socklab_grader::evidence::Transcript| {
+            serde_json::to_string_pretty(value).map_err(std::io::Error::other)
+        };
+        std::fs::write(
+            run_dir.join("client.json"),
+            pretty(&scenario.evidence.client)?,
+        )?;
+        std::fs::write(
+            run_dir.join("server.json"),
+            pretty(&scenario.evidence.server)?,
+        )?;
+        let mut trace = String::new();
+        for event in &scenario.evidence.trace.events {
+            trace.push_str(&serde_json::to_string(event).map_err(std::io::Error::other)?);
+            trace.push('\n');
+        }
+        std::fs::write(run_dir.join("trace.jsonl"), trace)?;
+        std::fs::write(
+            run_dir.join("outcomes.json"),
+            serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,
+        )?;
+    }
+    Ok(())
+}

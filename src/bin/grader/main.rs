@@ -1,0 +1,70 @@
+//! `grader`: grade socket-programming assignments.
+//!
+//! `main` calls [`run`] and maps every error to an exit code in one place (ripgrep's
+//! pattern); the codes are the named constants of `socklab_grader::exit_code`.
+
+mod args;
+mod check;
+mod proxy;
+
+use args::{Cli, Command};
+use clap::Parser;
+use socklab_grader::exit_code;
+use std::process::ExitCode;
+
+/// An error that ends the command, with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: i32, message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help/version with code 0 and usage errors with code 2.
+            let _ = error.print();
+            return exit(if error.use_stderr() {
+                exit_code::INVALID_INPUT
+            } else {
+                exit_code::PASSED
+            });
+        }
+    };
+    if let Command::Reference { arguments } = cli.command {
+        // The grader starts reference peers as `grader reference ...`, so the kit never
+        // depends on finding a second binary next to it.
+        return socklab_reference::cli::run(
+            std::iter::once("grader reference".into()).chain(arguments),
+        );
+    }
+    match run(cli) {
+        Ok(code) => exit(code),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            exit(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, Failure> {
+    match cli.command {
+        Command::Check(arguments) => check::check(arguments),
+        Command::Proxy(arguments) => proxy::proxy(arguments),
+        Command::Reference { .. } => Ok(exit_code::PASSED),
+    }
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
+}

@@ -1,0 +1,131 @@
+//! The student-style examples: the good pair passes, each buggy program fails for its bug
+//! and the report names the requirement it broke.
+
+use crate::util::{example, failed_checks, grader};
+
+#[test]
+fn good_python_pair_passes_every_graded_scenario() {
+    let output = grader()
+        .args([
+            "check",
+            "rdt3",
+            "--seed",
+            "2",
+            "--client",
+            &example("rdt3/good/UDP_Client.py"),
+            "--server",
+            &example("rdt3/good/UDP_Server.py"),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("total 100/100"), "{stdout}");
+}
+
+/// Grades one buggy program (the other side played by the reference) in one scenario.
+fn assert_buggy_fails(flag: &str, path: &str, scenario: &str, check: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let output = grader()
+        .args([
+            "check",
+            "rdt3",
+            "--seed",
+            "2",
+            "--budget",
+            "3s",
+            "--scenario",
+            scenario,
+            flag,
+            &example(path),
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{path} must fail:\n{stdout}");
+    assert!(
+        failed_checks(out.path(), scenario).contains(check),
+        "{path} must fail {check}:\n{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("✗ {check} (fail)")),
+        "the report names {check}:\n{stdout}"
+    );
+}
+
+#[test]
+fn slow_timer_fails_the_timer_check() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/slow-timer/UDP_Client.py",
+        "lost-packet",
+        "retransmission-timer",
+    );
+}
+
+#[test]
+fn stuck_seq_fails_seq_alternation() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/stuck-seq/UDP_Client.py",
+        "no-loss",
+        "seq-alternation",
+    );
+}
+
+#[test]
+fn bad_checksum_fails_the_checksum_check() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/bad-checksum/UDP_Client.py",
+        "no-loss",
+        "checksum",
+    );
+}
+
+#[test]
+fn silent_timeout_fails_the_log_check() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/silent-timeout/UDP_Client.py",
+        "lost-packet",
+        "log-lines",
+    );
+}
+
+#[test]
+fn advancing_on_a_bad_ack_fails_sender_reaction() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/advance-on-bad-ack/UDP_Client.py",
+        "corrupt-ack",
+        "sender-reaction",
+    );
+}
+
+#[test]
+fn server_without_checksum_check_fails_ack_behaviour() {
+    assert_buggy_fails(
+        "--server",
+        "rdt3/no-checksum-check/UDP_Server.py",
+        "corrupt-packet",
+        "ack-behaviour",
+    );
+}
+
+#[test]
+fn server_that_re_acks_the_wrong_seq_fails_ack_behaviour() {
+    assert_buggy_fails(
+        "--server",
+        "rdt3/wrong-reack/UDP_Server.py",
+        "lost-ack",
+        "ack-behaviour",
+    );
+}

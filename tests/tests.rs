@@ -1,0 +1,11 @@
+//! Socklab's integration tests, one module per subject; this list is the table of contents.
+
+mod util;
+
+mod case_errors;
+mod defects;
+mod determinism;
+mod examples;
+mod proxy;
+mod reference_run;
+mod timer_stability;
