@@ -129,3 +129,29 @@ fn server_that_re_acks_the_wrong_seq_fails_ack_behaviour() {
         "ack-behaviour",
     );
 }
+
+#[test]
+fn server_that_dies_before_binding_fails_startup_with_its_last_words() {
+    let output = grader()
+        .args([
+            "check",
+            "rdt3",
+            "--scenario",
+            "no-loss",
+            "--server-cmd",
+            "python3 -c \"import sys; sys.exit('cannot bind: address in use')\"",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("✗ startup (fail)"), "{stdout}");
+    assert!(
+        stdout.contains("the program exited before it bound udp port"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cannot bind: address in use"),
+        "the server's own error is shown:\n{stdout}"
+    );
+}

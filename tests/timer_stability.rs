@@ -1,5 +1,7 @@
 //! The timer check is right both ways: a 2 s timer fails it (see `examples`), and a correct
-//! 9 ms Python client never fails it, run after run, on a loaded 2-core machine.
+//! 9 ms Python client never fails it, run after run, on a loaded 2-core machine (the test
+//! suite runs beside it). The three scenarios are the scripted ones that make the timer
+//! expire; the check weighs all their timeouts together, as a full grading run does.
 
 use crate::util::{example, grader, outcomes};
 

@@ -76,6 +76,10 @@ pub struct Transcript {
     /// When it ended, since the scenario started.
     #[serde(with = "crate::evidence::trace::micros_option")]
     pub ended_at: Option<Duration>,
+    /// Set when a process that escaped the program's group (`setsid`) still held its output
+    /// open after the group was killed: what it wrote after that is missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub output_incomplete: bool,
 }
 
 impl Transcript {

@@ -1,6 +1,6 @@
 //! A whole `grader check`: every planned run, in parallel, judged and totalled.
 
-use super::judge::judge;
+use super::judge::{judge, timer_samples};
 use super::scenario::{RunError, RunEvidence, RunSettings, run_scenario};
 use crate::case::load::LoadedCase;
 use crate::case::{Grading, PlannedRun};
@@ -77,8 +77,9 @@ impl GradeReport {
     }
 }
 
-/// Runs and judges `runs` with up to `jobs` at a time; results come back in plan order
-/// whatever order they finish in.
+/// Runs `runs` with up to `jobs` at a time, then judges them all: some checks (the timer)
+/// weigh the evidence of the whole session. Results come back in plan order whatever order
+/// they finish in.
 pub fn grade(
     loaded: &LoadedCase,
     settings: &RunSettings,
@@ -86,8 +87,36 @@ pub fn grade(
     jobs: usize,
 ) -> Result<GradeReport, RunError> {
     let started = Instant::now();
+    let evidence = run_all(loaded, settings, runs, jobs)?;
+    let timer_samples: Vec<Duration> = evidence
+        .iter()
+        .flat_map(|evidence| timer_samples(loaded, evidence))
+        .collect();
+    let scenarios = runs
+        .iter()
+        .zip(evidence)
+        .map(|(run, evidence)| score(loaded, run, evidence, &timer_samples))
+        .collect();
+    Ok(GradeReport {
+        case_name: loaded.case.name.clone(),
+        case_title: loaded.case.title.clone(),
+        seed: settings.seed,
+        client: settings.client.label(),
+        server: settings.server.label(),
+        scenarios,
+        wall_time: started.elapsed(),
+    })
+}
+
+/// Performs every run, `jobs` at a time, and returns their evidence in plan order.
+fn run_all(
+    loaded: &LoadedCase,
+    settings: &RunSettings,
+    runs: &[PlannedRun],
+    jobs: usize,
+) -> Result<Vec<RunEvidence>, RunError> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<ScenarioResult, RunError>>>> =
+    let results: Mutex<Vec<Option<Result<RunEvidence, RunError>>>> =
         Mutex::new(runs.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, runs.len().max(1)) {
@@ -95,8 +124,7 @@ pub fn grade(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(run) = runs.get(index) else { break };
-                    let result = run_scenario(loaded, run, settings)
-                        .map(|evidence| score(loaded, run, evidence));
+                    let result = run_scenario(loaded, run, settings);
                     let stop = result.is_err();
                     if let Ok(mut slots) = results.lock() {
                         slots[index] = Some(result);
@@ -112,24 +140,17 @@ pub fn grade(
         }
     });
     let slots = results.into_inner().unwrap_or_default();
-    let mut scenarios = Vec::new();
-    for slot in slots.into_iter().flatten() {
-        scenarios.push(slot?);
-    }
-    Ok(GradeReport {
-        case_name: loaded.case.name.clone(),
-        case_title: loaded.case.title.clone(),
-        seed: settings.seed,
-        client: settings.client.label(),
-        server: settings.server.label(),
-        scenarios,
-        wall_time: started.elapsed(),
-    })
+    slots.into_iter().flatten().collect()
 }
 
-fn score(loaded: &LoadedCase, run: &PlannedRun, evidence: RunEvidence) -> ScenarioResult {
+fn score(
+    loaded: &LoadedCase,
+    run: &PlannedRun,
+    evidence: RunEvidence,
+    timer_samples: &[Duration],
+) -> ScenarioResult {
     let scenario = &loaded.case.scenarios[run.scenario];
-    let outcomes = judge(loaded, &evidence);
+    let outcomes = judge(loaded, &evidence, timer_samples);
     let points_possible = match scenario.grading {
         Grading::Graded => f64::from(scenario.points) / f64::from(scenario.repeat),
         Grading::Informational => 0.0,

@@ -67,15 +67,6 @@ pub enum Ending {
     Finish,
 }
 
-/// A program's transcript, and whether all of its output could be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ended {
-    pub transcript: Transcript,
-    /// False when the output pipes were still held open by a process that escaped the
-    /// group (`setsid`) after the group was killed; output after that is missing.
-    pub output_complete: bool,
-}
-
 #[derive(Debug, Error)]
 pub enum SpawnError {
     #[error("cannot start a program from an empty command line")]
@@ -237,21 +228,20 @@ impl RunningProgram {
 
     /// Stops the program: SIGTERM to its group, up to `grace` to exit, then SIGKILL.
     pub fn stop(self, grace: Duration, why: StopReason) -> Transcript {
-        self.end(Ending::Stop { grace, why }).transcript
+        self.end(Ending::Stop { grace, why })
     }
 
     /// Collects a program that exited by itself, killing whatever it left running in its
     /// group. A program still running is killed at once, as stopped by the grader.
     pub fn finish(self) -> Transcript {
-        self.end(Ending::Finish).transcript
+        self.end(Ending::Finish)
     }
 
-    /// [`stop`](Self::stop) or [`finish`](Self::finish), also telling whether all output
-    /// could be read.
+    /// [`stop`](Self::stop) or [`finish`](Self::finish), as `ending` says.
     ///
     /// `ended_at` is when the leader's exit was seen; lines are stamped when they were
     /// read, so the last few may be stamped a little after it.
-    pub fn end(mut self, ending: Ending) -> Ended {
+    pub fn end(mut self, ending: Ending) -> Transcript {
         let exited_by_itself = self.has_exited();
         if !exited_by_itself {
             match ending {
@@ -288,16 +278,14 @@ impl RunningProgram {
         // A leader stuck in the kernel past the limit has no exit time; now is the best
         // answer there is.
         let ended_at = recorded.map_or_else(|| self.origin.elapsed(), |exit| exit.at);
-        Ended {
-            transcript: Transcript {
-                command: self.command.clone(),
-                lines,
-                dropped_stdout_bytes,
-                dropped_stderr_bytes,
-                exit: Some(exit),
-                ended_at: Some(ended_at),
-            },
-            output_complete: complete,
+        Transcript {
+            command: self.command.clone(),
+            lines,
+            dropped_stdout_bytes,
+            dropped_stderr_bytes,
+            exit: Some(exit),
+            ended_at: Some(ended_at),
+            output_incomplete: !complete,
         }
     }
 }
@@ -570,8 +558,8 @@ mod tests {
         let child = first_line(&program);
         assert!(program.wait_until(Instant::now() + BUDGET));
         let ended = program.end(Ending::Finish);
-        assert!(ended.output_complete);
-        assert_eq!(ended.transcript.exit, Some(ExitReason::Exited { code: 0 }));
+        assert!(!ended.output_incomplete);
+        assert_eq!(ended.exit, Some(ExitReason::Exited { code: 0 }));
         assert!(
             eventually(|| is_gone(&child)),
             "background child {child} survived"
@@ -588,8 +576,8 @@ mod tests {
         let ending = Instant::now();
         let ended = program.end(Ending::Finish);
         assert!(ending.elapsed() < Duration::from_secs(5));
-        assert!(!ended.output_complete);
-        assert_eq!(texts(&ended.transcript, Stream::Stdout), [escaped.as_str()]);
+        assert!(ended.output_incomplete);
+        assert_eq!(texts(&ended, Stream::Stdout), [escaped.as_str()]);
         let pid = nix::unistd::Pid::from_raw(escaped.parse().unwrap());
         nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
     }

@@ -100,6 +100,24 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
         scenario.key,
         describe::seconds(scenario.evidence.wall_time),
     )?;
+    for (role, transcript) in [
+        ("client", &scenario.evidence.client),
+        ("server", &scenario.evidence.server),
+    ] {
+        let dropped = transcript.dropped_stdout_bytes + transcript.dropped_stderr_bytes;
+        if dropped > 0 {
+            writeln!(
+                out,
+                "         {WARN}note{WARN:#}: the {role} printed {dropped} bytes past the output cap; they were counted, not kept"
+            )?;
+        }
+        if transcript.output_incomplete {
+            writeln!(
+                out,
+                "         {WARN}note{WARN:#}: a process the {role} left behind kept its output open; later output is missing"
+            )?;
+        }
+    }
     for outcome in &scenario.outcomes {
         let (mark, style) = match outcome.status {
             Status::Fail | Status::Timeout => ("✗", FAIL),

@@ -264,13 +264,9 @@ impl fmt::Display for Escaped<'_> {
 
 /// Lower-case ASCII hex of the MD5 of `bytes`, as Python's `hexdigest()` gives it.
 fn checksum_of(bytes: &[u8]) -> [u8; 32] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digest = Md5::digest(bytes);
     let mut hex = [0; 32];
-    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
-    }
+    // 16 digest bytes always fill 32 hex digits exactly, so this cannot fail.
+    let _ = hex::encode_to_slice(Md5::digest(bytes), &mut hex);
     hex
 }
 

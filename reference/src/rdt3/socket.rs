@@ -37,15 +37,19 @@ pub fn resolve(host: &str, port: u16) -> Result<SocketAddr, AddressError> {
             source,
         })?
         .collect();
+    prefer_ipv4(&addresses).ok_or_else(|| AddressError::NoAddress {
+        host: host.to_owned(),
+        port,
+    })
+}
+
+/// The first IPv4 address of a resolver's answer, else its first address.
+fn prefer_ipv4(addresses: &[SocketAddr]) -> Option<SocketAddr> {
     addresses
         .iter()
         .find(|address| address.is_ipv4())
         .or_else(|| addresses.first())
         .copied()
-        .ok_or_else(|| AddressError::NoAddress {
-            host: host.to_owned(),
-            port,
-        })
 }
 
 /// Where a client talking to `peer` binds: the loopback of the same family when the peer
@@ -75,9 +79,17 @@ mod tests {
     }
 
     #[test]
-    fn localhost_prefers_ipv4() {
+    fn resolving_prefers_ipv4() {
+        // What `localhost` resolves to depends on the machine's hosts file; the choice
+        // among the answers does not.
+        let answer: Vec<SocketAddr> = ["[::1]:7", "127.0.0.1:7"]
+            .map(|a| a.parse().unwrap())
+            .to_vec();
+        assert_eq!(prefer_ipv4(&answer), Some("127.0.0.1:7".parse().unwrap()));
+        assert_eq!(prefer_ipv4(&answer[..1]), Some("[::1]:7".parse().unwrap()));
+        assert_eq!(prefer_ipv4(&[]), None);
         assert_eq!(
-            resolve("localhost", 7).unwrap(),
+            resolve("127.0.0.1", 7).unwrap(),
             "127.0.0.1:7".parse().unwrap()
         );
     }

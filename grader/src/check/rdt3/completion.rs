@@ -86,10 +86,29 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
             ));
     }
     if let Some(Some(final_ack)) = acked_at.get(wanted - 1) {
-        let after = conversation
+        // The client's timer may expire just as the final ACK arrives: one retransmission
+        // of the last packet, within one timer period of the ACK, is that race. Anything
+        // more is a client that does not stop.
+        let ack_at = conversation.steps[*final_ack].at;
+        let last_message = conversation.messages.len() - 1;
+        let race_window = evidence.params.timer.expect + evidence.params.timer.tolerance;
+        let mut after = conversation
             .steps_of(StepKind::Sent, Direction::ToServer)
-            .find(|(index, _)| index > final_ack);
-        if let Some((_, step)) = after {
+            .filter(|(index, _)| index > final_ack);
+        let first_after = after.next();
+        let keeps_sending = match first_after {
+            None => None,
+            Some((index, step)) => {
+                let raced = conversation.message_of(index) == Some(last_message)
+                    && step.at <= ack_at + race_window;
+                if raced {
+                    after.next()
+                } else {
+                    Some((index, step))
+                }
+            }
+        };
+        if let Some((_, step)) = keeps_sending {
             return outcome
                 .status(Status::Fail)
                 .expected("no data after the last ACK")

@@ -24,6 +24,9 @@ pub struct Rdt3Evidence<'a> {
     pub checksum: Option<&'a ChecksumSpec>,
     pub client: &'a Transcript,
     pub server: &'a Transcript,
+    /// Every timer-driven retransmission gap of the session's runs (this one included),
+    /// so the timer is judged on all the evidence of the client program.
+    pub session_timer_samples: &'a [std::time::Duration],
 }
 
 /// Runs the requested checks, in the requested order.
@@ -47,3 +50,6 @@ pub fn run_checks(evidence: &Rdt3Evidence<'_>, checks: &[CheckId]) -> Vec<Outcom
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,9 @@
 //!
 //! A sample is the gap between two transmissions of the same message with no ACK delivered
 //! to the client in between: nothing but the timer can have caused the second one. The
-//! verdict is taken at the median so one scheduling hiccup of a loaded machine cannot fail
-//! a correct program, while a timer that is wrong is wrong at every sample.
+//! verdict is taken at the median of every timeout of the session (the timer belongs to the
+//! client program, not to a scenario), so one scheduling hiccup of a loaded machine cannot
+//! fail a correct program, while a timer that is wrong is wrong at every sample.
 
 use super::Rdt3Evidence;
 use super::sender::acknowledges;
@@ -83,6 +84,11 @@ impl TimerAnalysis {
         analysis
     }
 
+    /// The gaps of the timer-driven retransmissions.
+    pub fn gaps(&self) -> impl Iterator<Item = Duration> + '_ {
+        self.samples.iter().map(|sample| sample.gap)
+    }
+
     /// How many times the client's timer expired, as the wire shows it.
     pub fn timeouts(&self) -> usize {
         self.samples.len()
@@ -118,20 +124,33 @@ impl TimerAnalysis {
                 .status(Status::Informational)
                 .observed("not exercised: no packet went unanswered");
         }
-        let mut gaps: Vec<Duration> = self.samples.iter().map(|sample| sample.gap).collect();
-        gaps.sort();
-        let median = gaps[gaps.len() / 2];
-        let summary = format!(
-            "median {} over {} timeout{} (min {}, max {})",
-            describe::millis(median),
-            gaps.len(),
-            if gaps.len() == 1 { "" } else { "s" },
-            describe::millis(gaps[0]),
-            describe::millis(gaps[gaps.len() - 1])
+        let own: Vec<Duration> = self.samples.iter().map(|sample| sample.gap).collect();
+        let pooled = if evidence.session_timer_samples.is_empty() {
+            own.clone()
+        } else {
+            evidence.session_timer_samples.to_vec()
+        };
+        let (own_median, pooled_median) = (median(&own), median(&pooled));
+        let mut summary = format!(
+            "median {} over {} timeout{} in this scenario",
+            describe::millis(own_median),
+            own.len(),
+            plural(own.len())
         );
-        let low = timer.expect.saturating_sub(timer.tolerance);
-        let high = timer.expect + timer.tolerance;
-        if median < low || median > high {
+        if pooled.len() > own.len() {
+            summary.push_str(&format!(
+                ", {} over all {} timeouts of the session",
+                describe::millis(pooled_median),
+                pooled.len()
+            ));
+        }
+        let within = |value: Duration, tolerance: Duration| {
+            value + tolerance >= timer.expect && value <= timer.expect + tolerance
+        };
+        // The session's median is the verdict; a scenario whose own timeouts are far off
+        // (three times the tolerance) fails even when the others carry the median.
+        let grossly_off = !within(own_median, timer.tolerance * 3);
+        if !within(pooled_median, timer.tolerance) || grossly_off {
             let sample = &self.samples[0];
             return outcome
                 .status(Status::Fail)
@@ -140,4 +159,14 @@ impl TimerAnalysis {
         }
         outcome.observed(summary)
     }
+}
+
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }

@@ -1,0 +1,349 @@
+//! The rdt3 checks on scripted traces: each failure branch shown failing on a conversation
+//! with exactly that defect, without running any program.
+
+use super::{Rdt3Evidence, run_checks};
+use crate::analyze::Conversation;
+use crate::case::load::{LoadedCase, load_case};
+use crate::case::{Analyzer, CaseSource, CheckId};
+use crate::check::{Outcome, Status};
+use crate::evidence::trace::DeliveredCopy;
+use crate::evidence::{ExitReason, Fate, Line, Stream, Transcript, WireEvent, WireTrace};
+use crate::link::{Direction, DropCause};
+use socklab_reference::rdt3::Repr;
+use std::time::Duration;
+
+const MESSAGES: [&[u8; 8]; 3] = [b"NCC-1701", b"NCC-1422", b"NCC-1017"];
+
+fn data(seq: u32, index: usize) -> Vec<u8> {
+    Repr::data(seq, *MESSAGES[index]).to_bytes()
+}
+
+fn ack(seq: u32) -> Vec<u8> {
+    Repr::ack_for(seq).to_bytes()
+}
+
+fn ms(value: f64) -> Duration {
+    Duration::from_secs_f64(value / 1000.0)
+}
+
+/// Builds a trace action by action, in the relay's order.
+#[derive(Default)]
+struct Script {
+    trace: WireTrace,
+    order: u64,
+    counts: [u32; 2],
+}
+
+impl Script {
+    fn next_order(&mut self) -> u64 {
+        self.order += 1;
+        self.order
+    }
+
+    /// A program sends `bytes` at `at` ms; returns the event's index.
+    fn send(&mut self, direction: Direction, at: f64, bytes: Vec<u8>) -> usize {
+        let slot = usize::from(direction == Direction::ToClient);
+        self.counts[slot] += 1;
+        let order = self.next_order();
+        self.trace.events.push(WireEvent {
+            direction,
+            nth: self.counts[slot],
+            order,
+            received_at: ms(at),
+            bytes,
+            fate: Fate::Delivered { copies: Vec::new() },
+        });
+        self.trace.events.len() - 1
+    }
+
+    fn deliver(&mut self, event: usize, at: f64, altered: Option<Vec<u8>>) {
+        let order = self.next_order();
+        if let Fate::Delivered { copies } = &mut self.trace.events[event].fate {
+            copies.push(DeliveredCopy {
+                order,
+                sent_at: ms(at),
+                altered_bytes: altered,
+                alterations: Vec::new(),
+            });
+        }
+    }
+
+    fn drop(&mut self, event: usize) {
+        self.trace.events[event].fate = Fate::Dropped {
+            cause: DropCause::Scripted,
+        };
+    }
+
+    /// Sent and delivered 0.1 ms later.
+    fn pass(&mut self, direction: Direction, at: f64, bytes: Vec<u8>) -> usize {
+        let event = self.send(direction, at, bytes);
+        self.deliver(event, at + 0.1, None);
+        event
+    }
+
+    /// One message and its ACK, both delivered.
+    fn exchange(&mut self, at: f64, seq: u32, index: usize) {
+        self.pass(Direction::ToServer, at, data(seq, index));
+        self.pass(Direction::ToClient, at + 0.5, ack(seq));
+    }
+}
+
+fn transcript(lines: &[&str], exit: ExitReason, ended: f64) -> Transcript {
+    Transcript {
+        lines: lines
+            .iter()
+            .map(|text| Line {
+                at: Duration::ZERO,
+                stream: Stream::Stdout,
+                text: (*text).to_owned(),
+            })
+            .collect(),
+        exit: Some(exit),
+        ended_at: Some(ms(ended)),
+        ..Transcript::default()
+    }
+}
+
+fn rdt3() -> LoadedCase {
+    load_case(&CaseSource::Builtin("rdt3".to_owned())).unwrap()
+}
+
+struct Judged {
+    outcomes: Vec<Outcome>,
+}
+
+impl Judged {
+    fn status(&self, check: CheckId) -> Status {
+        self.outcome(check).status
+    }
+
+    fn outcome(&self, check: CheckId) -> &Outcome {
+        self.outcomes.iter().find(|o| o.check == check).unwrap()
+    }
+}
+
+/// Judges a script with a server that showed every message and a client that exited 0.
+fn judge_with(
+    script: &Script,
+    client_exit: ExitReason,
+    session_timer_samples: &[Duration],
+) -> Judged {
+    let loaded = rdt3();
+    let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
+    let checksum = loaded.case.wire.checksum.as_ref().map(|s| &s.value);
+    let conversation = Conversation::analyze(&script.trace, &loaded.layout, checksum, params);
+    let client = transcript(&[], client_exit, 1000.0);
+    let server = transcript(
+        &["NCC-1701", "NCC-1422", "NCC-1017"],
+        ExitReason::StoppedByGrader,
+        1100.0,
+    );
+    let evidence = Rdt3Evidence {
+        conversation: &conversation,
+        params,
+        logs: &loaded.logs,
+        layout: &loaded.layout,
+        checksum,
+        client: &client,
+        server: &server,
+        session_timer_samples,
+    };
+    Judged {
+        outcomes: run_checks(&evidence, &loaded.case.checks),
+    }
+}
+
+fn judge(script: &Script) -> Judged {
+    judge_with(script, ExitReason::Exited { code: 0 }, &[])
+}
+
+fn clean() -> Script {
+    let mut script = Script::default();
+    script.exchange(1.0, 0, 0);
+    script.exchange(2.0, 1, 1);
+    script.exchange(3.0, 0, 2);
+    script
+}
+
+#[test]
+fn a_clean_conversation_passes_the_protocol_checks() {
+    let judged = judge(&clean());
+    for check in [
+        CheckId::Format,
+        CheckId::Checksum,
+        CheckId::SeqAlternation,
+        CheckId::AckBehaviour,
+        CheckId::Delivery,
+        CheckId::Completion,
+    ] {
+        assert_eq!(
+            judged.status(check),
+            Status::Pass,
+            "{:?}",
+            judged.outcome(check)
+        );
+    }
+    assert_eq!(
+        judged.status(CheckId::RetransmissionTimer),
+        Status::Informational
+    );
+}
+
+#[test]
+fn a_datagram_of_the_wrong_length_fails_format() {
+    let mut script = clean();
+    script.pass(Direction::ToServer, 4.0, vec![0; 20]);
+    let judged = judge(&script);
+    assert_eq!(judged.status(CheckId::Format), Status::Fail);
+    assert!(
+        judged
+            .outcome(CheckId::Format)
+            .observed
+            .contains("to-server #4"),
+        "{:?}",
+        judged.outcome(CheckId::Format)
+    );
+}
+
+#[test]
+fn a_rebuilt_retransmission_fails_identical_retransmission() {
+    let mut script = Script::default();
+    let first = script.send(Direction::ToServer, 1.0, data(0, 0));
+    script.drop(first);
+    let mut rebuilt = data(0, 0);
+    rebuilt[47] ^= 0x01; // same seq and data, different checksum bytes
+    script.pass(Direction::ToServer, 10.0, rebuilt);
+    let judged = judge(&script);
+    assert_eq!(
+        judged.status(CheckId::IdenticalRetransmission),
+        Status::Fail
+    );
+}
+
+#[test]
+fn one_retransmission_racing_the_final_ack_is_tolerated_but_more_is_not() {
+    let mut raced = clean();
+    raced.pass(Direction::ToServer, 3.6, data(0, 2));
+    assert_eq!(judge(&raced).status(CheckId::Completion), Status::Pass);
+
+    let mut keeps_sending = raced;
+    keeps_sending.pass(Direction::ToServer, 12.6, data(0, 2));
+    let judged = judge(&keeps_sending);
+    assert_eq!(judged.status(CheckId::Completion), Status::Fail);
+    assert!(
+        judged
+            .outcome(CheckId::Completion)
+            .observed
+            .contains("kept sending")
+    );
+}
+
+#[test]
+fn a_client_that_exits_with_an_error_fails_completion() {
+    let judged = judge_with(&clean(), ExitReason::Exited { code: 1 }, &[]);
+    assert_eq!(judged.status(CheckId::Completion), Status::Fail);
+    assert!(
+        judged
+            .outcome(CheckId::Completion)
+            .observed
+            .contains("status 1")
+    );
+}
+
+/// A lost first packet, retransmitted `gap` ms later, then the rest.
+fn retransmitted_after(gap: f64) -> Script {
+    let mut script = Script::default();
+    let lost = script.send(Direction::ToServer, 1.0, data(0, 0));
+    script.drop(lost);
+    script.exchange(1.0 + gap, 0, 0);
+    script.exchange(2.0 + gap, 1, 1);
+    script.exchange(3.0 + gap, 0, 2);
+    script
+}
+
+#[test]
+fn the_timer_is_judged_on_the_whole_session() {
+    // One late sample among good ones: a loaded machine, not a wrong timer.
+    let session = [ms(9.2), ms(9.3), ms(14.7)];
+    assert_eq!(
+        judge_with(
+            &retransmitted_after(14.7),
+            ExitReason::Exited { code: 0 },
+            &session
+        )
+        .status(CheckId::RetransmissionTimer),
+        Status::Pass
+    );
+    // Alone, the same sample is out of tolerance.
+    assert_eq!(
+        judge(&retransmitted_after(14.7)).status(CheckId::RetransmissionTimer),
+        Status::Fail
+    );
+    // A scenario far off fails even when the others carry the median.
+    let session = [ms(9.2), ms(9.3), ms(40.0)];
+    assert_eq!(
+        judge_with(
+            &retransmitted_after(40.0),
+            ExitReason::Exited { code: 0 },
+            &session
+        )
+        .status(CheckId::RetransmissionTimer),
+        Status::Fail
+    );
+    // A session whose median is wrong fails every scenario that saw the timer.
+    let session = [ms(9.2), ms(60.0), ms(60.0)];
+    assert_eq!(
+        judge_with(
+            &retransmitted_after(9.2),
+            ExitReason::Exited { code: 0 },
+            &session
+        )
+        .status(CheckId::RetransmissionTimer),
+        Status::Fail
+    );
+}
+
+#[test]
+fn an_ack_with_nothing_to_answer_fails_ack_behaviour() {
+    let mut script = clean();
+    script.pass(Direction::ToClient, 5.0, ack(0));
+    let judged = judge(&script);
+    assert_eq!(judged.status(CheckId::AckBehaviour), Status::Fail);
+    assert!(
+        judged
+            .outcome(CheckId::AckBehaviour)
+            .observed
+            .contains("no packet left to answer")
+    );
+}
+
+#[test]
+fn a_packet_the_server_never_answers_fails_ack_behaviour() {
+    let mut script = clean();
+    script.pass(Direction::ToServer, 4.0, data(1, 0));
+    let judged = judge(&script);
+    assert_eq!(judged.status(CheckId::AckBehaviour), Status::Fail);
+    assert!(
+        judged
+            .outcome(CheckId::AckBehaviour)
+            .observed
+            .contains("never answered")
+    );
+}
+
+#[test]
+fn retransmitting_at_once_on_a_corrupt_ack_is_non_strict() {
+    let mut script = Script::default();
+    script.pass(Direction::ToServer, 1.0, data(0, 0));
+    let corrupt_ack = script.send(Direction::ToClient, 1.5, ack(0));
+    let mut corrupted = ack(0);
+    corrupted[20] ^= 1;
+    script.deliver(corrupt_ack, 1.6, Some(corrupted));
+    script.exchange(1.8, 0, 0); // the retransmission, 0.8 ms after the original
+    script.exchange(3.0, 1, 1);
+    script.exchange(4.0, 0, 2);
+    assert_eq!(
+        judge(&script).status(CheckId::SenderReaction),
+        Status::NonStrict
+    );
+}
