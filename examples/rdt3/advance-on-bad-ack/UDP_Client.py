@@ -30,10 +30,6 @@ import hashlib
 import sys
 import time
 
-# Print every line right away, even when the output goes to a file or a pipe,
-# so the log shows the events in the order they happened
-sys.stdout.reconfigure(line_buffering=True)
-
 # Server address (can be given on the command line)
 UDP_IP = "127.0.0.1"
 UDP_PORT = 5005

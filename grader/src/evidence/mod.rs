@@ -7,4 +7,4 @@ pub mod trace;
 pub mod transcript;
 
 pub use trace::{Fate, WireEvent, WireTrace};
-pub use transcript::{ExitReason, Line, Role, Stream, Transcript};
+pub use transcript::{CpuWait, ExitReason, Line, Role, Stream, Transcript};

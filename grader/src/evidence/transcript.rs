@@ -80,6 +80,29 @@ pub struct Transcript {
     /// open after the group was killed: what it wrote after that is missing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub output_incomplete: bool,
+    /// How long it waited for a CPU while it ran (when the kernel says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_wait: Option<CpuWait>,
+}
+
+/// Time a program spent runnable but not running: how busy the machine was for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpuWait {
+    #[serde(with = "crate::evidence::trace::micros")]
+    pub total: Duration,
+    /// How many times it was scheduled in.
+    pub timeslices: u64,
+}
+
+impl CpuWait {
+    /// The mean wait each time it became runnable: roughly how late a timer that fired
+    /// would have been served.
+    pub fn mean(&self) -> Duration {
+        match u32::try_from(self.timeslices) {
+            Ok(0) | Err(_) => Duration::ZERO,
+            Ok(count) => self.total / count,
+        }
+    }
 }
 
 impl Transcript {

@@ -6,7 +6,7 @@
 //! process group and is always stopped by signalling the whole group, a registry of live
 //! groups lets Ctrl-C kill them all, and dropping a [`RunningProgram`] kills its group too.
 
-use crate::evidence::{ExitReason, Line, Stream, Transcript};
+use crate::evidence::{CpuWait, ExitReason, Line, Stream, Transcript};
 use crate::harness::group::{abandon, live_groups, signal_group};
 use crate::harness::output::{Capture, Collected};
 use nix::sys::signal::Signal;
@@ -172,11 +172,15 @@ impl RunningProgram {
         std::thread::Builder::new()
             .name("socklab-wait".to_owned())
             .spawn(move || {
+                // Read while the child is a zombie: reaping it removes its statistics.
+                let cpu_wait = super::cpu_wait::cpu_wait_at_exit(pid);
+                let at = origin.elapsed();
                 // Only fails if something else reaped the child; then its status is lost.
                 let status = child.wait().ok();
                 watch.record(Exit {
                     status,
-                    at: origin.elapsed(),
+                    at,
+                    cpu_wait,
                 });
             })
             .map_err(&threads_failed)?;
@@ -286,6 +290,7 @@ impl RunningProgram {
             exit: Some(exit),
             ended_at: Some(ended_at),
             output_incomplete: !complete,
+            cpu_wait: recorded.and_then(|exit| exit.cpu_wait),
         }
     }
 }
@@ -326,6 +331,7 @@ fn exit_reason(status: Option<ExitStatus>) -> ExitReason {
 struct Exit {
     status: Option<ExitStatus>,
     at: Duration,
+    cpu_wait: Option<CpuWait>,
 }
 
 #[derive(Debug, Default)]

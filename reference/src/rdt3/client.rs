@@ -1,13 +1,13 @@
 //! The `reference rdt3 client` socket loop: drives a [`Sender`] over a real UDP socket.
 
-use std::io::{self, Write};
-use std::net::{SocketAddr, UdpSocket};
+use std::io::Write;
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use super::defect::ClientDefect;
 use super::packet::DATA_LEN;
 use super::sender::Sender;
-use super::socket::{AddressError, MAX_DATAGRAM, local_for, resolve};
+use super::socket::{MAX_DATAGRAM, PeerError, local_for, resolve};
 use crate::wait::{self, Readiness};
 
 /// The handout's three messages.
@@ -44,46 +44,17 @@ impl ClientConfig {
     }
 }
 
-/// Why the client stopped before every message was acknowledged.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The server's address could not be found.
-    #[error(transparent)]
-    Address(#[from] AddressError),
-    /// The client's own socket could not be made.
-    #[error("cannot bind a udp socket on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A datagram could not be sent.
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Waiting for or reading a datagram failed.
-    #[error("cannot receive on {local}")]
-    Receive {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A log line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
-}
-
 /// Sends every message to the server, logging each event as a line on `out`, and returns
 /// once the last one is acknowledged. With the `no-retransmit` defect and a lost packet it
 /// never returns: that is the defect.
-pub fn run_client<W: Write + ?Sized>(
-    config: &ClientConfig,
-    out: &mut W,
-) -> Result<(), ClientError> {
+pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, out: &mut W) -> Result<(), PeerError> {
     // Best effort: without it a wait ends up to 50 µs late, still far inside tolerance.
     let _ = wait::sharpen_timers();
     let peer = resolve(&config.host, config.port)?;
     let local = local_for(peer);
-    let socket = UdpSocket::bind(local).map_err(|source| ClientError::Bind { local, source })?;
+    let socket = UdpSocket::bind(local).map_err(|source| PeerError::Bind { local, source })?;
     let local = socket.local_addr().unwrap_or(local);
-    let receive_error = |source| ClientError::Receive { local, source };
+    let receive_error = |source| PeerError::Receive { local, source };
 
     let mut sender = Sender::new(config.messages.clone(), config.timer, &config.defects);
     let mut buffer = vec![0; MAX_DATAGRAM];
@@ -92,12 +63,12 @@ pub fn run_client<W: Write + ?Sized>(
         while let Some(datagram) = sender.poll_transmit() {
             socket
                 .send_to(&datagram, peer)
-                .map_err(|source| ClientError::Send { peer, source })?;
+                .map_err(|source| PeerError::Send { peer, source })?;
         }
         while let Some(event) = sender.poll_event() {
             event
                 .write_line(out)
-                .map_err(|source| ClientError::Log { source })?;
+                .map_err(|source| PeerError::Log { source })?;
         }
         if sender.is_finished() {
             return Ok(());
@@ -179,6 +150,6 @@ mod tests {
     fn unresolvable_host_is_an_error() {
         let config = ClientConfig::new("no-such-host.invalid", 9);
         let error = run_client(&config, &mut Vec::new()).unwrap_err();
-        assert!(matches!(error, ClientError::Address(_)), "{error:?}");
+        assert!(matches!(error, PeerError::Address(_)), "{error:?}");
     }
 }

@@ -11,13 +11,14 @@ pub mod sender;
 pub mod server;
 pub mod socket;
 
-pub use client::{ClientConfig, ClientError, run_client};
+pub use client::{ClientConfig, run_client};
 pub use defect::{ClientDefect, ServerDefect};
 pub use event::{Event, Integrity};
 pub use packet::{Packet, PacketError, Repr};
 pub use receiver::Receiver;
 pub use sender::Sender;
-pub use server::{Served, Server, ServerError};
+pub use server::{Served, Server};
+pub use socket::PeerError;
 
 #[cfg(test)]
 mod conversation_tests;

@@ -1,13 +1,13 @@
 //! The `reference rdt3 server` socket loop: drives a [`Receiver`] over a real UDP socket.
 
 use std::convert::Infallible;
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
 
 use super::defect::ServerDefect;
 use super::receiver::Receiver;
-use super::socket::{AddressError, MAX_DATAGRAM, resolve};
+use super::socket::{MAX_DATAGRAM, PeerError, resolve};
 use crate::wait::{self, Readiness};
 
 /// A bound rdt3 server: one socket, one receiver, replying to whoever sent each datagram.
@@ -28,37 +28,11 @@ pub enum Served {
     DeadlineReached,
 }
 
-/// Why the server stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    /// The address to listen on could not be found.
-    #[error(transparent)]
-    Address(#[from] AddressError),
-    /// The socket could not be bound (the port is taken, say).
-    #[error("cannot bind a udp socket on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A reply could not be sent.
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Waiting for or reading a datagram failed.
-    #[error("cannot receive on {local}")]
-    Receive {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A log line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
-}
-
 impl Server {
     /// Binds `host:port` (port 0 picks a free one) with a receiver waiting for seq 0.
-    pub fn bind(host: &str, port: u16, defects: &[ServerDefect]) -> Result<Self, ServerError> {
+    pub fn bind(host: &str, port: u16, defects: &[ServerDefect]) -> Result<Self, PeerError> {
         let requested = resolve(host, port)?;
-        let socket = UdpSocket::bind(requested).map_err(|source| ServerError::Bind {
+        let socket = UdpSocket::bind(requested).map_err(|source| PeerError::Bind {
             local: requested,
             source,
         })?;
@@ -79,10 +53,10 @@ impl Server {
 
     /// Announces `Listening on ADDRESS` and serves until an I/O error; stopping it is a
     /// signal's job.
-    pub fn run<W: Write + ?Sized>(&mut self, out: &mut W) -> Result<Infallible, ServerError> {
+    pub fn run<W: Write + ?Sized>(&mut self, out: &mut W) -> Result<Infallible, PeerError> {
         writeln!(out, "Listening on {}", self.local)
             .and_then(|()| out.flush())
-            .map_err(|source| ServerError::Log { source })?;
+            .map_err(|source| PeerError::Log { source })?;
         loop {
             self.serve_next(out, None)?;
         }
@@ -94,9 +68,9 @@ impl Server {
         &mut self,
         out: &mut W,
         deadline: Option<Instant>,
-    ) -> Result<Served, ServerError> {
+    ) -> Result<Served, PeerError> {
         let local = self.local;
-        let receive_error = |source| ServerError::Receive { local, source };
+        let receive_error = |source| PeerError::Receive { local, source };
         if wait::wait_readable(&self.socket, deadline).map_err(receive_error)?
             == Readiness::DeadlineReached
         {
@@ -111,12 +85,12 @@ impl Server {
         while let Some(reply) = self.receiver.poll_transmit() {
             self.socket
                 .send_to(&reply, from)
-                .map_err(|source| ServerError::Send { peer: from, source })?;
+                .map_err(|source| PeerError::Send { peer: from, source })?;
         }
         while let Some(event) = self.receiver.poll_event() {
             event
                 .write_line(out)
-                .map_err(|source| ServerError::Log { source })?;
+                .map_err(|source| PeerError::Log { source })?;
         }
         Ok(Served::Datagram { from })
     }
@@ -179,6 +153,6 @@ mod tests {
         let server = Server::bind("127.0.0.1", 0, &[]).unwrap();
         let port = server.local_addr().port();
         let error = Server::bind("127.0.0.1", port, &[]).unwrap_err();
-        assert!(matches!(error, ServerError::Bind { .. }), "{error:?}");
+        assert!(matches!(error, PeerError::Bind { .. }), "{error:?}");
     }
 }

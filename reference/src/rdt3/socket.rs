@@ -27,6 +27,33 @@ pub enum AddressError {
     NoAddress { host: String, port: u16 },
 }
 
+/// Why a peer's socket loop stopped: the client before every message was acknowledged,
+/// the server at all.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    /// The server's address could not be found.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// The client's own socket could not be made.
+    #[error("cannot bind a udp socket on {local}")]
+    Bind {
+        local: SocketAddr,
+        source: io::Error,
+    },
+    /// A datagram could not be sent.
+    #[error("cannot send to {peer}")]
+    Send { peer: SocketAddr, source: io::Error },
+    /// Waiting for or reading a datagram failed.
+    #[error("cannot receive on {local}")]
+    Receive {
+        local: SocketAddr,
+        source: io::Error,
+    },
+    /// A log line could not be written (stdout closed, say).
+    #[error("cannot write the log")]
+    Log { source: io::Error },
+}
+
 /// The address for `host` (a name or a literal) and `port`, IPv4 preferred.
 pub fn resolve(host: &str, port: u16) -> Result<SocketAddr, AddressError> {
     let addresses: Vec<SocketAddr> = (host, port)

@@ -51,9 +51,12 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         work_root: work.path().to_path_buf(),
         budget: arguments.budget,
     };
-    // Ctrl-C or SIGTERM: stop every program we started before going.
-    let _ = ctrlc::set_handler(|| {
+    // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
+    // (exiting skips the temporary directory's destructor), before going.
+    let work_path = work.path().to_path_buf();
+    let _ = ctrlc::set_handler(move || {
         socklab_grader::harness::process::stop_all_now();
+        let _ = std::fs::remove_dir_all(&work_path);
         std::process::exit(130);
     });
     let jobs = arguments

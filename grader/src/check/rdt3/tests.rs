@@ -7,7 +7,7 @@ use crate::case::load::{LoadedCase, load_case};
 use crate::case::{Analyzer, CaseSource, CheckId};
 use crate::check::{Outcome, Status};
 use crate::evidence::trace::DeliveredCopy;
-use crate::evidence::{ExitReason, Fate, Line, Stream, Transcript, WireEvent, WireTrace};
+use crate::evidence::{CpuWait, ExitReason, Fate, Line, Stream, Transcript, WireEvent, WireTrace};
 use crate::link::{Direction, DropCause};
 use socklab_reference::rdt3::Repr;
 use std::time::Duration;
@@ -122,17 +122,21 @@ impl Judged {
     }
 }
 
-/// Judges a script with a server that showed every message and a client that exited 0.
-fn judge_with(
-    script: &Script,
-    client_exit: ExitReason,
-    session_timer_samples: &[Duration],
-) -> Judged {
+/// A client transcript that ended as `exit`.
+fn client(exit: ExitReason) -> Transcript {
+    transcript(&[], exit, 1000.0)
+}
+
+fn exited_ok() -> Transcript {
+    client(ExitReason::Exited { code: 0 })
+}
+
+/// Judges a script with a server that showed every message.
+fn judge_with(script: &Script, client: Transcript, session_timer_samples: &[Duration]) -> Judged {
     let loaded = rdt3();
     let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
     let checksum = loaded.case.wire.checksum.as_ref().map(|s| &s.value);
     let conversation = Conversation::analyze(&script.trace, &loaded.layout, checksum, params);
-    let client = transcript(&[], client_exit, 1000.0);
     let server = transcript(
         &["NCC-1701", "NCC-1422", "NCC-1017"],
         ExitReason::StoppedByGrader,
@@ -154,7 +158,7 @@ fn judge_with(
 }
 
 fn judge(script: &Script) -> Judged {
-    judge_with(script, ExitReason::Exited { code: 0 }, &[])
+    judge_with(script, exited_ok(), &[])
 }
 
 fn clean() -> Script {
@@ -240,7 +244,7 @@ fn one_retransmission_racing_the_final_ack_is_tolerated_but_more_is_not() {
 
 #[test]
 fn a_client_that_exits_with_an_error_fails_completion() {
-    let judged = judge_with(&clean(), ExitReason::Exited { code: 1 }, &[]);
+    let judged = judge_with(&clean(), client(ExitReason::Exited { code: 1 }), &[]);
     assert_eq!(judged.status(CheckId::Completion), Status::Fail);
     assert!(
         judged
@@ -266,12 +270,8 @@ fn the_timer_is_judged_on_the_whole_session() {
     // One late sample among good ones: a loaded machine, not a wrong timer.
     let session = [ms(9.2), ms(9.3), ms(14.7)];
     assert_eq!(
-        judge_with(
-            &retransmitted_after(14.7),
-            ExitReason::Exited { code: 0 },
-            &session
-        )
-        .status(CheckId::RetransmissionTimer),
+        judge_with(&retransmitted_after(14.7), exited_ok(), &session)
+            .status(CheckId::RetransmissionTimer),
         Status::Pass
     );
     // Alone, the same sample is out of tolerance.
@@ -282,23 +282,15 @@ fn the_timer_is_judged_on_the_whole_session() {
     // A scenario far off fails even when the others carry the median.
     let session = [ms(9.2), ms(9.3), ms(40.0)];
     assert_eq!(
-        judge_with(
-            &retransmitted_after(40.0),
-            ExitReason::Exited { code: 0 },
-            &session
-        )
-        .status(CheckId::RetransmissionTimer),
+        judge_with(&retransmitted_after(40.0), exited_ok(), &session)
+            .status(CheckId::RetransmissionTimer),
         Status::Fail
     );
     // A session whose median is wrong fails every scenario that saw the timer.
     let session = [ms(9.2), ms(60.0), ms(60.0)];
     assert_eq!(
-        judge_with(
-            &retransmitted_after(9.2),
-            ExitReason::Exited { code: 0 },
-            &session
-        )
-        .status(CheckId::RetransmissionTimer),
+        judge_with(&retransmitted_after(9.2), exited_ok(), &session)
+            .status(CheckId::RetransmissionTimer),
         Status::Fail
     );
 }
@@ -345,5 +337,39 @@ fn retransmitting_at_once_on_a_corrupt_ack_is_non_strict() {
     assert_eq!(
         judge(&script).status(CheckId::SenderReaction),
         Status::NonStrict
+    );
+}
+
+#[test]
+fn a_busy_machine_widens_the_allowed_lateness_by_the_clients_cpu_wait() {
+    let late = retransmitted_after(15.0);
+    assert_eq!(
+        judge(&late).status(CheckId::RetransmissionTimer),
+        Status::Fail
+    );
+    let busy = Transcript {
+        cpu_wait: Some(CpuWait {
+            total: ms(200.0),
+            timeslices: 80,
+        }),
+        ..exited_ok()
+    };
+    let judged = judge_with(&late, busy.clone(), &[]);
+    assert_eq!(judged.status(CheckId::RetransmissionTimer), Status::Pass);
+    assert!(
+        judged
+            .outcome(CheckId::RetransmissionTimer)
+            .observed
+            .contains("the machine was busy")
+    );
+    // Never by more than the tolerance again, and never for an early timer.
+    assert_eq!(
+        judge_with(&retransmitted_after(60.0), busy.clone(), &[])
+            .status(CheckId::RetransmissionTimer),
+        Status::Fail
+    );
+    assert_eq!(
+        judge_with(&retransmitted_after(3.0), busy, &[]).status(CheckId::RetransmissionTimer),
+        Status::Fail
     );
 }
