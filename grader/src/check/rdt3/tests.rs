@@ -373,3 +373,84 @@ fn a_busy_machine_widens_the_allowed_lateness_by_the_clients_cpu_wait() {
         Status::Fail
     );
 }
+
+/// The lines a correct client and server print for `clean()`, the server with one more
+/// "Sent" for the extra ACK some tests add.
+fn logged(client_exit: ExitReason) -> (Transcript, Transcript) {
+    let client_lines = ["Sent", "Received", "Sent", "Received", "Sent", "Received"];
+    let server_lines = [
+        "Received",
+        "Sent",
+        "Received",
+        "Sent",
+        "Received",
+        "Sent",
+        "Sent",
+        "NCC-1701 NCC-1422 NCC-1017",
+    ];
+    (
+        transcript(&client_lines, client_exit, 1000.0),
+        transcript(&server_lines, ExitReason::StoppedByGrader, 1100.0),
+    )
+}
+
+fn judge_logs(script: &Script, client: Transcript, server: Transcript) -> Outcome {
+    let loaded = rdt3();
+    let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
+    let checksum = loaded.case.wire.checksum.as_ref().map(|s| &s.value);
+    let conversation = Conversation::analyze(&script.trace, &loaded.layout, checksum, params);
+    let evidence = Rdt3Evidence {
+        conversation: &conversation,
+        params,
+        logs: &loaded.logs,
+        layout: &loaded.layout,
+        checksum,
+        client: &client,
+        server: &server,
+        session_timer_samples: &[],
+    };
+    run_checks(&evidence, &[CheckId::LogLines]).remove(0)
+}
+
+#[test]
+fn every_datagram_needs_its_line_except_in_a_programs_last_moments() {
+    let (client, server) = logged(ExitReason::DeadlineExceeded);
+    assert_eq!(
+        judge_logs(&clean(), client.clone(), server.clone()).status,
+        Status::Pass
+    );
+
+    // A reply reaching the client while it is being stopped need not be logged ...
+    let mut late = clean();
+    late.pass(Direction::ToClient, 990.0, ack(0));
+    let outcome = judge_logs(&late, client.clone(), server.clone());
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+
+    // ... but one that reached it long before must be.
+    let mut early = clean();
+    early.pass(Direction::ToClient, 500.0, ack(0));
+    let outcome = judge_logs(&early, client, server);
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome
+            .observed
+            .contains("3 \"received\" lines for 4 datagrams"),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn a_program_that_exits_by_itself_must_log_what_it_acted_on() {
+    // The client exits 0.5 ms after the final ACK: everything is in its last moments.
+    let server = logged(ExitReason::DeadlineExceeded).1;
+    let client_with = |lines: &[&str]| transcript(lines, ExitReason::Exited { code: 0 }, 4.1);
+    // The final ACK may go unlogged (it may have exited before reading its duplicate) ...
+    let enough = client_with(&["Sent", "Received", "Sent", "Received", "Sent"]);
+    assert_eq!(
+        judge_logs(&clean(), enough, server.clone()).status,
+        Status::Pass
+    );
+    // ... but the ACKs it sent something after were read, and need their lines.
+    let too_few = client_with(&["Sent", "Received", "Sent", "Sent"]);
+    assert_eq!(judge_logs(&clean(), too_few, server).status, Status::Fail);
+}
