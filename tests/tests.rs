@@ -9,3 +9,4 @@ mod examples;
 mod proxy;
 mod reference_run;
 mod timer_stability;
+mod transparent;

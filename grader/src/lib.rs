@@ -14,6 +14,7 @@ pub mod exit_code;
 pub mod grading;
 pub mod harness;
 pub mod link;
+pub mod netns;
 pub mod relay;
 pub mod report;
 pub mod wire;

@@ -46,6 +46,11 @@ pub enum Transport {
 pub struct Programs {
     pub server: ProgramTemplates,
     pub client: ProgramTemplates,
+    /// Set when the programs take no address arguments and use this port (as most real
+    /// submissions do: `127.0.0.1:5005`). `--mode auto` then grades them in transparent
+    /// mode; `{port}` in a template (the reference peers') is this port.
+    #[serde(default)]
+    pub hard_coded_port: Option<u16>,
 }
 
 /// How to start one side: a student's program, or the reference peer.

@@ -67,6 +67,12 @@ pub enum ExitReason {
 pub struct Transcript {
     /// The command line that was run, for the report.
     pub command: Vec<String>,
+    /// Its process id while it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// The inode of the network namespace it ran in, in transparent mode (`net:[N]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_namespace: Option<u64>,
     pub lines: Vec<Line>,
     /// Bytes of output past the cap that were counted but not kept, per stream.
     pub dropped_stdout_bytes: u64,

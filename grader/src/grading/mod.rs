@@ -1,10 +1,12 @@
 //! A grading session: run the planned scenarios, judge each, total the points.
 
 pub mod judge;
+pub mod mode;
 pub mod program;
 pub mod scenario;
 pub mod session;
 
+pub use mode::{ChosenMode, Mode, ModeChoice, choose_mode};
 pub use program::ProgramChoice;
 pub use scenario::{RunError, RunEvidence, RunSettings};
 pub use session::{GradeReport, ScenarioResult, grade};

@@ -1,5 +1,6 @@
 //! Running one planned scenario: server, relay, client, then collect the evidence.
 
+use super::mode::{DEFAULT_TRANSPARENT_PORT, Mode};
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
 use crate::case::{PlannedRun, Scenario};
@@ -8,9 +9,12 @@ use crate::harness::ports::{Protocol, free_port, wait_until_bound};
 use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
 use crate::harness::template::Placeholders;
 use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
+use crate::netns::NetNamespace;
+use crate::relay::discovery::Discovery;
 use crate::relay::{RelayEndpoints, ScenarioClock, UdpRelay};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The loopback address every program of a relay-mode scenario uses.
@@ -33,6 +37,38 @@ pub struct RunSettings {
     pub work_root: PathBuf,
     /// Overrides every scenario's budget (`--budget`).
     pub budget: Option<Duration>,
+    pub mode: Mode,
+}
+
+/// What sits between the two programs in one run.
+enum Network {
+    Relay(UdpRelay),
+    Transparent {
+        relay: Arc<UdpRelay>,
+        discovery: Discovery,
+    },
+}
+
+impl Network {
+    fn last_activity(&self) -> Option<Duration> {
+        match self {
+            Network::Relay(relay) => relay.last_activity(),
+            Network::Transparent { relay, .. } => relay.last_activity(),
+        }
+    }
+
+    fn stop(self) -> std::io::Result<WireTrace> {
+        match self {
+            Network::Relay(relay) => relay.stop(),
+            Network::Transparent { relay, discovery } => {
+                // Discovery holds the other handle; once it has stopped, the relay is ours.
+                discovery.stop();
+                Arc::try_unwrap(relay)
+                    .map_err(|_| std::io::Error::other("the bridge is still shared"))?
+                    .stop()
+            }
+        }
+    }
 }
 
 /// Everything one run left behind.
@@ -64,6 +100,9 @@ pub enum RunError {
         program: String,
         message: String,
     },
+    /// The mode needs network namespaces and none can be made here.
+    #[error("{message}")]
+    Namespace { message: String },
     /// The grader's own machinery failed.
     #[error("{context}: {source}")]
     Internal {
@@ -91,33 +130,6 @@ pub fn run_scenario(
     let client_dir = fresh_dir(&run_dir.join("client"))
         .map_err(internal("cannot create the client's directory"))?;
 
-    let server_port = free_port(Protocol::Udp).map_err(internal("cannot find a free port"))?;
-    let server_argv = command_line(
-        Role::Server,
-        &settings.server,
-        &case.programs.server,
-        settings,
-        &server_dir,
-        server_port,
-    )?;
-
-    let clock = ScenarioClock::start();
-    let deadline = clock.origin() + budget;
-    let server = spawn(Role::Server, server_argv, &server_dir, clock.origin())?;
-    let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
-    if let Err(not_bound) = wait_until_bound(Protocol::Udp, server_port, startup_deadline, || {
-        server.has_exited()
-    }) {
-        let server = server.stop(GRACE, StopReason::Complete);
-        return Ok(RunEvidence {
-            client: Transcript::default(),
-            server,
-            trace: WireTrace::default(),
-            startup_failure: Some(format!("the server did not start: {not_bound}")),
-            wall_time: clock.now(),
-        });
-    }
-
     let impairment = |direction: Direction| -> Result<Impairment, RunError> {
         let netem = match direction {
             Direction::ToServer => scenario.netem_to_server.as_ref(),
@@ -135,18 +147,112 @@ pub fn run_scenario(
             source: std::io::Error::other(error.to_string()),
         })
     };
-    let endpoints = RelayEndpoints {
-        listen: SocketAddr::from((HOST, 0)),
-        target: SocketAddr::from((HOST, server_port)),
-    };
-    let relay = UdpRelay::start(
-        endpoints,
+    let (to_server, to_client) = (
         impairment(Direction::ToServer)?,
         impairment(Direction::ToClient)?,
-        clock,
-        None,
-    )
-    .map_err(internal("cannot start the relay"))?;
+    );
+
+    // Relay mode: the server gets a free port of the host's loopback, the client the
+    // relay's. Transparent mode: each program has a loopback of its own, so both are told
+    // the case's port (the one hard-coded programs use anyway).
+    let (server_port, namespaces) = match settings.mode {
+        Mode::Relay => (
+            free_port(Protocol::Udp).map_err(internal("cannot find a free port"))?,
+            None,
+        ),
+        Mode::Transparent => {
+            let namespace = || {
+                NetNamespace::create()
+                    .map(Arc::new)
+                    .map_err(|error| RunError::Namespace {
+                        message: error.to_string(),
+                    })
+            };
+            let port = case
+                .programs
+                .hard_coded_port
+                .unwrap_or(DEFAULT_TRANSPARENT_PORT);
+            (port, Some((namespace()?, namespace()?)))
+        }
+    };
+    let server_argv = command_line(
+        Role::Server,
+        &settings.server,
+        &case.programs.server,
+        settings,
+        &server_dir,
+        server_port,
+    )?;
+
+    let clock = ScenarioClock::start();
+    let deadline = clock.origin() + budget;
+    let server_namespace = namespaces.as_ref().map(|(_, server)| Arc::clone(server));
+    let server = spawn(
+        Role::Server,
+        server_argv,
+        &server_dir,
+        clock.origin(),
+        server_namespace,
+    )?;
+    let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
+    let startup_failure = |server: RunningProgram, why: String| RunEvidence {
+        client: Transcript::default(),
+        server: server.stop(GRACE, StopReason::Complete),
+        trace: WireTrace::default(),
+        startup_failure: Some(format!("the server did not start: {why}")),
+        wall_time: clock.now(),
+    };
+
+    let (network, client_port, client_namespace) = match namespaces {
+        None => {
+            if let Err(not_bound) =
+                wait_until_bound(Protocol::Udp, server_port, startup_deadline, || {
+                    server.has_exited()
+                })
+            {
+                return Ok(startup_failure(server, not_bound.to_string()));
+            }
+            let endpoints = RelayEndpoints {
+                listen: SocketAddr::from((HOST, 0)),
+                target: SocketAddr::from((HOST, server_port)),
+            };
+            let relay = UdpRelay::start(endpoints, to_server, to_client, clock, None)
+                .map_err(internal("cannot start the relay"))?;
+            let port = relay.listen_addr().map_or(0, |address| address.port());
+            (Network::Relay(relay), port, None)
+        }
+        Some((client_namespace, server_namespace)) => {
+            let relay = Arc::new(
+                UdpRelay::bridge(
+                    Arc::clone(&client_namespace),
+                    server_namespace,
+                    to_server,
+                    to_client,
+                    clock,
+                )
+                .map_err(internal("cannot start the bridge"))?,
+            );
+            let discovery = Discovery::start(Arc::clone(&relay));
+            discovery.watch(Role::Server, server.pid());
+            if !discovery.wait_for_bind(Role::Server, startup_deadline, || server.has_exited()) {
+                let why = if server.has_exited() {
+                    "it exited before it bound a udp socket".to_owned()
+                } else {
+                    format!(
+                        "it bound no udp socket within {}",
+                        crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
+                    )
+                };
+                discovery.stop();
+                return Ok(startup_failure(server, why));
+            }
+            (
+                Network::Transparent { relay, discovery },
+                server_port,
+                Some(client_namespace),
+            )
+        }
+    };
 
     let client_argv = command_line(
         Role::Client,
@@ -154,9 +260,18 @@ pub fn run_scenario(
         &case.programs.client,
         settings,
         &client_dir,
-        relay.listen_addr().port(),
+        client_port,
     )?;
-    let client = spawn(Role::Client, client_argv, &client_dir, clock.origin())?;
+    let client = spawn(
+        Role::Client,
+        client_argv,
+        &client_dir,
+        clock.origin(),
+        client_namespace,
+    )?;
+    if let Network::Transparent { discovery, .. } = &network {
+        discovery.watch(Role::Client, client.pid());
+    }
 
     // The scenario is complete when the client has exited and then nothing has happened on
     // the wire or in the server's output for the quiet period (or the deadline came).
@@ -164,7 +279,7 @@ pub fn run_scenario(
     if client_exited {
         loop {
             let last = [
-                relay.last_activity(),
+                network.last_activity(),
                 server.last_activity(),
                 client.last_activity(),
             ]
@@ -189,7 +304,7 @@ pub fn run_scenario(
         client.stop(GRACE, StopReason::Deadline)
     };
     let server = server.stop(GRACE, StopReason::Complete);
-    let trace = relay.stop().map_err(internal("the relay failed"))?;
+    let trace = network.stop().map_err(internal("the relay failed"))?;
     Ok(RunEvidence {
         client,
         server,
@@ -223,6 +338,7 @@ fn spawn(
     argv: Vec<String>,
     dir: &Path,
     origin: Instant,
+    network_namespace: Option<Arc<NetNamespace>>,
 ) -> Result<RunningProgram, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
     let spec = ProgramSpec {
@@ -231,6 +347,7 @@ fn spawn(
         extra_env: Vec::new(),
         stdin: None,
         output_cap: 4 << 20,
+        network_namespace,
     };
     RunningProgram::spawn(&spec, origin).map_err(|error| RunError::Spawn {
         role,

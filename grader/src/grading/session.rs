@@ -51,6 +51,8 @@ pub struct GradeReport {
     pub seed: u64,
     pub client: String,
     pub server: String,
+    /// The mode and why it was chosen, as reports print it.
+    pub mode: String,
     pub scenarios: Vec<ScenarioResult>,
     pub wall_time: Duration,
 }
@@ -103,6 +105,7 @@ pub fn grade(
         seed: settings.seed,
         client: settings.client.label(),
         server: settings.server.label(),
+        mode: settings.mode.name().to_owned(),
         scenarios,
         wall_time: started.elapsed(),
     })

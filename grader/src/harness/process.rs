@@ -9,6 +9,7 @@
 use crate::evidence::{CpuWait, ExitReason, Line, Stream, Transcript};
 use crate::harness::group::{abandon, live_groups, signal_group};
 use crate::harness::output::{Capture, Collected};
+use crate::netns::NetNamespace;
 use nix::sys::signal::Signal;
 use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -32,6 +33,9 @@ pub struct ProgramSpec {
     pub stdin: Option<Vec<u8>>,
     /// Bytes kept per output stream; the rest is counted.
     pub output_cap: usize,
+    /// The network namespace the program runs in (transparent and tc modes); `None`: the
+    /// grader's own. Held here so it outlives the spawn.
+    pub network_namespace: Option<Arc<NetNamespace>>,
 }
 
 impl ProgramSpec {
@@ -45,6 +49,7 @@ impl ProgramSpec {
             extra_env: Vec::new(),
             stdin: None,
             output_cap: Self::DEFAULT_OUTPUT_CAP,
+            network_namespace: None,
         }
     }
 }
@@ -86,6 +91,8 @@ pub enum SpawnError {
 #[derive(Debug)]
 pub struct RunningProgram {
     command: Vec<String>,
+    /// The inode of the network namespace it runs in, when not the grader's.
+    network_namespace: Option<u64>,
     pid: u32,
     origin: Instant,
     exit: Arc<ExitWatch>,
@@ -99,7 +106,7 @@ impl RunningProgram {
     /// The environment is emptied, then given `PATH` (inherited), `HOME` (the program's
     /// directory), `LANG=C.UTF-8`, `TERM=dumb`, Python's `PYTHONUNBUFFERED=1` (so lines
     /// arrive when printed, not when a buffer fills) and `PYTHONDONTWRITEBYTECODE=1`, then
-    /// `spec.extra_env`.
+    /// `spec.extra_env`. With `spec.network_namespace` it runs in that namespace.
     pub fn spawn(spec: &ProgramSpec, origin: Instant) -> Result<Self, SpawnError> {
         let Some(program) = spec.argv.first() else {
             return Err(SpawnError::EmptyCommand);
@@ -124,6 +131,18 @@ impl RunningProgram {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(namespace) = &spec.network_namespace {
+            // Entered between fork and exec, so the program's first socket is already in
+            // the namespace; the command holds its own handle of it until then.
+            let start_error = |source| SpawnError::Start {
+                program: program.clone(),
+                dir: spec.dir.clone(),
+                source,
+            };
+            namespace
+                .enter_before_exec(&mut command)
+                .map_err(start_error)?;
+        }
 
         // Registered under the registry's lock, so a Ctrl-C in between cannot miss it.
         let mut groups = live_groups();
@@ -187,6 +206,10 @@ impl RunningProgram {
 
         Ok(RunningProgram {
             command: spec.argv.clone(),
+            network_namespace: spec
+                .network_namespace
+                .as_ref()
+                .map(|namespace| namespace.inode()),
             pid,
             origin,
             exit,
@@ -284,6 +307,8 @@ impl RunningProgram {
         let ended_at = recorded.map_or_else(|| self.origin.elapsed(), |exit| exit.at);
         Transcript {
             command: self.command.clone(),
+            pid: Some(self.pid),
+            network_namespace: self.network_namespace,
             lines,
             dropped_stdout_bytes,
             dropped_stderr_bytes,

@@ -1,8 +1,12 @@
 //! The relay between the two programs: real sockets driven by the pure link engine.
 
 pub mod clock;
+pub mod discovery;
+pub mod engine;
 pub mod queue;
+pub mod routing;
 pub mod udp;
 
 pub use clock::ScenarioClock;
+pub use engine::DecisionObserver;
 pub use udp::{RelayEndpoints, UdpRelay};

@@ -26,8 +26,8 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     )?;
     writeln!(
         out,
-        "{DIM}seed {} · mode relay · client: {} · server: {}{DIM:#}",
-        report.seed, report.client, report.server
+        "{DIM}seed {} · mode {} · client: {} · server: {}{DIM:#}",
+        report.seed, report.mode, report.client, report.server
     )?;
     writeln!(out)?;
     let width = report

@@ -60,6 +60,12 @@ pub struct CheckArgs {
     /// Run only this scenario (or one repetition, `lossy-soak#2`); may be repeated.
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
+    /// How the grader gets between the programs: `relay` (they take their addresses as
+    /// arguments), `transparent` (each in its own network namespace: for programs that
+    /// hard-code `127.0.0.1:5005`), `tc` (the handout's netem on a private loopback), or
+    /// `auto`: transparent when the case says its programs hard-code their port, else relay.
+    #[arg(long, value_enum, default_value_t = ModeArgument::Auto)]
+    pub mode: ModeArgument,
     /// How long each scenario may run, instead of the case's budget (e.g. `2s`).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub budget: Option<std::time::Duration>,
@@ -88,4 +94,13 @@ pub struct ProxyArgs {
     /// Print one JSON line per datagram and its fate to this file (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+}
+
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArgument {
+    Auto,
+    Relay,
+    Transparent,
+    Tc,
 }

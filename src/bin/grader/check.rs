@@ -1,11 +1,13 @@
 //! `grader check`: grade one submission (or the reference) against a case.
 
 use crate::Failure;
-use crate::args::CheckArgs;
+use crate::args::{CheckArgs, ModeArgument};
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
-use socklab_grader::grading::{GradeReport, ProgramChoice, RunError, RunSettings, grade};
+use socklab_grader::grading::{
+    ChosenMode, GradeReport, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
+};
 use socklab_grader::report::terminal::write_report;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +17,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         load_case(&source).map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))?;
     let runs = plan_runs(&loaded.case, &arguments.scenarios)
         .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
+    let chosen = mode(arguments.mode, &loaded.case)?;
     let client = choice(
         arguments.client,
         arguments.client_args,
@@ -50,6 +53,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         reference_launcher: vec![executable.display().to_string(), "reference".to_owned()],
         work_root: work.path().to_path_buf(),
         budget: arguments.budget,
+        mode: chosen.mode,
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -62,7 +66,8 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let jobs = arguments
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
+    let mut report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
+    report.mode = format!("{} ({})", chosen.mode.name(), chosen.reason);
 
     let mut out = anstream::stdout();
     write_report(&mut out, &report).map_err(|error| {
@@ -110,6 +115,33 @@ fn choice(
     }
 }
 
+/// Resolves `--mode`; `tc` is refused here unless the kernel can do it.
+fn mode(argument: ModeArgument, case: &socklab_grader::case::Case) -> Result<ChosenMode, Failure> {
+    let choice = match argument {
+        ModeArgument::Auto => ModeChoice::Auto,
+        ModeArgument::Relay => ModeChoice::Relay,
+        ModeArgument::Transparent => ModeChoice::Transparent,
+        ModeArgument::Tc => {
+            let why = match socklab_grader::netns::netem::netem_available() {
+                Err(why) => why,
+                Ok(()) => "grading in tc mode is not available in this version: the grader \
+                           needs the relay to see the wire"
+                    .to_owned(),
+            };
+            return Err(Failure::new(
+                exit_code::INVALID_INPUT,
+                format!(
+                    "--mode tc needs the kernel's netem queueing discipline on a private loopback: {why}. \
+                     Use --mode relay (the default for programs that take their addresses as arguments) \
+                     or --mode transparent (for programs that hard-code them); both apply the \
+                     scenario's netem line in the grader's own relay"
+                ),
+            ));
+        }
+    };
+    Ok(choose_mode(choice, case))
+}
+
 fn run_failure(error: RunError) -> Failure {
     let code = match &error {
         RunError::CommandLine { source, .. } => match source {
@@ -121,6 +153,7 @@ fn run_failure(error: RunError) -> Failure {
             }
         },
         RunError::Spawn { .. } => exit_code::PROGRAM_NOT_STARTED,
+        RunError::Namespace { .. } => exit_code::INVALID_INPUT,
         RunError::Internal { .. } => exit_code::INTERNAL,
     };
     Failure::new(code, error)

@@ -48,6 +48,11 @@ fn main() -> ExitCode {
             std::iter::once("grader reference".into()).chain(arguments),
         );
     }
+    if matches!(cli.command, Command::Check(_)) {
+        // Must happen while the process is single-threaded: a user namespace cannot be
+        // entered later. As root this does nothing.
+        let _ = socklab_grader::netns::privileges::prepare_namespaces();
+    }
     match run(cli) {
         Ok(code) => exit(code),
         Err(failure) => {

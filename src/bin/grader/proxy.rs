@@ -60,7 +60,7 @@ pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
             // The trace is best effort: a closed pipe must not stop the relaying.
             let _ = writeln!(sink, "{line}");
             let _ = sink.flush();
-        }) as socklab_grader::relay::udp::DecisionObserver
+        }) as socklab_grader::relay::DecisionObserver
     });
     let endpoints = RelayEndpoints {
         listen: arguments.listen,
@@ -80,10 +80,10 @@ pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
         )
     })?;
 
-    println!("listening {}", relay.listen_addr());
+    let listening = relay.listen_addr().unwrap_or(arguments.listen);
+    println!("listening {listening}");
     eprintln!(
-        "grader proxy: {} -> {} · netem: {} · seed {seed} · Ctrl-C to stop",
-        relay.listen_addr(),
+        "grader proxy: {listening} -> {} · netem: {} · seed {seed} · Ctrl-C to stop",
         arguments.target,
         netem
             .as_ref()

@@ -1,0 +1,159 @@
+//! Transparent mode's port discovery: whatever port a program binds, the other program must
+//! be able to reach it. A thread watches each program's network namespace's socket table
+//! and asks the bridge to mirror every address a program binds.
+//!
+//! The kernel does not announce binds, so the table is polled (every millisecond at first,
+//! backing off to 5 ms); this and `harness::ports` are the only polls in the grader.
+
+use super::udp::UdpRelay;
+use crate::evidence::Role;
+use crate::netns::socket_table::bound_udp_addresses;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const FIRST_INTERVAL: Duration = Duration::from_millis(1);
+const LONGEST_INTERVAL: Duration = Duration::from_millis(5);
+
+/// What discovery has seen, shared with whoever waits for the server to be ready.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Addresses mirrored so far, by the program that bound them.
+    mirrored: Mutex<Vec<(Role, SocketAddr)>>,
+    changed: Condvar,
+}
+
+/// A running discovery thread.
+#[derive(Debug)]
+pub struct Discovery {
+    programs: Arc<Mutex<Vec<(Role, u32)>>>,
+    seen: Arc<Seen>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Discovery {
+    /// Starts watching; programs are added with [`Discovery::watch`] as they start.
+    pub fn start(relay: Arc<UdpRelay>) -> Discovery {
+        let programs: Arc<Mutex<Vec<(Role, u32)>>> = Arc::default();
+        let seen = Arc::new(Seen::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (programs, seen, stop) =
+                (Arc::clone(&programs), Arc::clone(&seen), Arc::clone(&stop));
+            std::thread::Builder::new()
+                .name("port-discovery".to_owned())
+                .spawn(move || watch_loop(&relay, &programs, &seen, &stop))
+                .ok()
+        };
+        Discovery {
+            programs,
+            seen,
+            stop,
+            thread,
+        }
+    }
+
+    /// Watches the namespace of process `pid`, which plays `role`.
+    pub fn watch(&self, role: Role, pid: u32) {
+        self.programs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((role, pid));
+    }
+
+    /// Blocks until `role` has bound something that is now mirrored (true), or `deadline`
+    /// passes, or `gave_up` says the program is gone (false).
+    pub fn wait_for_bind(&self, role: Role, deadline: Instant, gave_up: impl Fn() -> bool) -> bool {
+        let mut mirrored = self
+            .seen
+            .mirrored
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if mirrored.iter().any(|(by, _)| *by == role) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline || gave_up() {
+                return false;
+            }
+            // Woken by each new mirror; the short cap re-checks `gave_up`.
+            let wait = (deadline - now).min(Duration::from_millis(5));
+            mirrored = self
+                .seen
+                .changed
+                .wait_timeout(mirrored, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Every address mirrored, with the program that bound it.
+    pub fn mirrored(&self) -> Vec<(Role, SocketAddr)> {
+        self.seen
+            .mirrored
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn watch_loop(
+    relay: &UdpRelay,
+    programs: &Mutex<Vec<(Role, u32)>>,
+    seen: &Seen,
+    stop: &AtomicBool,
+) {
+    let mut interval = FIRST_INTERVAL;
+    while !stop.load(Ordering::Relaxed) {
+        let watched = programs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let relay_bound = relay.bound_addresses();
+        let mut found = false;
+        for (role, pid) in watched {
+            // A program that has exited has no table left; that is not an error.
+            let Ok(addresses) = bound_udp_addresses(pid) else {
+                continue;
+            };
+            // The relay's own sockets in this namespace are mirrors, not the program's.
+            let faces = role;
+            for address in addresses {
+                if relay_bound.contains(&(faces, address)) {
+                    continue;
+                }
+                let already = seen
+                    .mirrored
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(&(role, address));
+                if already || relay.mirror(role, address).is_err() {
+                    continue;
+                }
+                seen.mirrored
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((role, address));
+                seen.changed.notify_all();
+                found = true;
+            }
+        }
+        interval = if found {
+            FIRST_INTERVAL
+        } else {
+            (interval * 2).min(LONGEST_INTERVAL)
+        };
+        std::thread::sleep(interval);
+    }
+}
