@@ -1,9 +1,19 @@
 //! Transparent mode: programs that hard-code `127.0.0.1:5005` are graded unmodified, with
 //! the same verdicts as the same logic taking arguments, side by side, leaving nothing.
 
-use crate::util::{example, failed_checks, grader, outcomes};
-use std::collections::BTreeMap;
+use crate::util::{example, failed_checks, grader};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Held by every test here: namespace inode numbers are reused as soon as a namespace is
+/// gone, so "nothing is left in net:[N]" is only meaningful while no other test of this
+/// binary is making namespaces.
+static NAMESPACES: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    NAMESPACES.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 const GRADED: &[&str] = &[
     "no-loss",
@@ -44,22 +54,18 @@ fn check(
         .unwrap()
 }
 
-/// Every graded scenario's check statuses, for comparing two gradings.
-fn verdicts(out: &Path) -> BTreeMap<String, Vec<(String, String)>> {
+/// Every graded scenario's failed checks: the verdict. (Whether a check was exercised at
+/// all, `informational` or `pass`, may differ between two runs on a busy machine.)
+fn verdicts(out: &Path) -> BTreeMap<String, BTreeSet<String>> {
     GRADED
         .iter()
-        .map(|run| {
-            let statuses = outcomes(out, run)
-                .into_iter()
-                .map(|o| (o.check, o.status))
-                .collect();
-            ((*run).to_owned(), statuses)
-        })
+        .map(|run| ((*run).to_owned(), failed_checks(out, run)))
         .collect()
 }
 
 #[test]
 fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
+    let _namespaces = exclusive();
     let (fixed, arguments) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let output = check(
         "rdt3-fixed",
@@ -92,6 +98,7 @@ fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
 
 #[test]
 fn server_that_replies_to_a_fixed_client_port_from_a_fresh_socket_is_graded() {
+    let _namespaces = exclusive();
     let out = tempfile::tempdir().unwrap();
     let output = check(
         "rdt3-fixed",
@@ -106,6 +113,7 @@ fn server_that_replies_to_a_fixed_client_port_from_a_fresh_socket_is_graded() {
 
 #[test]
 fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
+    let _namespaces = exclusive();
     for scenario in ["lost-ack", "corrupt-packet"] {
         let (fixed, arguments) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let budget = ["--budget", "1500ms", "--scenario", scenario];
@@ -125,13 +133,16 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
             &budget,
         );
         assert_eq!(output.status.code(), Some(1));
-        let failed = failed_checks(fixed.path(), scenario);
-        assert!(failed.contains("ack-behaviour"), "{scenario}: {failed:?}");
-        assert_eq!(
-            failed,
-            failed_checks(arguments.path(), scenario),
-            "{scenario}"
-        );
+        // The check the bug breaks fails in both modes. What follows from it (a stalled
+        // transfer) depends on timing, in either mode alike, so it is not compared.
+        for out in [fixed.path(), arguments.path()] {
+            let failed = failed_checks(out, scenario);
+            assert!(failed.contains("ack-behaviour"), "{scenario}: {failed:?}");
+            assert!(
+                !failed.contains("checksum") && !failed.contains("format"),
+                "{scenario}: {failed:?}"
+            );
+        }
     }
 }
 
@@ -147,6 +158,7 @@ fn namespaces_in_use() -> Vec<String> {
 
 #[test]
 fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
+    let _namespaces = exclusive();
     let mounts_before = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     let outs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     // Two graders at once, each running two scenarios at once: four servers on 5005.

@@ -69,3 +69,54 @@ pub fn trace(out: &Path, run: &str) -> Vec<serde_json::Value> {
 pub fn checks(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|name| (*name).to_owned()).collect()
 }
+
+/// Reads `--out DIR/<run>/<role>.json`, one program's transcript (`role`: `client` or
+/// `server`); the error says which file is missing or broken, for a test that reports
+/// every problem of a run at once rather than stopping at the first.
+pub fn transcript(out: &Path, run: &str, role: &str) -> Result<serde_json::Value, String> {
+    let path = out.join(run.replace('#', "_")).join(format!("{role}.json"));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|error| format!("{} does not parse: {error}", path.display()))
+}
+
+/// The text of each output line of a transcript read with [`transcript`].
+pub fn transcript_lines(transcript: &serde_json::Value) -> Vec<String> {
+    transcript["lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|line| line["text"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// When process `pid` started, in clock ticks since boot (field 22 of `/proc/<pid>/stat`);
+/// `None` when there is no such process. Comparing start times tells a process of a run
+/// from an older one that was given a recycled pid.
+pub fn process_start_ticks(pid: u32) -> Option<u64> {
+    process_stat(pid)?.1
+}
+
+/// Whether `pid` is a process that is still running (a zombie is not: it has ended and
+/// only waits to be reaped) and started no earlier than `since` ([`process_start_ticks`]).
+pub fn process_running_since(pid: u32, since: u64) -> bool {
+    match process_stat(pid) {
+        Some((state, Some(started))) => state != 'Z' && state != 'X' && started >= since,
+        _ => false,
+    }
+}
+
+/// The state letter and start time of `/proc/<pid>/stat`.
+fn process_stat(pid: u32) -> Option<(char, Option<u64>)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name in parentheses may hold spaces and parentheses: split after the last.
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let state = fields.first()?.chars().next()?;
+    // Fields are numbered from 1 with the state 3rd, so starttime (22nd) is 19 after it.
+    Some((state, fields.get(19).and_then(|ticks| ticks.parse().ok())))
+}

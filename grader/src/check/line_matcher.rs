@@ -16,8 +16,12 @@ impl LineMatcher {
         LineMatcher { matches, unless }
     }
 
+    /// Whether `line` counts. Terminal escape sequences are removed first: a coloured
+    /// `\x1b[31mSent\x1b[0m` is a "sent" line to the person who reads it, and must be one
+    /// to the grader too.
     pub fn is_match(&self, line: &str) -> bool {
-        self.matches.is_match(line) && !self.unless.as_ref().is_some_and(|r| r.is_match(line))
+        let line = without_escape_sequences(line);
+        self.matches.is_match(&line) && !self.unless.as_ref().is_some_and(|r| r.is_match(&line))
     }
 
     /// How people are told what was looked for.
@@ -26,6 +30,18 @@ impl LineMatcher {
             Some(unless) => format!("/{}/ but not /{}/", self.matches, unless),
             None => format!("/{}/", self.matches),
         }
+    }
+}
+
+/// `line` without ANSI/VT escape sequences (CSI such as colours, OSC such as a window
+/// title, character-set designations, and two-character escapes).
+fn without_escape_sequences(line: &str) -> std::borrow::Cow<'_, str> {
+    static ESCAPES: std::sync::LazyLock<Option<Regex>> = std::sync::LazyLock::new(|| {
+        Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[()*+#%].|\x1b[@-Z\\-_]|\u{9b}[0-?]*[ -/]*[@-~]").ok()
+    });
+    match ESCAPES.as_ref() {
+        Some(escapes) if line.contains(['\x1b', '\u{9b}']) => escapes.replace_all(line, ""),
+        _ => std::borrow::Cow::Borrowed(line),
     }
 }
 
@@ -42,5 +58,14 @@ mod tests {
         assert!(matcher.is_match("Checksum: corrupt"));
         assert!(!matcher.is_match("Checksum: not corrupt"));
         assert!(!matcher.is_match("Sent Packet"));
+    }
+
+    #[test]
+    fn escape_sequences_do_not_hide_a_line() {
+        let sent = LineMatcher::new(Regex::new(r"(?i)\bsent\b").unwrap(), None);
+        assert!(sent.is_match("\x1b[31msent\x1b[0m packet"));
+        assert!(sent.is_match("\x1b]0;title\x07Sent packet"));
+        assert!(!sent.is_match("\x1b[31mresent\x1b[0m"));
+        assert_eq!(without_escape_sequences("a\x1b[2Jb\x1b(Bc"), "abc");
     }
 }

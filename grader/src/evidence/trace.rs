@@ -77,9 +77,47 @@ impl WireEvent {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireTrace {
     pub events: Vec<WireEvent>,
+    /// Datagrams relayed but not kept, per direction, once a flood filled the trace (see
+    /// [`WireTrace::RECORD_LIMIT`]): counted, so the report can say so, never stored.
+    #[serde(default, skip_serializing_if = "Unrecorded::is_empty")]
+    pub unrecorded: Unrecorded,
+}
+
+/// What a flood sent past the trace's limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unrecorded {
+    pub to_server: u64,
+    pub to_client: u64,
+    pub bytes: u64,
+    /// Copies the relay dropped because too many were already waiting for their delivery
+    /// time (a flood through a delaying link).
+    pub overflowed: u64,
+}
+
+impl Unrecorded {
+    pub fn is_empty(&self) -> bool {
+        *self == Unrecorded::default()
+    }
+
+    pub fn count(&mut self, direction: Direction, bytes: usize) {
+        match direction {
+            Direction::ToServer => self.to_server += 1,
+            Direction::ToClient => self.to_client += 1,
+        }
+        self.bytes += u64::try_from(bytes).unwrap_or(u64::MAX);
+    }
 }
 
 impl WireTrace {
+    /// Datagrams kept per run; far more than any protocol exchange of the assignments
+    /// (rdt3 sends tens), few enough that a flood cannot exhaust memory (at most
+    /// [`WireTrace::RECORD_BYTES`] of payload).
+    pub const RECORD_LIMIT: usize = 20_000;
+    /// Payload bytes kept per run: a whole rdt3 exchange is a few kilobytes and a 1 MiB
+    /// file transfer one megabyte, while a flood's evidence must stay cheap to keep and to
+    /// write out (as hex, twice its size).
+    pub const RECORD_BYTES: usize = 8 << 20;
+
     /// The datagrams sent in one direction, in order.
     pub fn direction(&self, direction: Direction) -> impl Iterator<Item = &WireEvent> {
         self.events

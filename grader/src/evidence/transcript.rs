@@ -86,9 +86,27 @@ pub struct Transcript {
     /// open after the group was killed: what it wrote after that is missing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub output_incomplete: bool,
+    /// Its peak resident memory, in KiB (from `wait4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_memory_kib: Option<u64>,
+    /// The address-space limit it ran under, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<u64>,
     /// How long it waited for a CPU while it ran (when the kernel says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_wait: Option<CpuWait>,
+    /// Running processes that had left the program's process group (`setsid`) and were
+    /// killed when it ended.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub escaped_killed: u32,
+    /// Set when the grader sent SIGTERM and the program was still running after the grace
+    /// period, so it was killed with SIGKILL.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignored_sigterm: bool,
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
 }
 
 /// Time a program spent runnable but not running: how busy the machine was for it.

@@ -4,7 +4,7 @@ use super::mode::{DEFAULT_TRANSPARENT_PORT, Mode};
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
 use crate::case::{PlannedRun, Scenario};
-use crate::evidence::{Role, Transcript, WireTrace};
+use crate::evidence::{ExitReason, Role, Transcript, WireTrace};
 use crate::harness::ports::{Protocol, free_port, wait_until_bound};
 use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
 use crate::harness::template::Placeholders;
@@ -38,6 +38,8 @@ pub struct RunSettings {
     /// Overrides every scenario's budget (`--budget`).
     pub budget: Option<Duration>,
     pub mode: Mode,
+    /// Overrides the address-space limit of every program (`--memory-limit`).
+    pub memory_limit: Option<u64>,
 }
 
 /// What sits between the two programs in one run.
@@ -57,15 +59,18 @@ impl Network {
         }
     }
 
-    fn stop(self) -> std::io::Result<WireTrace> {
+    /// Stops relaying; returns the trace and what discovery could not do.
+    fn stop(self) -> std::io::Result<(WireTrace, Vec<String>)> {
         match self {
-            Network::Relay(relay) => relay.stop(),
+            Network::Relay(relay) => Ok((relay.stop()?, Vec::new())),
             Network::Transparent { relay, discovery } => {
+                let notes = discovery.notes();
                 // Discovery holds the other handle; once it has stopped, the relay is ours.
                 discovery.stop();
-                Arc::try_unwrap(relay)
+                let trace = Arc::try_unwrap(relay)
                     .map_err(|_| std::io::Error::other("the bridge is still shared"))?
-                    .stop()
+                    .stop()?;
+                Ok((trace, notes))
             }
         }
     }
@@ -80,6 +85,9 @@ pub struct RunEvidence {
     /// Set when the scenario could not really start (the server never bound its port):
     /// the student's fault, reported as a failed `startup` check.
     pub startup_failure: Option<String>,
+    /// What the grader noticed a program do to the network, in plain words (a port taken
+    /// from its peer), shown under the scenario in reports.
+    pub notes: Vec<String>,
     pub wall_time: Duration,
 }
 
@@ -124,6 +132,10 @@ pub fn run_scenario(
         let context = context.to_owned();
         move |source| RunError::Internal { context, source }
     };
+    let mut limits = crate::harness::limits::Limits::default();
+    if let Some(memory_limit) = settings.memory_limit {
+        limits.address_space = memory_limit;
+    }
     let run_dir = settings.work_root.join(sanitize(&run.key));
     let server_dir = fresh_dir(&run_dir.join("server"))
         .map_err(internal("cannot create the server's directory"))?;
@@ -193,14 +205,19 @@ pub fn run_scenario(
         &server_dir,
         clock.origin(),
         server_namespace,
+        limits,
     )?;
     let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
-    let startup_failure = |server: RunningProgram, why: String| RunEvidence {
-        client: Transcript::default(),
-        server: server.stop(GRACE, StopReason::Complete),
-        trace: WireTrace::default(),
-        startup_failure: Some(format!("the server did not start: {why}")),
-        wall_time: clock.now(),
+    let startup_failure = |server: RunningProgram, why: String| {
+        let server = server.stop(GRACE, StopReason::Complete);
+        RunEvidence {
+            notes: ending_notes(Role::Server, &server, budget),
+            client: Transcript::default(),
+            server,
+            trace: WireTrace::default(),
+            startup_failure: Some(format!("the server did not start: {why}")),
+            wall_time: clock.now(),
+        }
     };
 
     let (network, client_port, client_namespace) = match namespaces {
@@ -268,6 +285,7 @@ pub fn run_scenario(
         &client_dir,
         clock.origin(),
         client_namespace,
+        limits,
     )?;
     if let Network::Transparent { discovery, .. } = &network {
         discovery.watch(Role::Client, client.pid());
@@ -304,12 +322,15 @@ pub fn run_scenario(
         client.stop(GRACE, StopReason::Deadline)
     };
     let server = server.stop(GRACE, StopReason::Complete);
-    let trace = network.stop().map_err(internal("the relay failed"))?;
+    let (trace, mut notes) = network.stop().map_err(internal("the relay failed"))?;
+    notes.extend(ending_notes(Role::Client, &client, budget));
+    notes.extend(ending_notes(Role::Server, &server, budget));
     Ok(RunEvidence {
         client,
         server,
         trace,
         startup_failure: None,
+        notes,
         wall_time: clock.now(),
     })
 }
@@ -339,6 +360,7 @@ fn spawn(
     dir: &Path,
     origin: Instant,
     network_namespace: Option<Arc<NetNamespace>>,
+    limits: crate::harness::limits::Limits,
 ) -> Result<RunningProgram, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
     let spec = ProgramSpec {
@@ -348,12 +370,64 @@ fn spawn(
         stdin: None,
         output_cap: 4 << 20,
         network_namespace,
+        limits,
     };
     RunningProgram::spawn(&spec, origin).map_err(|error| RunError::Spawn {
         role,
         program,
         message: error.to_string(),
     })
+}
+
+/// How a program's run ended, in plain words, when that is worth telling: it had to be
+/// stopped, ignored SIGTERM, was killed by a signal, or left processes behind.
+fn ending_notes(role: Role, transcript: &Transcript, budget: Duration) -> Vec<String> {
+    let mut notes = Vec::new();
+    let killed = if transcript.ignored_sigterm {
+        "; it ignored SIGTERM and was killed"
+    } else {
+        "; stopped"
+    };
+    match transcript.exit {
+        Some(ExitReason::DeadlineExceeded) => notes.push(format!(
+            "the {role} was still running at the {} deadline{killed}",
+            crate::analyze::describe::seconds(budget)
+        )),
+        Some(ExitReason::StoppedByGrader) if transcript.ignored_sigterm => notes.push(format!(
+            "the {role} ignored SIGTERM when the scenario ended and was killed"
+        )),
+        Some(ExitReason::Signalled { signal }) => notes.push(format!(
+            "the {role} was killed by signal {signal}{}",
+            match signal {
+                24 => " (SIGXCPU: it used up its CPU-time limit)",
+                25 => " (SIGXFSZ: it wrote a file past its size limit)",
+                9 => " (SIGKILL)",
+                11 => " (SIGSEGV: it crashed)",
+                6 => " (SIGABRT: it aborted)",
+                _ => "",
+            }
+        )),
+        _ => {}
+    }
+    if let (Some(peak), Some(limit)) = (transcript.peak_memory_kib, transcript.memory_limit) {
+        // Resident memory counts what was touched; near the address-space limit, the
+        // program's allocations will have started failing.
+        if peak.saturating_mul(1024) >= limit / 4 * 3 {
+            notes.push(format!(
+                "the {role} used {} MiB of memory, up against its {} MiB limit (allocations past it fail)",
+                peak / 1024,
+                limit >> 20
+            ));
+        }
+    }
+    if transcript.escaped_killed > 0 {
+        let count = transcript.escaped_killed;
+        notes.push(format!(
+            "the {role} left {count} process{} behind, detached from its process group; killed",
+            if count == 1 { "" } else { "es" }
+        ));
+    }
+    notes
 }
 
 /// The scripted faults of a scenario that act on one direction.

@@ -9,6 +9,8 @@ use crate::evidence::CpuWait;
 use nix::errno::Errno;
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::time::Duration;
 
 /// Blocks until `pid` (a child of this process) has exited, without reaping it, and
@@ -24,6 +26,35 @@ pub fn cpu_wait_at_exit(pid: u32) -> Option<CpuWait> {
     }
     let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
     parse_schedstat(&text)
+}
+
+/// Reaps the exited child `pid` (a zombie after [`cpu_wait_at_exit`]) and returns its exit
+/// status and its peak resident memory in KiB, which only `wait4` reports: the zombie's
+/// `/proc` entry no longer has it. `Ok(None)`: not reaped (it is still running, which
+/// cannot happen after `cpu_wait_at_exit`).
+#[expect(
+    unsafe_code,
+    reason = "wait4 is the only call that gives a child's resource usage; nix does not wrap it"
+)]
+pub fn reap_with_peak_memory(pid: u32) -> std::io::Result<Option<(ExitStatus, u64)>> {
+    let pid = i32::try_from(pid).map_err(std::io::Error::other)?;
+    let mut status: nix::libc::c_int = 0;
+    // SAFETY: all-zero bytes are a valid `rusage` (plain integers and timevals).
+    let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid, exclusively borrowed out-parameters of
+        // the types wait4 writes; `pid` names one child, so no other child is reaped.
+        let reaped = unsafe { nix::libc::wait4(pid, &mut status, nix::libc::WNOHANG, &mut usage) };
+        match reaped {
+            0 => return Ok(None),
+            -1 if Errno::last() == Errno::EINTR => continue,
+            -1 => return Err(std::io::Error::last_os_error()),
+            _ => {
+                let peak = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+                return Ok(Some((ExitStatus::from_raw(status), peak)));
+            }
+        }
+    }
 }
 
 /// `<ns on cpu> <ns waiting on a run queue> <timeslices>`.

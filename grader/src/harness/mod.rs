@@ -1,9 +1,16 @@
 //! Starting, watching and stopping the programs of one scenario.
 
+#[cfg(test)]
+mod containment_tests;
 pub mod cpu_wait;
+pub mod file_confinement;
 pub mod group;
+pub mod limits;
+pub mod orphans;
 pub mod output;
 pub mod ports;
 pub mod process;
 pub mod submission;
 pub mod template;
+#[cfg(test)]
+mod test_programs;

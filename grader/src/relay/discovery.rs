@@ -22,6 +22,9 @@ const LONGEST_INTERVAL: Duration = Duration::from_millis(5);
 struct Seen {
     /// Addresses mirrored so far, by the program that bound them.
     mirrored: Mutex<Vec<(Role, SocketAddr)>>,
+    /// Addresses that could not be mirrored, with why: the other program already holds
+    /// that address in its own network (it took its peer's port).
+    blocked: Mutex<Vec<String>>,
     changed: Condvar,
 }
 
@@ -100,6 +103,15 @@ impl Discovery {
             .clone()
     }
 
+    /// What discovery could not do, in plain words, for the report.
+    pub fn notes(&self) -> Vec<String> {
+        self.seen
+            .blocked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
@@ -138,7 +150,21 @@ fn watch_loop(
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .contains(&(role, address));
-                if already || relay.mirror(role, address).is_err() {
+                if already {
+                    continue;
+                }
+                if let Err(error) = relay.mirror(role, address) {
+                    let other = match role {
+                        Role::Client => Role::Server,
+                        Role::Server => Role::Client,
+                    };
+                    let note = format!(
+                        "the {role} bound {address}, but the grader could not make it reachable from the {other} ({error}): the {other} itself holds that address, so it took its peer's port"
+                    );
+                    let mut blocked = seen.blocked.lock().unwrap_or_else(PoisonError::into_inner);
+                    if !blocked.contains(&note) {
+                        blocked.push(note);
+                    }
                     continue;
                 }
                 seen.mirrored

@@ -28,8 +28,9 @@ use std::time::{Duration, UNIX_EPOCH};
 /// `grader proxy` to print a live trace.
 pub type DecisionObserver = Box<dyn FnMut(&WireEvent, &Decision) + Send>;
 
-/// A copy waiting for its delivery time: its trace event, the copy, and its route.
-type PendingCopy = (usize, PlannedCopy, Option<Route>);
+/// A copy waiting for its delivery time: its trace event (none past the record limit),
+/// the copy, and its route.
+type PendingCopy = (Option<usize>, PlannedCopy, Option<Route>);
 
 #[expect(
     missing_debug_implementations,
@@ -49,7 +50,13 @@ pub struct RelayLoop {
     /// Endpoints made by other threads (mirrors of newly bound ports), handed over here.
     pub new_endpoints: Receiver<Endpoint>,
     pub observer: Option<DecisionObserver>,
+    /// Payload bytes held in the trace so far.
+    pub recorded_bytes: usize,
 }
+
+/// Copies that may wait for their delivery time at once; past it, a flood through a
+/// delaying link is dropped (and counted) rather than queued without bound.
+const QUEUE_LIMIT: usize = 10_000;
 
 fn slot(direction: Direction) -> usize {
     match direction {
@@ -179,11 +186,27 @@ impl RelayLoop {
         if let Some(observer) = &mut self.observer {
             observer(&event, &decision);
         }
-        let index = self.trace.events.len();
-        self.trace.events.push(event);
+        let full = self.trace.events.len() >= WireTrace::RECORD_LIMIT
+            || self.recorded_bytes + event.bytes.len() > WireTrace::RECORD_BYTES;
+        let index = if full {
+            // Past the limit a datagram is still relayed, but only counted.
+            self.trace.unrecorded.count(direction, event.bytes.len());
+            None
+        } else {
+            self.recorded_bytes += event.bytes.len();
+            self.trace.events.push(event);
+            Some(self.trace.events.len() - 1)
+        };
         for copy in decision.copies {
-            self.queue
-                .push(received_at + copy.delay, (index, copy, route));
+            self.schedule(received_at + copy.delay, (index, copy, route));
+        }
+    }
+
+    fn schedule(&mut self, due: Duration, pending: PendingCopy) {
+        if self.queue.len() >= QUEUE_LIMIT {
+            self.trace.unrecorded.overflowed += 1;
+        } else {
+            self.queue.push(due, pending);
         }
     }
 
@@ -205,6 +228,9 @@ impl RelayLoop {
             }
             let sent_at = self.clock.now();
             let order = self.next_order(sent_at);
+            let Some(index) = index else {
+                continue;
+            };
             let event = &mut self.trace.events[index];
             let altered_bytes = (copy.bytes != event.bytes).then_some(copy.bytes);
             if let Fate::Delivered { copies } = &mut event.fate {

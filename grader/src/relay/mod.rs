@@ -10,3 +10,6 @@ pub mod udp;
 pub use clock::ScenarioClock;
 pub use engine::DecisionObserver;
 pub use udp::{RelayEndpoints, UdpRelay};
+
+#[cfg(test)]
+mod fuzz_tests;

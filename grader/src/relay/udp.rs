@@ -123,6 +123,7 @@ impl UdpRelay {
             activity: Arc::clone(&activity),
             new_endpoints: new_endpoints_receiver,
             observer,
+            recorded_bytes: 0,
         };
         let thread = std::thread::Builder::new()
             .name("udp-relay".to_owned())

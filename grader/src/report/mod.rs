@@ -1,3 +1,4 @@
 //! Reports for people (and, later, machines) rendered from a [`crate::grading::GradeReport`].
 
+pub mod sanitize;
 pub mod terminal;

@@ -7,7 +7,9 @@
 use crate::analyze::describe;
 use crate::case::Grading;
 use crate::check::Status;
+use crate::evidence::WireTrace;
 use crate::grading::{GradeReport, ScenarioResult};
+use crate::report::sanitize::printable;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -27,7 +29,10 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     writeln!(
         out,
         "{DIM}seed {} · mode {} · client: {} · server: {}{DIM:#}",
-        report.seed, report.mode, report.client, report.server
+        report.seed,
+        printable(&report.mode),
+        printable(&report.client),
+        printable(&report.server)
     )?;
     writeln!(out)?;
     let width = report
@@ -66,7 +71,9 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
         writeln!(
             out,
             "{DIM}replay: grader check {} --seed {} --scenario {}{DIM:#}",
-            report.case_name, report.seed, first.key
+            printable(&report.case_name),
+            report.seed,
+            printable(&first.key)
         )?;
     }
     Ok(())
@@ -97,7 +104,7 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
     writeln!(
         out,
         "  {style}{label:<5}{style:#}  {:<width$}  {score:>7}  {DIM}{}{note}{DIM:#}",
-        scenario.key,
+        printable(&scenario.key),
         describe::seconds(scenario.evidence.wall_time),
     )?;
     for (role, transcript) in [
@@ -118,6 +125,21 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
             )?;
         }
     }
+    for note in &scenario.evidence.notes {
+        writeln!(out, "         {WARN}note{WARN:#}: {}", printable(note))?;
+    }
+    let flood = &scenario.evidence.trace.unrecorded;
+    if !flood.is_empty() {
+        writeln!(
+            out,
+            "         {WARN}note{WARN:#}: a flood: {} datagrams to the server and {} to the client ({} bytes) were relayed after the trace's first {} and only counted; {} more were dropped because the link's queue was full",
+            flood.to_server,
+            flood.to_client,
+            flood.bytes,
+            WireTrace::RECORD_LIMIT,
+            flood.overflowed
+        )?;
+    }
     for outcome in &scenario.outcomes {
         let (mark, style) = match outcome.status {
             Status::Fail | Status::Timeout => ("✗", FAIL),
@@ -135,13 +157,21 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
             "         {mark_style}{mark} {}{mark_style:#} {DIM}({}){DIM:#}: {}",
             outcome.check,
             outcome.status.label(),
-            outcome.requirement
+            printable(&outcome.requirement)
         )?;
         if !outcome.expected.is_empty() {
-            writeln!(out, "             expected: {}", outcome.expected)?;
+            writeln!(
+                out,
+                "             expected: {}",
+                printable(&outcome.expected)
+            )?;
         }
         if !outcome.observed.is_empty() {
-            writeln!(out, "             observed: {}", outcome.observed)?;
+            writeln!(
+                out,
+                "             observed: {}",
+                printable(&outcome.observed)
+            )?;
         }
     }
     Ok(())

@@ -69,6 +69,10 @@ pub struct CheckArgs {
     /// How long each scenario may run, instead of the case's budget (e.g. `2s`).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub budget: Option<std::time::Duration>,
+    /// Address space each program may use (e.g. `512MiB`, `4GiB`; default 4 GiB). Past it,
+    /// allocations fail; the report says when a program ran into it.
+    #[arg(long, value_name = "SIZE", value_parser = memory_size)]
+    pub memory_limit: Option<u64>,
     /// Scenarios run at once (default: the number of cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -103,4 +107,9 @@ pub enum ModeArgument {
     Relay,
     Transparent,
     Tc,
+}
+
+fn memory_size(text: &str) -> Result<u64, String> {
+    parse_size::parse_size(text)
+        .map_err(|error| format!("`{text}` is not a size such as 512MiB: {error}"))
 }

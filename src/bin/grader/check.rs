@@ -9,6 +9,7 @@ use socklab_grader::grading::{
     ChosenMode, GradeReport, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
 };
 use socklab_grader::report::terminal::write_report;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
@@ -54,6 +55,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         work_root: work.path().to_path_buf(),
         budget: arguments.budget,
         mode: chosen.mode,
+        memory_limit: arguments.memory_limit,
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -168,7 +170,8 @@ fn fresh_seed() -> u64 {
     u64::try_from(nanos % 1_000_000_000).unwrap_or(0) ^ u64::from(std::process::id())
 }
 
-/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`.
+/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`, then the
+/// grader's own peak memory to `dir/session.json`.
 fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
     for scenario in &report.scenarios {
         let run_dir = dir.join(scenario.key.replace('#', "_"));
@@ -184,16 +187,38 @@ fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             run_dir.join("server.json"),
             pretty(&scenario.evidence.server)?,
         )?;
-        let mut trace = String::new();
+        // Streamed, not built in memory first: a flood's trace is tens of megabytes.
+        let mut trace =
+            std::io::BufWriter::new(std::fs::File::create(run_dir.join("trace.jsonl"))?);
         for event in &scenario.evidence.trace.events {
-            trace.push_str(&serde_json::to_string(event).map_err(std::io::Error::other)?);
-            trace.push('\n');
+            serde_json::to_writer(&mut trace, event).map_err(std::io::Error::other)?;
+            trace.write_all(b"\n")?;
         }
-        std::fs::write(run_dir.join("trace.jsonl"), trace)?;
+        trace.flush()?;
         std::fs::write(
             run_dir.join("outcomes.json"),
             serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,
         )?;
     }
+    // Last, so the peak includes grading, the report and the evidence just written: a
+    // submission must not be able to make the grader itself use unbounded memory.
+    let session = serde_json::json!({ "grader_peak_rss_kib": peak_rss_kib() });
+    std::fs::write(
+        dir.join("session.json"),
+        serde_json::to_string_pretty(&session).map_err(std::io::Error::other)?,
+    )?;
     Ok(())
+}
+
+/// The grader's own peak resident memory so far (`VmHWM`), in KiB; `None` where the
+/// kernel does not say.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }

@@ -53,6 +53,12 @@ fn main() -> ExitCode {
         // entered later. As root this does nothing.
         let _ = socklab_grader::netns::privileges::prepare_namespaces();
     }
+    // Before any program starts: a process that leaves its program's group comes back to
+    // the grader when orphaned, so it can be killed; dropped when `main` returns, the
+    // guard sweeps one last time. Without it (kernels before 3.4) only the group is killed.
+    let _subreaper = socklab_grader::harness::orphans::become_subreaper()
+        .inspect_err(|error| eprintln!("warning: {error}"))
+        .ok();
     match run(cli) {
         Ok(code) => exit(code),
         Err(failure) => {

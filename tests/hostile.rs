@@ -1,0 +1,208 @@
+//! The hostile fixtures (`tests/fixtures/hostile/`), each graded as the client and as the
+//! server against the reference peer. Whatever a submission does, the grader must fail it
+//! within the budget plus a few seconds, leave none of the run's processes behind (checked
+//! by pid, never by name), keep its own peak memory under 300 MB, and say in its report
+//! what the program attempted.
+//!
+//! A test collects every broken promise of its run before failing, so one run shows all
+//! of them, with the report and the fixture's own output.
+
+mod harness;
+
+use crate::util::failed_checks;
+use harness::{HostileRun, Role, SCENARIO};
+
+/// A test module per fixture, with a test per role: `hostile::flood::as_client`, ...
+macro_rules! as_client_and_server {
+    ($($fixture:ident),* $(,)?) => {$(
+        mod $fixture {
+            #[test]
+            fn as_client() {
+                super::$fixture(super::Role::Client);
+            }
+
+            #[test]
+            fn as_server() {
+                super::$fixture(super::Role::Server);
+            }
+        }
+    )*};
+}
+
+as_client_and_server!(
+    ignores_sigterm,
+    detached_grandchild,
+    endless_output,
+    flood,
+    silent_exit,
+    file_escape,
+    memory_hog,
+    port_thief,
+    escapes,
+);
+
+fn ignores_sigterm(role: Role) {
+    let mut run = HostileRun::grade("ignores_sigterm", role);
+    // e.g. "the client was still running at the 2 s deadline and ignored SIGTERM; killed"
+    run.report_names("that it ignored SIGTERM", &[role.name(), "SIGTERM"]);
+    run.finish();
+}
+
+fn detached_grandchild(role: Role) {
+    let mut run = HostileRun::grade("detached_grandchild", role);
+    let printed = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.contains("grandchild pid"));
+    run.require(
+        printed,
+        "the grandchild's pid is not in the transcript".to_owned(),
+    );
+    // e.g. "the client left a process behind (pid N), which was killed"
+    run.report_names("the process it left behind", &[role.name(), "behind"]);
+    run.finish();
+}
+
+fn endless_output(role: Role) {
+    let mut run = HostileRun::grade("endless_output", role);
+    let dropped = run.fixture_transcript()["dropped_stdout_bytes"]
+        .as_u64()
+        .unwrap_or(0);
+    run.require(
+        dropped > 0,
+        "the transcript counts no output past the cap".to_owned(),
+    );
+    let printed = format!("the {} printed", role.name());
+    run.report_names(
+        "the output past the cap",
+        &[&printed, "past the output cap"],
+    );
+    run.finish();
+}
+
+fn flood(role: Role) {
+    let mut run = HostileRun::grade("flood", role);
+    let flooded = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.starts_with("flood: flooding"));
+    run.require(flooded, "the fixture never started its flood".to_owned());
+    // e.g. "note: a flood: 20086 datagrams to the server and 6266 to the client ..."
+    run.report_names("the flood and its datagrams", &["flood", "datagrams"]);
+    run.finish();
+}
+
+fn silent_exit(role: Role) {
+    let mut run = HostileRun::grade("silent_exit", role);
+    run.report_names("that it exited", &[role.name(), "exited"]);
+    run.finish();
+}
+
+/// Reading outside is not held against the grader (`/etc/hostname` is readable anywhere);
+/// writing outside must fail, and a write that got through must at least be reported.
+fn file_escape(role: Role) {
+    let mut run = HostileRun::grade("file_escape", role);
+    let planted = run
+        .out
+        .path()
+        .join(format!("planted-by-file_escape-{}.txt", role.name()));
+    run.require(
+        !planted.exists(),
+        format!(
+            "the fixture planted {} in the grader's --out directory",
+            planted.display()
+        ),
+    );
+    let escaped_writes: Vec<String> = run
+        .fixture_lines()
+        .into_iter()
+        .filter(|line| {
+            ["planted", "overwrote", "opened for writing"]
+                .iter()
+                .any(|write| line.starts_with(&format!("file_escape: ESCAPED {write}")))
+        })
+        .collect();
+    for line in &escaped_writes {
+        let target = line.rsplit(' ').next().unwrap_or_default().to_owned();
+        run.report_names(
+            &format!("the write outside its directory ({line})"),
+            &[&target],
+        );
+    }
+    run.require(
+        escaped_writes.is_empty(),
+        format!("writes outside the program's directory got through: {escaped_writes:#?}"),
+    );
+    run.finish();
+}
+
+/// The fixture is refused memory at once where there is a limit, so "allocation failed"
+/// in its output shows the limit; the report must then say the program hit it.
+fn memory_hog(role: Role) {
+    let mut run = HostileRun::grade("memory_hog", role);
+    let limited = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.starts_with("memory_hog: allocation failed"));
+    run.require(
+        limited,
+        "no memory limit stopped the fixture (it never printed \"allocation failed\")".to_owned(),
+    );
+    // "the client used 461 MiB of memory, up against its 512 MiB limit ..."
+    run.report_names("its memory limit", &[role.name(), "memory"]);
+    run.finish();
+}
+
+/// In relay mode every port a program is told about belongs to the relay, so a program
+/// cannot take its peer's port: its bind fails, and its grade fails with a clear verdict.
+/// (A bind that failed leaves no trace the grader could see, so the report names what
+/// followed, not the attempt.)
+fn port_thief(role: Role) {
+    let mut run = HostileRun::grade("port_thief", role);
+    let lines = run.fixture_lines();
+    let tried = lines
+        .iter()
+        .any(|l| l.starts_with("port_thief: could not bind"));
+    let stolen = lines
+        .iter()
+        .find(|l| l.starts_with("port_thief: bound its peer's port"));
+    run.require(
+        tried,
+        "the fixture never tried to take its peer's port".to_owned(),
+    );
+    run.require(
+        stolen.is_none(),
+        format!("the fixture took a port it must not have: {stolen:?}"),
+    );
+    let failed = failed_checks(run.out.path(), SCENARIO);
+    run.require(!failed.is_empty(), "the run has no failed check".to_owned());
+    run.finish();
+}
+
+/// The report must hold no control character but the newline (no ESC, BEL, raw `\r`, nor
+/// the one-byte C1 CSI), and the log lines in the program's output must still count.
+fn escapes(role: Role) {
+    let mut run = HostileRun::grade("escapes", role);
+    let controls: Vec<char> = run
+        .stdout
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || ('\u{80}'..='\u{9f}').contains(&c))
+        .collect();
+    run.require(
+        controls.is_empty(),
+        format!("the report holds raw control characters: {controls:?}"),
+    );
+    let utf8 = run.stdout_is_utf8;
+    run.require(utf8, "the report is not valid UTF-8".to_owned());
+    let logged = run.fixture_lines().iter().any(|l| l.contains("sent"));
+    run.require(
+        logged,
+        "the fixture's log lines are not in its transcript".to_owned(),
+    );
+    let failed = failed_checks(run.out.path(), SCENARIO);
+    run.require(
+        !failed.contains("log-lines"),
+        "its real \"sent\" and \"received\" lines did not count: log-lines failed".to_owned(),
+    );
+    run.finish();
+}
