@@ -247,7 +247,7 @@ fn check_length(layout: &Layout, packet: &[u8]) -> Result<(), DecodeError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The rdt3 data packet (ack 0, seq 0, b'NCC-1701') with its checksum, from python3:
@@ -258,7 +258,8 @@ mod tests {
         6534643438636330323562663038623638613164623336376262353865313737";
     const RDT3_DIGEST: &[u8] = b"e4d48cc025bf08b68a1db367bb58e177";
 
-    fn rdt3() -> (Layout, ChecksumSpec) {
+    /// The rdt3 layout and its checksum, as the built-in case declares them.
+    pub(in crate::wire) fn rdt3() -> (Layout, ChecksumSpec) {
         let names = ["ack", "seq", "data", "chksum"].map(String::from);
         let layout = Layout::parse("I I 8s 32s", &names).unwrap_or_else(|error| panic!("{error}"));
         let spec = ChecksumSpec {

@@ -91,19 +91,9 @@ fn swapped_bytes(spec: &ChecksumSpec, layout: &Layout, packet: &[u8]) -> Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::super::checksum::ChecksumVerdict;
+    use super::super::checksum::tests::rdt3;
     use super::super::value::Value;
     use super::*;
-
-    fn rdt3() -> (Layout, ChecksumSpec) {
-        let names = ["ack", "seq", "data", "chksum"].map(String::from);
-        let layout = Layout::parse("I I 8s 32s", &names).unwrap_or_else(|error| panic!("{error}"));
-        let spec = ChecksumSpec {
-            field: "chksum".to_owned(),
-            algorithm: ChecksumAlgorithm::Md5Hex,
-            over: ["ack", "seq", "data"].map(String::from).to_vec(),
-        };
-        (layout, spec)
-    }
 
     /// An rdt3 packet with `checksum` in its checksum field (filled correctly when `None`).
     fn packet(ack: u32, checksum: Option<&[u8]>) -> Vec<u8> {
