@@ -39,6 +39,7 @@ as_client_and_server!(
     memory_hog,
     port_thief,
     escapes,
+    fork_bomb,
 );
 
 fn ignores_sigterm(role: Role) {
@@ -204,5 +205,34 @@ fn escapes(role: Role) {
         !failed.contains("log-lines"),
         "its real \"sent\" and \"received\" lines did not count: log-lines failed".to_owned(),
     );
+    run.finish();
+}
+
+/// Forks past the limit are refused, and the fixture's first child and grandchild, which
+/// would linger for 30 s, are checked by pid like every process of the run. As root the
+/// limit is the grader's pids cgroup, which sees the refusals, so the report must name
+/// them; otherwise it is `RLIMIT_NPROC`, whose refusals leave no trace the grader sees.
+fn fork_bomb(role: Role) {
+    let mut run = HostileRun::grade("fork_bomb", role);
+    let lines = run.fixture_lines();
+    let refused = lines
+        .iter()
+        .any(|l| l.starts_with("fork_bomb: fork refused"));
+    run.require(
+        refused,
+        "no limit refused the fixture a fork (it never printed \"fork refused\")".to_owned(),
+    );
+    let witnesses = lines
+        .iter()
+        .filter(|l| l.starts_with("fork_bomb: ") && l.contains("grandchild pid "))
+        .count();
+    run.require(
+        witnesses == 2,
+        format!("the fixture printed {witnesses} of the 2 pids it leaves for the grader to kill"),
+    );
+    if nix::unistd::geteuid().is_root() {
+        // e.g. "the client tried to start more than 128 processes; refused"
+        run.report_names("that it hit its process limit", &[role.name(), "processes"]);
+    }
     run.finish();
 }

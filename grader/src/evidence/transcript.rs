@@ -103,6 +103,10 @@ pub struct Transcript {
     /// period, so it was killed with SIGKILL.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignored_sigterm: bool,
+    /// Set when the program (or something it forked) tried to start a process or thread
+    /// past its process limit and the kernel refused (its pids cgroup's `pids.events`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pids_limit_hit: bool,
 }
 
 fn is_zero(count: &u32) -> bool {

@@ -420,6 +420,13 @@ fn ending_notes(role: Role, transcript: &Transcript, budget: Duration) -> Vec<St
             ));
         }
     }
+    if transcript.pids_limit_hit {
+        // Every program here runs under the default process limit (see `run_scenario`).
+        let max = crate::harness::limits::Limits::default().max_pids;
+        notes.push(format!(
+            "the {role} tried to start more than {max} processes; refused"
+        ));
+    }
     if transcript.escaped_killed > 0 {
         let count = transcript.escaped_killed;
         notes.push(format!(

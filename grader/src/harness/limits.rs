@@ -37,6 +37,10 @@ pub struct Limits {
     /// enforce this limit for root (or `CAP_SYS_RESOURCE`), so a grader run as root does
     /// not stop a fork bomb with it.
     pub processes: u64,
+    /// Processes and threads the program and all it forks may run at once, counted by a
+    /// pids cgroup of its own ([`super::pids_cgroup`]). Unlike `processes` it holds for
+    /// root too, where the grader can make cgroups; elsewhere it is not enforced.
+    pub max_pids: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +53,7 @@ impl Default for Limits {
             file_size: 64 << 20,
             open_files: 256,
             processes: 256,
+            max_pids: 128,
         }
     }
 }
@@ -202,6 +207,7 @@ mod tests {
             file_size: 1 << 20,
             open_files: 100,
             processes: 256,
+            max_pids: 128,
         };
         let program = start(&spec);
         assert!(program.wait_until(Instant::now() + BUDGET));

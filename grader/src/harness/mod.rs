@@ -1,5 +1,6 @@
 //! Starting, watching and stopping the programs of one scenario.
 
+pub mod cgroup_location;
 #[cfg(test)]
 mod containment_tests;
 pub mod cpu_wait;
@@ -8,6 +9,7 @@ pub mod group;
 pub mod limits;
 pub mod orphans;
 pub mod output;
+pub mod pids_cgroup;
 pub mod ports;
 pub mod process;
 pub mod submission;

@@ -14,6 +14,7 @@ use crate::harness::group::{abandon, reap_leader, registry, signal_group};
 use crate::harness::limits::{KernelLimits, Limits};
 use crate::harness::orphans::sweep_after;
 use crate::harness::output::{Capture, Collected};
+use crate::harness::pids_cgroup::PidsCgroup;
 use crate::netns::NetNamespace;
 use nix::sys::signal::Signal;
 use std::io::{self, Read, Write};
@@ -24,7 +25,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
-pub use crate::harness::group::stop_all_now;
+/// [`group::stop_all_now`](crate::harness::group::stop_all_now) (for Ctrl-C, just before
+/// the grader exits), then removes the programs' pids cgroups: their owners, on other
+/// threads, never get to drop them.
+pub fn stop_all_now() {
+    crate::harness::group::stop_all_now();
+    crate::harness::pids_cgroup::remove_all_now();
+}
 
 /// What to run and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +113,9 @@ pub struct RunningProgram {
     network_namespace: Option<u64>,
     /// The address-space limit it runs under, for the report.
     memory_limit: u64,
+    /// The pids cgroup it and all it forks run in, where one can be made; removed (and
+    /// what is left in it killed) when it ends, or when this is dropped.
+    pids_cgroup: Option<PidsCgroup>,
     pid: u32,
     origin: Instant,
     exit: Arc<ExitWatch>,
@@ -158,6 +168,11 @@ impl RunningProgram {
         }
 
         lead_own_session_within(&mut command, spec.limits.resolve());
+        // Joined before the file confinement below turns /sys/fs/cgroup read-only.
+        let pids_cgroup = PidsCgroup::create(spec.limits.max_pids);
+        if let Some(cgroup) = &pids_cgroup {
+            cgroup.join_before_exec(&mut command);
+        }
         if super::file_confinement::file_confinement_available() {
             // It may write in its own directory and nowhere else.
             super::file_confinement::confine_before_exec(&mut command, &spec.dir).map_err(
@@ -243,6 +258,7 @@ impl RunningProgram {
                 .as_ref()
                 .map(|namespace| namespace.inode()),
             memory_limit: spec.limits.address_space,
+            pids_cgroup,
             pid,
             origin,
             exit,
@@ -323,6 +339,14 @@ impl RunningProgram {
         signal_group(self.pid, Signal::SIGKILL);
         registry().live.remove(&self.pid);
         let escaped_killed = sweep_after(self.pid);
+        // Last, for whatever escaped both (its refusals are read before it goes). A cgroup
+        // that cannot be removed is left to the Ctrl-C path's retry; the program's grade
+        // does not depend on it.
+        let pids_limit_hit = self.pids_cgroup.take().is_some_and(|cgroup| {
+            let hit = cgroup.limit_hit();
+            let _ = cgroup.remove();
+            hit
+        });
         self.ended = true;
 
         let Collected {
@@ -358,6 +382,7 @@ impl RunningProgram {
             memory_limit: Some(self.memory_limit),
             escaped_killed,
             ignored_sigterm,
+            pids_limit_hit,
         }
     }
 }
