@@ -236,3 +236,48 @@ fn fork_bomb(role: Role) {
     }
     run.finish();
 }
+
+/// In relay mode the programs reach only the loopback of a network namespace of their
+/// own: no other interface exists for them (checked without sending anything anywhere).
+#[test]
+fn relay_mode_programs_see_only_a_private_loopback() {
+    let out = tempfile::tempdir().unwrap();
+    let fixture = crate::util::fixture("hostile").join("interfaces.py");
+    let output = crate::util::grader()
+        .args([
+            "check",
+            "rdt3",
+            "--scenario",
+            "no-loss",
+            "--budget",
+            "2s",
+            "--client",
+        ])
+        .arg(&fixture)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "it sends nothing, so it fails"
+    );
+    let transcript: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("no-loss/client.json")).unwrap(),
+    )
+    .unwrap();
+    let interfaces: Vec<&str> = transcript["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| line["text"].as_str()?.strip_prefix("interface "))
+        .collect();
+    assert_eq!(interfaces, ["lo"]);
+    let grader_namespace = std::fs::read_link("/proc/self/ns/net").unwrap();
+    let program_namespace = transcript["network_namespace"].as_u64().expect("recorded");
+    assert_ne!(
+        grader_namespace.display().to_string(),
+        format!("net:[{program_namespace}]")
+    );
+}

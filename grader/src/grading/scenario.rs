@@ -5,7 +5,7 @@ use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
 use crate::case::{PlannedRun, Scenario};
 use crate::evidence::{ExitReason, Role, Transcript, WireTrace};
-use crate::harness::ports::{Protocol, free_port, wait_until_bound};
+use crate::harness::ports::{Protocol, free_port, wait_until_bound_by};
 use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
 use crate::harness::template::Placeholders;
 use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
@@ -198,7 +198,17 @@ pub fn run_scenario(
 
     let clock = ScenarioClock::start();
     let deadline = clock.origin() + budget;
-    let server_namespace = namespaces.as_ref().map(|(_, server)| Arc::clone(server));
+    // Relay mode: both programs and the relay share one private loopback where namespaces
+    // can be made, so a program reaches nothing else and hard-coded ports cannot collide
+    // with another run; elsewhere they use the host's loopback.
+    let private_loopback = match settings.mode {
+        Mode::Relay => private_loopback(),
+        Mode::Transparent => None,
+    };
+    let server_namespace = namespaces
+        .as_ref()
+        .map(|(_, server)| Arc::clone(server))
+        .or_else(|| private_loopback.clone());
     let server = spawn(
         Role::Server,
         server_argv,
@@ -222,21 +232,31 @@ pub fn run_scenario(
 
     let (network, client_port, client_namespace) = match namespaces {
         None => {
-            if let Err(not_bound) =
-                wait_until_bound(Protocol::Udp, server_port, startup_deadline, || {
-                    server.has_exited()
-                })
-            {
+            let server_pid = private_loopback.as_ref().map(|_| server.pid());
+            if let Err(not_bound) = wait_until_bound_by(
+                server_pid,
+                Protocol::Udp,
+                server_port,
+                startup_deadline,
+                || server.has_exited(),
+            ) {
                 return Ok(startup_failure(server, not_bound.to_string()));
             }
             let endpoints = RelayEndpoints {
                 listen: SocketAddr::from((HOST, 0)),
                 target: SocketAddr::from((HOST, server_port)),
             };
-            let relay = UdpRelay::start(endpoints, to_server, to_client, clock, None)
-                .map_err(internal("cannot start the relay"))?;
+            let relay = match &private_loopback {
+                None => UdpRelay::start(endpoints, to_server, to_client, clock, None),
+                // Its sockets are made inside the namespace; the relay then runs anywhere.
+                Some(namespace) => namespace
+                    .run_in(move || UdpRelay::start(endpoints, to_server, to_client, clock, None))
+                    .map_err(std::io::Error::other)
+                    .and_then(|started| started),
+            }
+            .map_err(internal("cannot start the relay"))?;
             let port = relay.listen_addr().map_or(0, |address| address.port());
-            (Network::Relay(relay), port, None)
+            (Network::Relay(relay), port, private_loopback.clone())
         }
         Some((client_namespace, server_namespace)) => {
             let relay = Arc::new(
@@ -377,6 +397,16 @@ fn spawn(
         program,
         message: error.to_string(),
     })
+}
+
+/// A fresh network namespace for one relay-mode run, when namespaces can be made here
+/// (probed once); `None` means the host's loopback.
+fn private_loopback() -> Option<Arc<NetNamespace>> {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*AVAILABLE.get_or_init(|| NetNamespace::create().is_ok()) {
+        return None;
+    }
+    NetNamespace::create().ok().map(Arc::new)
 }
 
 /// How a program's run ended, in plain words, when that is worth telling: it had to be

@@ -129,22 +129,39 @@ fn live() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
 /// The directory the grader makes its cgroups in, probed once: `None` if a cgroup made
 /// there cannot hold a process.
 fn parent_dir() -> Option<&'static Path> {
-    static PARENT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PARENT
-        .get_or_init(|| {
-            let parent = super::cgroup_location::grader_pids_cgroup_dir()?;
-            let probe = create_in(&parent, PROBE_MAX).ok()?;
-            let mut command = Command::new("true");
-            command
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            probe.join_before_exec(&mut command);
-            let joined = command.status().is_ok_and(|status| status.success());
-            let removed = probe.remove().is_ok();
-            (joined && removed).then_some(parent)
-        })
-        .as_deref()
+    // A success is kept for the whole run; a failed probe may be a passing hiccup (a busy
+    // cgroup filesystem), so it is tried again, a few times, before containment is given up.
+    static PARENT: OnceLock<PathBuf> = OnceLock::new();
+    static FAILED_PROBES: AtomicU64 = AtomicU64::new(0);
+    if let Some(parent) = PARENT.get() {
+        return Some(parent);
+    }
+    if FAILED_PROBES.load(Ordering::Relaxed) >= 3 {
+        return None;
+    }
+    match probe() {
+        Some(parent) => Some(PARENT.get_or_init(|| parent)),
+        None => {
+            FAILED_PROBES.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+/// Makes a cgroup, runs `true` in it and removes it: where this works, programs can be
+/// contained.
+fn probe() -> Option<PathBuf> {
+    let parent = super::cgroup_location::grader_pids_cgroup_dir()?;
+    let probe = create_in(&parent, PROBE_MAX).ok()?;
+    let mut command = Command::new("true");
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    probe.join_before_exec(&mut command);
+    let joined = command.status().is_ok_and(|status| status.success());
+    let removed = probe.remove().is_ok();
+    (joined && removed).then_some(parent)
 }
 
 /// Room for the probe's `true`, however the kernel counts it.

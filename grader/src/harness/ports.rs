@@ -86,9 +86,63 @@ pub fn is_bound(protocol: Protocol, port: u16) -> Result<bool, NotBound> {
     }
 }
 
+/// Whether some socket in the network namespace of process `pid` is bound to `port`; a
+/// process that is gone has no sockets.
+pub fn is_bound_in(pid: u32, protocol: Protocol, port: u16) -> Result<bool, NotBound> {
+    let table_error = |source| NotBound::SocketTable { protocol, source };
+    let Ok(process) = procfs::process::Process::new(i32::try_from(pid).unwrap_or(i32::MAX)) else {
+        return Ok(false);
+    };
+    // The process may exit between opening its /proc entry and reading its tables: then it
+    // has no sockets, which is "not bound", not an error.
+    let gone = |error: &procfs::ProcError| matches!(error, procfs::ProcError::NotFound(_));
+    let entries = match protocol {
+        Protocol::Udp => process.udp().and_then(|v4| {
+            let v6 = without_missing_table(process.udp6())?;
+            Ok(v4
+                .into_iter()
+                .chain(v6)
+                .map(|entry| (entry.local_address.port(), true))
+                .collect::<Vec<_>>())
+        }),
+        Protocol::Tcp => process.tcp().and_then(|v4| {
+            let v6 = without_missing_table(process.tcp6())?;
+            Ok(v4
+                .into_iter()
+                .chain(v6)
+                .map(|entry| {
+                    (
+                        entry.local_address.port(),
+                        entry.state == procfs::net::TcpState::Listen,
+                    )
+                })
+                .collect::<Vec<_>>())
+        }),
+    };
+    match entries {
+        Ok(entries) => Ok(entries
+            .iter()
+            .any(|&(bound, counts)| bound == port && counts)),
+        Err(error) if gone(&error) => Ok(false),
+        Err(error) => Err(table_error(error)),
+    }
+}
+
 /// Waits until a socket is bound to `port` (see [`is_bound`]), giving up with an error as
 /// soon as `gave_up()` says the server is gone, or at `deadline`.
 pub fn wait_until_bound(
+    protocol: Protocol,
+    port: u16,
+    deadline: Instant,
+    gave_up: impl Fn() -> bool,
+) -> Result<(), NotBound> {
+    wait_until_bound_by(None, protocol, port, deadline, gave_up)
+}
+
+/// [`wait_until_bound`] in the network namespace of process `pid` (the server's, when it
+/// runs in a namespace of its own), or in the grader's when `None`.
+pub fn wait_until_bound_by(
+    pid: Option<u32>,
     protocol: Protocol,
     port: u16,
     deadline: Instant,
@@ -99,7 +153,11 @@ pub fn wait_until_bound(
     loop {
         // Looked at before `gave_up`, so a server that bound and then crashed at once is
         // still seen as bound here and judged on what it did next.
-        if is_bound(protocol, port)? {
+        let bound = match pid {
+            None => is_bound(protocol, port)?,
+            Some(pid) => is_bound_in(pid, protocol, port)?,
+        };
+        if bound {
             return Ok(());
         }
         if gave_up() {

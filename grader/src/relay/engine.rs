@@ -52,11 +52,18 @@ pub struct RelayLoop {
     pub observer: Option<DecisionObserver>,
     /// Payload bytes held in the trace so far.
     pub recorded_bytes: usize,
+    /// Payload bytes of the copies waiting in `queue`.
+    pub queued_bytes: usize,
 }
 
 /// Copies that may wait for their delivery time at once; past it, a flood through a
 /// delaying link is dropped (and counted) rather than queued without bound.
 const QUEUE_LIMIT: usize = 10_000;
+/// Payload bytes that may wait at once (a flood of 64 KiB datagrams through a delay).
+const QUEUE_BYTES: usize = 16 << 20;
+/// Datagrams read from one socket per wake-up, so a socket that a flooder keeps full
+/// cannot keep the relay from delivering what is due (and the queue from draining).
+const READS_PER_WAKE: usize = 64;
 
 fn slot(direction: Direction) -> usize {
     match direction {
@@ -111,7 +118,7 @@ impl RelayLoop {
     /// Reads every datagram waiting on one endpoint.
     fn drain(&mut self, index: usize) -> io::Result<()> {
         let mut buffer = vec![0u8; 65_536];
-        loop {
+        for _ in 0..READS_PER_WAKE {
             let socket = &self.endpoints[index].socket;
             let mut control = nix::cmsg_space!(TimeSpec);
             let mut iov = [IoSliceMut::new(&mut buffer)];
@@ -154,6 +161,8 @@ impl RelayLoop {
             let bytes = buffer[..length].to_vec();
             self.accept(index, source, received_at, bytes);
         }
+        // More may be waiting: the poll is level-triggered and comes straight back.
+        Ok(())
     }
 
     /// Records one datagram, routes it, asks the link what to do with it, and schedules
@@ -203,9 +212,11 @@ impl RelayLoop {
     }
 
     fn schedule(&mut self, due: Duration, pending: PendingCopy) {
-        if self.queue.len() >= QUEUE_LIMIT {
+        let bytes = pending.1.bytes.len();
+        if self.queue.len() >= QUEUE_LIMIT || self.queued_bytes + bytes > QUEUE_BYTES {
             self.trace.unrecorded.overflowed += 1;
         } else {
+            self.queued_bytes += bytes;
             self.queue.push(due, pending);
         }
     }
@@ -214,6 +225,7 @@ impl RelayLoop {
     fn send_due(&mut self) -> io::Result<()> {
         while let Some(pending) = self.queue.pop_due(self.clock.now()) {
             let (index, copy, route) = pending.item;
+            self.queued_bytes = self.queued_bytes.saturating_sub(copy.bytes.len());
             // Undeliverable (no route): it stays in the trace with no delivered copy.
             let Some(Route { via, to }) = route else {
                 continue;

@@ -124,6 +124,7 @@ impl UdpRelay {
             new_endpoints: new_endpoints_receiver,
             observer,
             recorded_bytes: 0,
+            queued_bytes: 0,
         };
         let thread = std::thread::Builder::new()
             .name("udp-relay".to_owned())

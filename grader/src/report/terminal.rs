@@ -132,11 +132,12 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
     if !flood.is_empty() {
         writeln!(
             out,
-            "         {WARN}note{WARN:#}: a flood: {} datagrams to the server and {} to the client ({} bytes) were relayed after the trace's first {} and only counted; {} more were dropped because the link's queue was full",
+            "         {WARN}note{WARN:#}: a flood: {} datagrams to the server and {} to the client ({} bytes) were relayed after the trace was full ({} datagrams or {} MiB) and only counted; {} more were dropped because the link's queue was full",
             flood.to_server,
             flood.to_client,
             flood.bytes,
             WireTrace::RECORD_LIMIT,
+            WireTrace::RECORD_BYTES >> 20,
             flood.overflowed
         )?;
     }

@@ -29,6 +29,13 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    // A bug in the grader must never look like a student's failure, nor leave their
+    // programs running: stop them all and exit with the internal-error code.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error in the grader (not the submission's fault): {info}");
+        socklab_grader::harness::process::stop_all_now();
+        std::process::exit(exit_code::INTERNAL);
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
