@@ -1,6 +1,6 @@
 //! Running one planned scenario: server, relay, client, then collect the evidence.
 
-use super::mode::{DEFAULT_TRANSPARENT_PORT, Mode};
+use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
 use crate::case::{PlannedRun, Scenario};
@@ -37,7 +37,8 @@ pub struct RunSettings {
     pub work_root: PathBuf,
     /// Overrides every scenario's budget (`--budget`).
     pub budget: Option<Duration>,
-    pub mode: Mode,
+    /// The mode, with why it was chosen (for the report).
+    pub mode: ChosenMode,
     /// Overrides the address-space limit of every program (`--memory-limit`).
     pub memory_limit: Option<u64>,
 }
@@ -167,7 +168,7 @@ pub fn run_scenario(
     // Relay mode: the server gets a free port of the host's loopback, the client the
     // relay's. Transparent mode: each program has a loopback of its own, so both are told
     // the case's port (the one hard-coded programs use anyway).
-    let (server_port, namespaces) = match settings.mode {
+    let (server_port, namespaces) = match settings.mode.mode {
         Mode::Relay => (
             free_port(Protocol::Udp).map_err(internal("cannot find a free port"))?,
             None,
@@ -201,7 +202,7 @@ pub fn run_scenario(
     // Relay mode: both programs and the relay share one private loopback where namespaces
     // can be made, so a program reaches nothing else and hard-coded ports cannot collide
     // with another run; elsewhere they use the host's loopback.
-    let private_loopback = match settings.mode {
+    let private_loopback = match settings.mode.mode {
         Mode::Relay => private_loopback(),
         Mode::Transparent => None,
     };

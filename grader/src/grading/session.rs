@@ -105,7 +105,7 @@ pub fn grade(
         seed: settings.seed,
         client: settings.client.label(),
         server: settings.server.label(),
-        mode: settings.mode.name().to_owned(),
+        mode: format!("{} ({})", settings.mode.mode.name(), settings.mode.reason),
         scenarios,
         wall_time: started.elapsed(),
     })

@@ -94,15 +94,6 @@ impl Discovery {
         }
     }
 
-    /// Every address mirrored, with the program that bound it.
-    pub fn mirrored(&self) -> Vec<(Role, SocketAddr)> {
-        self.seen
-            .mirrored
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
     /// What discovery could not do, in plain words, for the report.
     pub fn notes(&self) -> Vec<String> {
         self.seen

@@ -54,7 +54,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         reference_launcher: vec![executable.display().to_string(), "reference".to_owned()],
         work_root: work.path().to_path_buf(),
         budget: arguments.budget,
-        mode: chosen.mode,
+        mode: chosen,
         memory_limit: arguments.memory_limit,
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
@@ -68,8 +68,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let jobs = arguments
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let mut report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
-    report.mode = format!("{} ({})", chosen.mode.name(), chosen.reason);
+    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
 
     let mut out = anstream::stdout();
     write_report(&mut out, &report).map_err(|error| {
