@@ -4,11 +4,14 @@ use crate::util::{fixture, grader};
 
 const MALFORMED: &[&str] = &[
     "bad-duration",
+    "bad-file-size",
     "bad-fault",
     "bad-layout",
     "bad-netem",
     "bad-regex",
+    "check-of-another-analyzer",
     "duplicate-scenario",
+    "missing-file",
     "unknown-check",
     "unknown-fault-field",
     "unknown-field",

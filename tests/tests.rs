@@ -11,3 +11,5 @@ mod proxy;
 mod reference_run;
 mod timer_stability;
 mod transparent;
+mod udp_add;
+mod udp_file;

@@ -120,3 +120,38 @@ fn process_stat(pid: u32) -> Option<(char, Option<u64>)> {
     // Fields are numbered from 1 with the state 3rd, so starttime (22nd) is 19 after it.
     Some((state, fields.get(19).and_then(|ticks| ticks.parse().ok())))
 }
+
+/// One `grader check` run with its evidence kept: exit code, report, and bundle.
+pub struct Graded {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub out: tempfile::TempDir,
+}
+
+impl Graded {
+    /// The checks that failed (or timed out) in one run of the bundle.
+    pub fn failed(&self, run: &str) -> BTreeSet<String> {
+        failed_checks(self.out.path(), run)
+    }
+}
+
+/// Runs `grader check ARGS... --out TMP`.
+pub fn grade(args: &[&str]) -> Graded {
+    let out = tempfile::tempdir().unwrap();
+    let output = grader()
+        .arg("check")
+        .args(args)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    Graded {
+        code: output.status.code(),
+        stdout: format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        out,
+    }
+}

@@ -4,6 +4,8 @@
 pub const BUILTIN_CASES: &[(&str, &str)] = &[
     ("rdt3", include_str!("../../../cases/rdt3.yaml")),
     ("rdt3-fixed", include_str!("../../../cases/rdt3-fixed.yaml")),
+    ("udp-add", include_str!("../../../cases/udp-add.yaml")),
+    ("udp-file", include_str!("../../../cases/udp-file.yaml")),
 ];
 
 /// The YAML text of a built-in case.

@@ -1,7 +1,7 @@
 //! Reading a case file and checking everything its types alone cannot.
 
 use super::builtin::{builtin_case, builtin_names};
-use super::model::{Analyzer, Case, LogPattern};
+use super::model::{Analyzer, Case, CheckId, LogPattern, Scenario};
 use super::yaml::{self, Position, Spanned};
 use crate::check::line_matcher::LineMatcher;
 use crate::wire::Layout;
@@ -45,8 +45,26 @@ impl CaseSource {
 pub struct LoadedCase {
     pub source: CaseSource,
     pub case: Case,
-    pub layout: Layout,
-    pub logs: LogMatchers,
+    pub compiled: CompiledAnalyzer,
+}
+
+/// What loading compiled for the case's analyzer.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per loaded case, never moved in a loop"
+)]
+pub enum CompiledAnalyzer {
+    AlternatingBit { layout: Layout, logs: LogMatchers },
+    AddNumbers { names: NameMatchers },
+    FileTransfer,
+}
+
+/// The compiled name patterns of the add-numbers analyzer.
+#[derive(Debug)]
+pub struct NameMatchers {
+    pub client: regex::Regex,
+    pub server: regex::Regex,
 }
 
 /// The compiled log-line patterns of the alternating-bit analyzer.
@@ -119,40 +137,23 @@ pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErro
         message,
     };
 
-    let layout = Layout::parse(&case.wire.layout.value, &case.wire.fields).map_err(|error| {
-        invalid(
-            Position::of(&case.wire.layout),
-            format!("invalid layout: {error}"),
-        )
+    let compiled = compile_analyzer(&case).map_err(|(position, message)| match position {
+        Some(position) => invalid(position, message),
+        None => CaseError::InvalidWithoutPosition {
+            origin: origin.clone(),
+            message,
+        },
     })?;
-    if let Some(checksum) = &case.wire.checksum {
-        checksum.value.validate(&layout).map_err(|message| {
-            invalid(
-                Position::of(checksum),
-                format!("invalid checksum: {message}"),
-            )
-        })?;
-    }
-
-    let Analyzer::AlternatingBit(params) = &case.analyzer;
-    for field in [&params.ack_field, &params.seq_field, &params.data_field] {
-        if layout.field(field).is_none() {
-            return Err(invalid(
-                Position::of(&case.wire.layout),
-                format!(
-                    "the analyzer names the field `{field}`, which the layout does not have (fields: {})",
-                    case.wire.fields.join(", ")
-                ),
-            ));
-        }
-    }
-    let compile = |pattern: &LogPattern| compile_matcher(pattern).map_err(|(p, m)| invalid(p, m));
-    let logs = LogMatchers {
-        sent: compile(&params.logs.sent)?,
-        received: compile(&params.logs.received)?,
-        timer: compile(&params.logs.timer)?,
-        corrupt: compile(&params.logs.corrupt)?,
+    let layout = match &compiled {
+        CompiledAnalyzer::AlternatingBit { layout, .. } => Some(layout),
+        _ => None,
     };
+    check_list(&case.analyzer, &case.checks).map_err(|message| {
+        CaseError::InvalidWithoutPosition {
+            origin: origin.clone(),
+            message: format!("`checks`: {message}"),
+        }
+    })?;
 
     let mut names = BTreeSet::new();
     for scenario in &mut case.scenarios {
@@ -168,6 +169,8 @@ pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErro
                 "`repeat` must be at least 1".to_owned(),
             ));
         }
+        validate_scenario_inputs(&case.analyzer, scenario)
+            .map_err(|message| invalid(Position::of(&scenario.name), message))?;
         for fault in &mut scenario.faults {
             let position = Position::of(fault);
             fault
@@ -176,7 +179,9 @@ pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErro
                 .map_err(|message| invalid(position, message))?;
             fault
                 .value
-                .resolve_field(|name| layout.field(name).map(|field| field.offset))
+                .resolve_field(|name| {
+                    layout.and_then(|layout| layout.field(name).map(|field| field.offset))
+                })
                 .map_err(|message| invalid(position, message))?;
         }
     }
@@ -189,9 +194,145 @@ pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErro
     Ok(LoadedCase {
         source,
         case,
-        layout,
-        logs,
+        compiled,
     })
+}
+
+/// Compiles the analyzer's layout and patterns; an error carries the position to blame
+/// when there is one.
+fn compile_analyzer(case: &Case) -> Result<CompiledAnalyzer, (Option<Position>, String)> {
+    match &case.analyzer {
+        Analyzer::AlternatingBit(params) => {
+            let Some(wire) = &case.wire else {
+                return Err((
+                    None,
+                    "the alternating-bit analyzer needs a `wire` section (layout and fields)"
+                        .to_owned(),
+                ));
+            };
+            let layout = Layout::parse(&wire.layout.value, &wire.fields).map_err(|error| {
+                (
+                    Some(Position::of(&wire.layout)),
+                    format!("invalid layout: {error}"),
+                )
+            })?;
+            if let Some(checksum) = &wire.checksum {
+                checksum.value.validate(&layout).map_err(|message| {
+                    (
+                        Some(Position::of(checksum)),
+                        format!("invalid checksum: {message}"),
+                    )
+                })?;
+            }
+            for field in [&params.ack_field, &params.seq_field, &params.data_field] {
+                if layout.field(field).is_none() {
+                    return Err((
+                        Some(Position::of(&wire.layout)),
+                        format!(
+                            "the analyzer names the field `{field}`, which the layout does not have (fields: {})",
+                            wire.fields.join(", ")
+                        ),
+                    ));
+                }
+            }
+            let compile = |pattern: &LogPattern| {
+                compile_matcher(pattern).map_err(|(position, message)| (Some(position), message))
+            };
+            let logs = LogMatchers {
+                sent: compile(&params.logs.sent)?,
+                received: compile(&params.logs.received)?,
+                timer: compile(&params.logs.timer)?,
+                corrupt: compile(&params.logs.corrupt)?,
+            };
+            Ok(CompiledAnalyzer::AlternatingBit { layout, logs })
+        }
+        Analyzer::AddNumbers(params) => {
+            let [low, high] = params.range;
+            if low > high {
+                return Err((
+                    None,
+                    format!("`range` [{low}, {high}]: the first bound must not exceed the second"),
+                ));
+            }
+            let compile = |spanned: &Spanned<String>| {
+                regex::Regex::new(&spanned.value).map_err(|error| {
+                    (
+                        Some(Position::of(spanned)),
+                        format!("invalid pattern: {error}"),
+                    )
+                })
+            };
+            Ok(CompiledAnalyzer::AddNumbers {
+                names: NameMatchers {
+                    client: compile(&params.names.client)?,
+                    server: compile(&params.names.server)?,
+                },
+            })
+        }
+        Analyzer::FileTransfer(params) => {
+            if params.block == 0 || params.block > 65_507 {
+                return Err((
+                    None,
+                    format!(
+                        "`block` {}: a UDP datagram holds 1 to 65507 bytes",
+                        params.block
+                    ),
+                ));
+            }
+            Ok(CompiledAnalyzer::FileTransfer)
+        }
+    }
+}
+
+/// Every listed check must be one the analyzer performs.
+fn check_list(analyzer: &Analyzer, checks: &[CheckId]) -> Result<(), String> {
+    let supported = analyzer.checks();
+    for check in checks {
+        if *check != CheckId::Startup && !supported.contains(check) {
+            let names: Vec<&str> = supported.iter().map(|check| check.name()).collect();
+            return Err(format!(
+                "the {} analyzer does not perform the `{check}` check (it performs: {})",
+                analyzer.name(),
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A scenario's own checks, keyboard input and file must fit its analyzer.
+fn validate_scenario_inputs(analyzer: &Analyzer, scenario: &Scenario) -> Result<(), String> {
+    if let Some(checks) = &scenario.checks {
+        check_list(analyzer, checks)?;
+    }
+    if let Some(file) = &scenario.file {
+        let plain = !file.name.is_empty()
+            && !file.name.contains('/')
+            && file.name != "."
+            && file.name != "..";
+        if !plain {
+            return Err(format!(
+                "the file name `{}` must be a plain file name (no `/`)",
+                file.name
+            ));
+        }
+        if !file.missing && file.size.is_none() {
+            return Err(format!(
+                "the file `{}` needs a `size` (or `missing: true`)",
+                file.name
+            ));
+        }
+    }
+    match analyzer {
+        Analyzer::AddNumbers(_) if scenario.client_stdin.is_none() => Err(
+            "the add-numbers analyzer needs `client-stdin`: the integer the grader types"
+                .to_owned(),
+        ),
+        Analyzer::FileTransfer(_) if scenario.file.is_none() => {
+            Err("the file-transfer analyzer needs a `file` for every scenario".to_owned())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn compile_matcher(pattern: &LogPattern) -> Result<LineMatcher, (Position, String)> {

@@ -2,14 +2,16 @@
 //! and what to check.
 
 pub mod builtin;
+pub mod inputs;
 pub mod load;
 pub mod model;
 pub mod plan;
 pub mod yaml;
 
+pub use inputs::{EndsWhen, Feed, FileContent, InputFile, StdinScript};
 pub use load::{CaseError, CaseSource, load_case};
 pub use model::{
-    AlternatingBitParams, Analyzer, Case, CheckId, Grading, LogPattern, ProgramTemplates, Scenario,
-    TimerExpectation, Transport, WireFormat,
+    AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
+    LogPattern, ProgramTemplates, Scenario, TimerExpectation, Transport, WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};

@@ -5,6 +5,7 @@
 //! Values that need checking beyond their type (a layout, a regex, a fault) are `Spanned`
 //! so the loader can point at them too.
 
+use super::inputs::{EndsWhen, InputFile, StdinScript};
 use super::yaml::Spanned;
 use crate::link::{Netem, ScriptedFault};
 use crate::wire::ChecksumSpec;
@@ -28,7 +29,10 @@ pub struct Case {
     /// the server's output for this long.
     #[serde(with = "crate::case::model::duration")]
     pub quiet: Duration,
-    pub wire: WireFormat,
+    /// The packet format; the alternating-bit analyzer needs one, the others read the
+    /// programs' own formats from their outputs.
+    #[serde(default)]
+    pub wire: Option<WireFormat>,
     pub analyzer: Analyzer,
     pub scenarios: Vec<Scenario>,
     /// The checks run on every scenario, in the order reports list them.
@@ -76,9 +80,86 @@ pub struct WireFormat {
 /// Which protocol analyzer decodes the wire trace, with its parameters.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per loaded case, never moved in a loop"
+)]
 pub enum Analyzer {
     /// rdt 3.0 sender and rdt 2.2 receiver with a one-bit sequence number.
     AlternatingBit(AlternatingBitParams),
+    /// One request holding a name and an integer, one reply holding the other side's
+    /// (udp-add); the message format is the student's own.
+    AddNumbers(AddNumbersParams),
+    /// A file requested by name and sent back in fixed-size blocks, ended by a shorter one
+    /// (udp-file).
+    FileTransfer(FileTransferParams),
+}
+
+impl Analyzer {
+    /// The name case files use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Analyzer::AlternatingBit(_) => "alternating-bit",
+            Analyzer::AddNumbers(_) => "add-numbers",
+            Analyzer::FileTransfer(_) => "file-transfer",
+        }
+    }
+
+    /// The checks this analyzer can perform (besides `startup`, which every case has).
+    pub fn checks(&self) -> &'static [CheckId] {
+        match self {
+            Analyzer::AlternatingBit(_) => &[
+                CheckId::Format,
+                CheckId::Checksum,
+                CheckId::SeqAlternation,
+                CheckId::IdenticalRetransmission,
+                CheckId::RetransmissionTimer,
+                CheckId::AckBehaviour,
+                CheckId::SenderReaction,
+                CheckId::Delivery,
+                CheckId::Completion,
+                CheckId::LogLines,
+            ],
+            Analyzer::AddNumbers(_) => &[
+                CheckId::Exchange,
+                CheckId::Names,
+                CheckId::Sum,
+                CheckId::Shutdown,
+                CheckId::Completion,
+            ],
+            Analyzer::FileTransfer(_) => &[
+                CheckId::Request,
+                CheckId::BlockSizes,
+                CheckId::FileCopy,
+                CheckId::Completion,
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AddNumbersParams {
+    /// The integers the programs accept, inclusive; anything else shuts the server down.
+    pub range: [i64; 2],
+    /// Patterns that find each program's name ("Client of Ada Lovelace") in a datagram or
+    /// an output line; the name is the whole match.
+    pub names: NamePatterns,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NamePatterns {
+    pub client: Spanned<String>,
+    pub server: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FileTransferParams {
+    /// The size of every block but the last, which is shorter (empty when the file's size
+    /// is a multiple of it).
+    pub block: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +232,28 @@ pub struct Scenario {
     /// Overrides the case's budget for this scenario.
     #[serde(default, with = "crate::case::model::duration_option")]
     pub budget: Option<Duration>,
+    /// What the grader types on the client's keyboard (its stdin).
+    #[serde(default)]
+    pub client_stdin: Option<StdinScript>,
+    /// What the grader types on the server's keyboard (its stdin).
+    #[serde(default)]
+    pub server_stdin: Option<StdinScript>,
+    /// A file generated from the seed for this scenario; `{file}` is its name.
+    #[serde(default)]
+    pub file: Option<InputFile>,
+    /// Which program's exit ends the scenario.
+    #[serde(default)]
+    pub ends_when: EndsWhen,
+    /// The checks of this scenario, instead of the case's list.
+    #[serde(default)]
+    pub checks: Option<Vec<CheckId>>,
+}
+
+impl Scenario {
+    /// The checks this scenario runs: its own list, else the case's.
+    pub fn checks<'a>(&'a self, case: &'a Case) -> &'a [CheckId] {
+        self.checks.as_deref().unwrap_or(&case.checks)
+    }
 }
 
 /// Whether a scenario counts towards the grade.
@@ -181,6 +284,20 @@ pub enum CheckId {
     Delivery,
     Completion,
     LogLines,
+    /// udp-add: the request carries the typed integer and the server replies.
+    Exchange,
+    /// udp-add: both programs show both names.
+    Names,
+    /// udp-add: both programs show both integers and their sum.
+    Sum,
+    /// udp-add: an out-of-range integer shuts the server down and frees its port.
+    Shutdown,
+    /// udp-file: the client asks for the file by name.
+    Request,
+    /// udp-file: full blocks, then one shorter block.
+    BlockSizes,
+    /// udp-file: the client's copy equals the original byte for byte.
+    FileCopy,
 }
 
 impl CheckId {
@@ -197,6 +314,13 @@ impl CheckId {
             CheckId::Delivery => "delivery",
             CheckId::Completion => "completion",
             CheckId::LogLines => "log-lines",
+            CheckId::Exchange => "exchange",
+            CheckId::Names => "names",
+            CheckId::Sum => "sum",
+            CheckId::Shutdown => "shutdown",
+            CheckId::Request => "request",
+            CheckId::BlockSizes => "block-sizes",
+            CheckId::FileCopy => "file-copy",
         }
     }
 }

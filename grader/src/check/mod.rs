@@ -1,5 +1,7 @@
 //! Checks: each turns evidence into an [`Outcome`] that carries its own reason.
 
+pub mod add_numbers;
+pub mod file_transfer;
 pub mod line_matcher;
 pub mod outcome;
 pub mod rdt3;

@@ -3,8 +3,10 @@
 //! Evidence is serde data so that a report can be re-rendered and a check unit-tested on a
 //! recorded run without running anything.
 
+pub mod files;
 pub mod trace;
 pub mod transcript;
 
+pub use files::{FileEvidence, PortRelease, Received, first_difference};
 pub use trace::{Fate, WireEvent, WireTrace};
 pub use transcript::{CpuWait, ExitReason, Line, Role, Stream, Transcript};

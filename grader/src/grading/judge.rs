@@ -2,8 +2,10 @@
 
 use super::scenario::RunEvidence;
 use crate::analyze::Conversation;
-use crate::case::load::LoadedCase;
+use crate::case::load::{CompiledAnalyzer, LoadedCase};
 use crate::case::{Analyzer, CheckId};
+use crate::check::add_numbers::{self, AddNumbersEvidence};
+use crate::check::file_transfer::{self, FileTransferEvidence};
 use crate::check::rdt3::timer::TimerAnalysis;
 use crate::check::rdt3::{Rdt3Evidence, run_checks};
 use crate::check::{Outcome, Status};
@@ -14,12 +16,10 @@ pub fn timer_samples(loaded: &LoadedCase, evidence: &RunEvidence) -> Vec<Duratio
     if evidence.startup_failure.is_some() {
         return Vec::new();
     }
-    let case = &loaded.case;
-    let Analyzer::AlternatingBit(params) = &case.analyzer;
-    let checksum = case.wire.checksum.as_ref().map(|spanned| &spanned.value);
-    let conversation = Conversation::analyze(&evidence.trace, &loaded.layout, checksum, params);
-    let rdt3 = rdt3_evidence(loaded, evidence, &conversation, &[]);
-    TimerAnalysis::new(&rdt3).gaps().collect()
+    with_rdt3_evidence(loaded, evidence, &[], |rdt3| {
+        TimerAnalysis::new(rdt3).gaps().collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The outcomes of every check of the case on one run, in the case's order;
@@ -54,33 +54,83 @@ pub fn judge(
         ];
     }
     let case = &loaded.case;
-    let Analyzer::AlternatingBit(params) = &case.analyzer;
-    let checksum = case.wire.checksum.as_ref().map(|spanned| &spanned.value);
-    let conversation = Conversation::analyze(&evidence.trace, &loaded.layout, checksum, params);
-    let rdt3 = rdt3_evidence(loaded, evidence, &conversation, session_timer_samples);
-    run_checks(&rdt3, &case.checks)
+    let scenario = &case.scenarios[evidence.scenario];
+    let checks = scenario.checks(case);
+    match (&case.analyzer, &loaded.compiled) {
+        (Analyzer::AlternatingBit(_), _) => {
+            with_rdt3_evidence(loaded, evidence, session_timer_samples, |rdt3| {
+                run_checks(rdt3, checks)
+            })
+            .unwrap_or_default()
+        }
+        (Analyzer::AddNumbers(params), CompiledAnalyzer::AddNumbers { names }) => {
+            let typed = scenario
+                .client_stdin
+                .as_ref()
+                .map(|script| script.text())
+                .unwrap_or_default();
+            add_numbers::run_checks(
+                &AddNumbersEvidence {
+                    params,
+                    names,
+                    typed: &typed,
+                    client: &evidence.client,
+                    server: &evidence.server,
+                    trace: &evidence.trace,
+                    server_release: evidence.server_release.as_ref(),
+                    ends_when: scenario.ends_when,
+                },
+                checks,
+            )
+        }
+        (Analyzer::FileTransfer(params), CompiledAnalyzer::FileTransfer) => {
+            file_transfer::run_checks(
+                &FileTransferEvidence {
+                    params,
+                    file: evidence.file.as_ref(),
+                    client: &evidence.client,
+                    server: &evidence.server,
+                    trace: &evidence.trace,
+                },
+                checks,
+            )
+        }
+        _ => unreachable!("loading compiles the analyzer the case names"),
+    }
 }
 
-fn rdt3_evidence<'a>(
-    loaded: &'a LoadedCase,
-    evidence: &'a RunEvidence,
-    conversation: &'a Conversation,
-    session_timer_samples: &'a [Duration],
-) -> Rdt3Evidence<'a> {
-    let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
-    Rdt3Evidence {
-        conversation,
+/// Decodes the run as an alternating-bit conversation and hands `use_it` what the rdt3
+/// checks read; `None` when the case uses another analyzer.
+fn with_rdt3_evidence<R>(
+    loaded: &LoadedCase,
+    evidence: &RunEvidence,
+    session_timer_samples: &[Duration],
+    use_it: impl FnOnce(&Rdt3Evidence<'_>) -> R,
+) -> Option<R> {
+    let (Analyzer::AlternatingBit(params), CompiledAnalyzer::AlternatingBit { layout, logs }) =
+        (&loaded.case.analyzer, &loaded.compiled)
+    else {
+        return None;
+    };
+    let checksum = checksum_of(loaded);
+    let conversation = Conversation::analyze(&evidence.trace, layout, checksum, params);
+    Some(use_it(&Rdt3Evidence {
+        conversation: &conversation,
         params,
-        logs: &loaded.logs,
-        layout: &loaded.layout,
-        checksum: loaded
-            .case
-            .wire
-            .checksum
-            .as_ref()
-            .map(|spanned| &spanned.value),
+        logs,
+        layout,
+        checksum,
         client: &evidence.client,
         server: &evidence.server,
         session_timer_samples,
-    }
+    }))
+}
+
+fn checksum_of(loaded: &LoadedCase) -> Option<&crate::wire::ChecksumSpec> {
+    loaded
+        .case
+        .wire
+        .as_ref()
+        .and_then(|wire| wire.checksum.as_ref())
+        .map(|spanned| &spanned.value)
 }

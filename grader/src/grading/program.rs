@@ -2,7 +2,7 @@
 
 use crate::case::ProgramTemplates;
 use crate::harness::submission::{interpreter_command, stage};
-use crate::harness::template::{Placeholders, expand, expand_with_program};
+use crate::harness::template::{Placeholders, expand, expand_arguments, expand_with_program};
 use std::path::{Path, PathBuf};
 
 /// Why a program's command line could not be built.
@@ -21,8 +21,8 @@ pub enum CommandLineError {
 pub enum ProgramChoice {
     /// The built-in reference peer.
     Reference,
-    /// A student's file, run with its interpreter and the case's argument template (or the
-    /// one given on the command line).
+    /// A student's file, run with its interpreter and the case's template, or with the
+    /// arguments given on the command line (`--server-args '{port} .'`: arguments only).
     Submission {
         file: PathBuf,
         arguments: Option<String>,
@@ -58,8 +58,10 @@ impl ProgramChoice {
             ProgramChoice::Submission { file, arguments } => {
                 let staged = stage(file, dir)?;
                 let program = interpreter_command(&staged)?;
-                let template = arguments.as_deref().unwrap_or(&templates.run);
-                Ok(expand_with_program(template, &program, values)?)
+                Ok(match arguments {
+                    Some(arguments) => expand_arguments(arguments, &program, values)?,
+                    None => expand_with_program(&templates.run, &program, values)?,
+                })
             }
             ProgramChoice::Command(command) => Ok(expand(command, values)?),
         }

@@ -1,12 +1,13 @@
 //! Running one planned scenario: server, relay, client, then collect the evidence.
 
+use super::input_files::HandedOut;
 use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
-use crate::case::{PlannedRun, Scenario};
-use crate::evidence::{ExitReason, Role, Transcript, WireTrace};
+use crate::case::{EndsWhen, Feed, PlannedRun, Scenario, StdinScript};
+use crate::evidence::{ExitReason, FileEvidence, PortRelease, Role, Transcript, WireTrace};
 use crate::harness::ports::{Protocol, free_port, wait_until_bound_by};
-use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
+use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
 use crate::harness::template::Placeholders;
 use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
 use crate::netns::NetNamespace;
@@ -80,6 +81,8 @@ impl Network {
 /// Everything one run left behind.
 #[derive(Clone, Debug)]
 pub struct RunEvidence {
+    /// Index into `Case::scenarios` of the scenario this is a run of.
+    pub scenario: usize,
     pub client: Transcript,
     pub server: Transcript,
     pub trace: WireTrace,
@@ -90,6 +93,11 @@ pub struct RunEvidence {
     /// from its peer), shown under the scenario in reports.
     pub notes: Vec<String>,
     pub wall_time: Duration,
+    /// The scenario's generated file and the receiver's copy of it.
+    pub file: Option<FileEvidence>,
+    /// After a server shut itself down (a server-exits scenario): could its port be bound
+    /// again?
+    pub server_release: Option<PortRelease>,
 }
 
 /// Why a run could not be performed at all.
@@ -142,6 +150,7 @@ pub fn run_scenario(
         .map_err(internal("cannot create the server's directory"))?;
     let client_dir = fresh_dir(&run_dir.join("client"))
         .map_err(internal("cannot create the client's directory"))?;
+    let file_name = scenario.file.as_ref().map(|file| file.name.clone());
 
     let impairment = |direction: Direction| -> Result<Impairment, RunError> {
         let netem = match direction {
@@ -195,7 +204,17 @@ pub fn run_scenario(
         settings,
         &server_dir,
         server_port,
+        file_name.as_deref(),
     )?;
+
+    // The sender is the server: it serves the file from its own directory (placed after
+    // its submission is staged there), and the client writes its copy into its own.
+    let handed_out = scenario
+        .file
+        .as_ref()
+        .map(|file| HandedOut::place(settings.seed, &run.key, file, &server_dir))
+        .transpose()
+        .map_err(internal("cannot write the scenario's file"))?;
 
     let clock = ScenarioClock::start();
     let deadline = clock.origin() + budget;
@@ -215,19 +234,23 @@ pub fn run_scenario(
         server_argv,
         &server_dir,
         clock.origin(),
-        server_namespace,
+        server_namespace.clone(),
         limits,
+        scenario.server_stdin.as_ref(),
     )?;
     let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
     let startup_failure = |server: RunningProgram, why: String| {
         let server = server.stop(GRACE, StopReason::Complete);
         RunEvidence {
+            scenario: run.scenario,
             notes: ending_notes(Role::Server, &server, budget),
             client: Transcript::default(),
             server,
             trace: WireTrace::default(),
             startup_failure: Some(format!("the server did not start: {why}")),
             wall_time: clock.now(),
+            file: None,
+            server_release: None,
         }
     };
 
@@ -299,6 +322,7 @@ pub fn run_scenario(
         settings,
         &client_dir,
         client_port,
+        file_name.as_deref(),
     )?;
     let client = spawn(
         Role::Client,
@@ -307,15 +331,25 @@ pub fn run_scenario(
         clock.origin(),
         client_namespace,
         limits,
+        scenario.client_stdin.as_ref(),
     )?;
     if let Network::Transparent { discovery, .. } = &network {
         discovery.watch(Role::Client, client.pid());
     }
 
-    // The scenario is complete when the client has exited and then nothing has happened on
-    // the wire or in the server's output for the quiet period (or the deadline came).
-    let client_exited = client.wait_until(deadline);
-    if client_exited {
+    // The scenario is complete when the program it waits for (the client, unless the
+    // scenario shuts the server down) has exited and then nothing has happened on the wire
+    // or in either program's output for the quiet period, or when the deadline comes.
+    let (awaited, other) = match scenario.ends_when {
+        EndsWhen::ClientExits => (&client, &server),
+        EndsWhen::ServerExits => (&server, &client),
+    };
+    let awaited_exited = awaited.wait_until(deadline);
+    // Checked at once, before anything is stopped: a process the server left behind that
+    // still holds the port would be killed with its group.
+    let server_release = (scenario.ends_when == EndsWhen::ServerExits && awaited_exited)
+        .then(|| port_release(server_namespace.as_deref(), server_port));
+    if awaited_exited {
         loop {
             let last = [
                 network.last_activity(),
@@ -330,23 +364,33 @@ pub fn run_scenario(
             if Instant::now() >= quiet_until {
                 break;
             }
-            // Waiting on the server's exit doubles as the quiet wait: a server that exits
-            // by itself ends the wait early, otherwise it returns at `quiet_until`.
-            if server.wait_until(quiet_until) {
+            // Waiting on the other program's exit doubles as the quiet wait: one that
+            // exits by itself ends the wait early, otherwise it returns at `quiet_until`.
+            if other.wait_until(quiet_until) {
                 break;
             }
         }
     }
-    let client = if client_exited {
-        client.finish()
-    } else {
-        client.stop(GRACE, StopReason::Deadline)
+    let end = |program: RunningProgram, awaited: bool| {
+        if program.has_exited() {
+            program.finish()
+        } else if awaited && !awaited_exited {
+            program.stop(GRACE, StopReason::Deadline)
+        } else {
+            program.stop(GRACE, StopReason::Complete)
+        }
     };
-    let server = server.stop(GRACE, StopReason::Complete);
+    let client_awaited = scenario.ends_when == EndsWhen::ClientExits;
+    let client = end(client, client_awaited);
+    let server = end(server, !client_awaited);
     let (trace, mut notes) = network.stop().map_err(internal("the relay failed"))?;
     notes.extend(ending_notes(Role::Client, &client, budget));
     notes.extend(ending_notes(Role::Server, &server, budget));
+    let file = handed_out.map(|handed_out| handed_out.collect(&client_dir));
     Ok(RunEvidence {
+        scenario: run.scenario,
+        file,
+        server_release,
         client,
         server,
         trace,
@@ -363,11 +407,12 @@ fn command_line(
     settings: &RunSettings,
     dir: &Path,
     port: u16,
+    file: Option<&str>,
 ) -> Result<Vec<String>, RunError> {
     let values = Placeholders {
         host: Some(HOST.to_string()),
         port: Some(port.to_string()),
-        file: None,
+        file: file.map(str::to_owned),
         dir: Some(dir.display().to_string()),
     };
     choice
@@ -382,13 +427,18 @@ fn spawn(
     origin: Instant,
     network_namespace: Option<Arc<NetNamespace>>,
     limits: crate::harness::limits::Limits,
+    stdin: Option<&StdinScript>,
 ) -> Result<RunningProgram, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
+    let stdin = stdin.map(|script| match script.feed {
+        Feed::Whole => StdinInput::Whole(script.text().into_bytes()),
+        Feed::AfterPrompt => StdinInput::after_prompt(&script.lines, script.prompt_timeout),
+    });
     let spec = ProgramSpec {
         argv,
         dir: dir.to_path_buf(),
         extra_env: Vec::new(),
-        stdin: None,
+        stdin,
         output_cap: 4 << 20,
         network_namespace,
         limits,
@@ -398,6 +448,24 @@ fn spawn(
         program,
         message: error.to_string(),
     })
+}
+
+/// Whether the server's UDP port on the loopback can be bound again, in the namespace the
+/// server ran in (`None`: the host's).
+fn port_release(namespace: Option<&NetNamespace>, port: u16) -> PortRelease {
+    let bind = move || std::net::UdpSocket::bind((HOST, port)).map(drop);
+    let result = match namespace {
+        None => bind(),
+        Some(namespace) => namespace
+            .run_in(bind)
+            .map_err(std::io::Error::other)
+            .and_then(|bound| bound),
+    };
+    PortRelease {
+        port,
+        free_again: result.is_ok(),
+        error: result.err().map(|error| error.to_string()),
+    }
 }
 
 /// A fresh network namespace for one relay-mode run, when namespaces can be made here

@@ -12,6 +12,7 @@ pub mod output;
 pub mod pids_cgroup;
 pub mod ports;
 pub mod process;
+pub mod stdin_feed;
 pub mod submission;
 pub mod template;
 #[cfg(test)]

@@ -91,6 +91,14 @@ impl Capture {
         }
     }
 
+    /// A handle that watches how much the program has printed, partial lines included
+    /// (a prompt has no newline), for typing input after each prompt.
+    pub(crate) fn watch(&self) -> OutputWatch {
+        OutputWatch {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
     /// Waits until both streams have ended or `deadline` passes, and takes what was read.
     /// Readers still running at the deadline are left to finish on their own.
     pub(crate) fn collect(&mut self, deadline: Instant) -> Collected {
@@ -126,6 +134,45 @@ impl Capture {
     }
 }
 
+/// How much a program has printed so far; see [`Capture::watch`].
+#[derive(Clone, Debug)]
+pub(crate) struct OutputWatch {
+    shared: Arc<Shared>,
+}
+
+impl OutputWatch {
+    /// Blocks until more than `seen` bytes have been printed (returns the new count), or
+    /// both streams ended or `deadline` passed (returns `None`).
+    pub(crate) fn wait_beyond(&self, seen: u64, deadline: Instant) -> Option<u64> {
+        let mut state = self.shared.lock();
+        loop {
+            if state.bytes_read > seen {
+                return Some(state.bytes_read);
+            }
+            let now = Instant::now();
+            if state.open_streams == 0 || now >= deadline {
+                return None;
+            }
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// The bytes printed so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.shared.lock().bytes_read
+    }
+
+    /// Whether both streams have ended (the program and all it started closed them).
+    pub(crate) fn ended(&self) -> bool {
+        self.shared.lock().open_streams == 0
+    }
+}
+
 #[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
@@ -146,6 +193,8 @@ struct State {
     dropped_stderr_bytes: u64,
     last_activity: Option<Duration>,
     open_streams: usize,
+    /// Every byte read from both streams, kept or not, partial lines included.
+    bytes_read: u64,
 }
 
 fn stream_name(stream: Stream) -> &'static str {
@@ -174,7 +223,13 @@ fn read_stream(
             Err(_) => break,
         };
         splitter.push(&buffer[..read], &mut ended);
-        if !ended.is_empty() {
+        if ended.is_empty() {
+            // A prompt without a newline ends no line, but whoever types the next input
+            // line is waiting for it.
+            shared.lock().bytes_read += read as u64;
+            shared.changed.notify_all();
+        } else {
+            shared.lock().bytes_read += read as u64;
             record(shared, stream, &mut ended, origin);
         }
     }

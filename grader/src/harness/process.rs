@@ -15,9 +15,10 @@ use crate::harness::limits::{KernelLimits, Limits};
 use crate::harness::orphans::sweep_after;
 use crate::harness::output::{Capture, Collected};
 use crate::harness::pids_cgroup::PidsCgroup;
+pub use crate::harness::stdin_feed::StdinInput;
 use crate::netns::NetNamespace;
 use nix::sys::signal::Signal;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
@@ -41,8 +42,8 @@ pub struct ProgramSpec {
     pub dir: PathBuf,
     /// Set after the scrubbed environment, so these win.
     pub extra_env: Vec<(String, String)>,
-    /// Written to the program's stdin, which is then closed; `None` gives it `/dev/null`.
-    pub stdin: Option<Vec<u8>>,
+    /// Typed on the program's stdin, which is then closed; `None` gives it `/dev/null`.
+    pub stdin: Option<StdinInput>,
     /// Bytes kept per output stream; the rest is counted.
     pub output_cap: usize,
     /// The network namespace the program runs in (transparent and tc modes); `None`: the
@@ -219,14 +220,11 @@ impl RunningProgram {
         ];
         let capture = Capture::start(streams, origin, spec.output_cap).map_err(&threads_failed)?;
 
-        if let (Some(bytes), Some(mut pipe)) = (spec.stdin.clone(), child.stdin.take()) {
-            // A program that never reads stdin gets EPIPE here once it is gone; its
-            // output is what is judged, so a failed write is not an error.
+        if let (Some(input), Some(pipe)) = (spec.stdin.clone(), child.stdin.take()) {
+            let output = capture.watch();
             std::thread::Builder::new()
                 .name("socklab-stdin".to_owned())
-                .spawn(move || {
-                    let _ = pipe.write_all(&bytes);
-                })
+                .spawn(move || super::stdin_feed::feed(pipe, input, &output))
                 .map_err(&threads_failed)?;
         }
 
@@ -536,7 +534,7 @@ mod tests {
     #[test]
     fn stdin_is_delivered_then_closed() {
         let (_dir, mut spec) = sh("cat; echo done");
-        spec.stdin = Some(b"hello\nworld\n".to_vec());
+        spec.stdin = Some(StdinInput::Whole(b"hello\nworld\n".to_vec()));
         let program = start(&spec);
         assert!(program.wait_until(Instant::now() + BUDGET));
         let transcript = program.finish();
@@ -544,6 +542,48 @@ mod tests {
             texts(&transcript, Stream::Stdout),
             ["hello", "world", "done"]
         );
+    }
+
+    /// Prints `early` when the second line is already waiting before the second prompt.
+    const PROMPTED: &str = "printf 'first? '; read a; \
+         if read -t 0; then echo early; fi; printf 'second? '; read b; echo \"$a $b\"";
+
+    #[test]
+    fn after_prompt_types_each_line_only_once_prompted() {
+        let (_dir, mut spec) = sh("");
+        spec.argv = ["bash", "-c", PROMPTED].map(str::to_owned).to_vec();
+        spec.stdin = Some(StdinInput::after_prompt(&["one", "two"], BUDGET));
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        assert_eq!(
+            texts(&program.finish(), Stream::Stdout),
+            ["first? second? one two"]
+        );
+    }
+
+    #[test]
+    fn whole_input_is_waiting_before_any_prompt() {
+        let (_dir, mut spec) = sh("");
+        spec.argv = ["bash", "-c", PROMPTED].map(str::to_owned).to_vec();
+        spec.stdin = Some(StdinInput::Whole(b"one\ntwo\n".to_vec()));
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        assert_eq!(
+            texts(&program.finish(), Stream::Stdout),
+            ["first? early", "second? one two"]
+        );
+    }
+
+    #[test]
+    fn a_program_that_never_prompts_still_gets_its_lines() {
+        let (_dir, mut spec) = sh("read a; read b; echo \"$a $b\"");
+        spec.stdin = Some(StdinInput::after_prompt(
+            &["one", "two"],
+            Duration::from_millis(20),
+        ));
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        assert_eq!(texts(&program.finish(), Stream::Stdout), ["one two"]);
     }
 
     #[test]
@@ -645,7 +685,12 @@ mod tests {
         // The escapee prints its pid only after it has left the group; it holds the
         // output pipe, so collecting the output waits for the sweep to kill it. (It is
         // counted in `orphans`' tests, where no other test's sweep can take it first.)
-        let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 60' & exit 0");
+        // Its parent waits, through a fifo, until the pid is printed: an orphan may be
+        // killed at once by another test's sweep, and must not be before it has spoken.
+        let (_dir, spec) = sh(
+            "mkfifo printed; setsid sh -c 'echo $$; echo > printed; exec sleep 60' & \
+             read _ < printed; exit 0",
+        );
         let program = start(&spec);
         let escaped = first_line(&program);
         assert!(program.wait_until(Instant::now() + BUDGET));

@@ -91,6 +91,23 @@ pub fn expand_with_program(
     Ok(argv)
 }
 
+/// The arguments alone (`{port} .`, from `--server-args`), every word expanded, after
+/// `program_argv`. An empty template gives the program no arguments.
+pub fn expand_arguments(
+    template: &str,
+    program_argv: &[String],
+    values: &Placeholders,
+) -> Result<Vec<String>, TemplateError> {
+    let words = shlex::split(template).ok_or_else(|| TemplateError::Unquoted {
+        template: template.to_owned(),
+    })?;
+    let mut argv = program_argv.to_vec();
+    for word in &words {
+        argv.push(substitute(word, values, template)?);
+    }
+    Ok(argv)
+}
+
 /// Shell-style word splitting; at least one word or an error.
 fn split(template: &str) -> Result<Vec<String>, TemplateError> {
     let words = shlex::split(template).ok_or_else(|| TemplateError::Unquoted {
@@ -212,6 +229,24 @@ mod tests {
     fn doubled_braces_are_literal() {
         let argv = expand("printf {{port}}={port} }}{{", &values());
         assert_eq!(argv, Ok(strings(&["printf", "{port}=40123", "}{"])));
+    }
+
+    #[test]
+    fn arguments_alone_all_follow_the_program() {
+        let program = strings(&["python3", "/stage/UDP_Client.py"]);
+        let argv = expand_arguments("{file} {host} {port} {file}", &program, &values());
+        assert_eq!(
+            argv,
+            Ok(strings(&[
+                "python3",
+                "/stage/UDP_Client.py",
+                "/tmp/My Documents/in.txt",
+                "127.0.0.1",
+                "40123",
+                "/tmp/My Documents/in.txt"
+            ]))
+        );
+        assert_eq!(expand_arguments("", &program, &values()), Ok(program));
     }
 
     #[test]

@@ -13,22 +13,28 @@ use rand::rngs::ChaCha8Rng;
 /// The key is seeded from `run_seed`; the stream (ChaCha's nonce) is a hash of the scenario's
 /// key and the direction's name, so streams never overlap and never depend on run order.
 pub fn stream_rng(run_seed: u64, scenario_key: &str, direction: Direction) -> ChaCha8Rng {
+    labelled_rng(run_seed, scenario_key, direction.name())
+}
+
+/// The random stream for something else of one scenario (`file`: its generated input
+/// file), apart from both directions' streams.
+pub fn labelled_rng(run_seed: u64, scenario_key: &str, label: &str) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(run_seed);
-    rng.set_stream(stream_id(scenario_key, direction));
+    rng.set_stream(stream_id(scenario_key, label));
     rng
 }
 
-/// FNV-1a (64 bit) of the scenario key, a 0 byte, and the direction's name.
+/// FNV-1a (64 bit) of the scenario key, a 0 byte, and the label (a direction's name).
 ///
 /// Hand-written on purpose: std's `DefaultHasher` is explicitly not stable across Rust
 /// versions, and this id must never change, or the seeds printed in old reports would replay
 /// different fates. The 0 byte keeps ("ab", "c…") and ("a", "bc…") apart.
-fn stream_id(scenario_key: &str, direction: Direction) -> u64 {
+fn stream_id(scenario_key: &str, label: &str) -> u64 {
     let bytes = scenario_key
         .as_bytes()
         .iter()
         .chain(&[0])
-        .chain(direction.name().as_bytes());
+        .chain(label.as_bytes());
     fnv1a(bytes)
 }
 
@@ -53,7 +59,7 @@ mod tests {
         assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
         assert_eq!(
             fnv1a(b"lost-ack\0to-server"),
-            stream_id("lost-ack", Direction::ToServer)
+            stream_id("lost-ack", Direction::ToServer.name())
         );
     }
 
@@ -61,7 +67,7 @@ mod tests {
     fn stream_id_is_stable() {
         // Hard-coded: if this changes, every seed printed in an old report replays differently.
         assert_eq!(
-            stream_id("lost-ack", Direction::ToServer),
+            stream_id("lost-ack", Direction::ToServer.name()),
             STABLE_LOST_ACK_TO_SERVER
         );
     }

@@ -36,6 +36,7 @@ impl Endpoint {
             &true,
         )
         .map_err(io::Error::from)?;
+        enlarge_receive_buffer(&socket);
         let local = socket.local_addr()?;
         Ok(Endpoint {
             socket,
@@ -50,6 +51,21 @@ impl Endpoint {
             Role::Client => Direction::ToServer,
             Role::Server => Direction::ToClient,
         }
+    }
+}
+
+/// What the relay asks for its receive buffers: a sender's burst (513 blocks of a 1 MiB
+/// file at about 4 KiB of kernel memory each) must wait here, not be dropped by the kernel
+/// before the relay has seen it — the link decides what is lost, not the grader's socket.
+const RECEIVE_BUFFER: usize = 8 << 20;
+
+/// Raises the socket's receive buffer past `net.core.rmem_max` where the grader may (as
+/// root, `SO_RCVBUFFORCE`), else as far as the limit allows.
+fn enlarge_receive_buffer(socket: &UdpSocket) {
+    use nix::sys::socket::{setsockopt, sockopt};
+    // A smaller buffer only makes a flood lossier; the run goes on either way.
+    if setsockopt(socket, sockopt::RcvBufForce, &RECEIVE_BUFFER).is_err() {
+        let _ = setsockopt(socket, sockopt::RcvBuf, &RECEIVE_BUFFER);
     }
 }
 

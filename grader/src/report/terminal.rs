@@ -41,8 +41,21 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
         .map(|s| s.key.len())
         .max()
         .unwrap_or(0);
-    for scenario in &report.scenarios {
-        write_scenario(out, scenario, width)?;
+    // An informational soak repeats one story twenty times: its first failing run tells
+    // it, the summary after its last run counts it.
+    let mut told = std::collections::BTreeSet::new();
+    for (index, scenario) in report.scenarios.iter().enumerate() {
+        let repeated_soak =
+            scenario.grading == Grading::Informational && scenario.key.contains('#');
+        let details = !repeated_soak || !told.contains(base_name(&scenario.key));
+        if repeated_soak && scenario.outcomes.iter().any(|o| o.status.is_failure()) {
+            told.insert(base_name(&scenario.key));
+        }
+        write_scenario(out, scenario, width, details)?;
+        let next = report.scenarios.get(index + 1);
+        if next.is_none_or(|next| base_name(&next.key) != base_name(&scenario.key)) {
+            write_repeat_summary(out, &report.scenarios[..=index])?;
+        }
     }
     writeln!(out)?;
     let (awarded, possible) = report.points();
@@ -79,7 +92,13 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     Ok(())
 }
 
-fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) -> io::Result<()> {
+/// One run's line, its notes, and (with `details`) the reason under each failed check.
+fn write_scenario(
+    out: &mut dyn Write,
+    scenario: &ScenarioResult,
+    width: usize,
+    details: bool,
+) -> io::Result<()> {
     let status = scenario.status();
     let (label, style) = match status {
         Status::Pass => ("PASS", PASS),
@@ -141,7 +160,7 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
             flood.overflowed
         )?;
     }
-    for outcome in &scenario.outcomes {
+    for outcome in scenario.outcomes.iter().filter(|_| details) {
         let (mark, style) = match outcome.status {
             Status::Fail | Status::Timeout => ("✗", FAIL),
             Status::Error => ("!", WARN),
@@ -176,6 +195,65 @@ fn write_scenario(out: &mut dyn Write, scenario: &ScenarioResult, width: usize) 
         }
     }
     Ok(())
+}
+
+/// `lossy` for the run `lossy#3`.
+fn base_name(key: &str) -> &str {
+    key.split('#').next().unwrap_or(key)
+}
+
+/// After the last run of a repeated scenario, how often each check failed over its runs:
+/// the error rate an informational soak exists to show.
+fn write_repeat_summary(out: &mut dyn Write, so_far: &[ScenarioResult]) -> io::Result<()> {
+    let Some(last) = so_far.last() else {
+        return Ok(());
+    };
+    let name = base_name(&last.key);
+    let runs: Vec<&ScenarioResult> = so_far
+        .iter()
+        .rev()
+        .take_while(|result| base_name(&result.key) == name)
+        .collect();
+    if runs.len() < 2 || !last.key.contains('#') {
+        return Ok(());
+    }
+    let mut failures: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for run in &runs {
+        for outcome in &run.outcomes {
+            if outcome.status.is_failure() {
+                *failures.entry(outcome.check.name()).or_default() += 1;
+            }
+        }
+    }
+    let total = runs.len();
+    let clean = runs
+        .iter()
+        .filter(|run| {
+            !run.outcomes
+                .iter()
+                .any(|outcome| outcome.status.is_failure())
+        })
+        .count();
+    let detail: Vec<String> = failures
+        .iter()
+        .map(|(check, count)| {
+            format!(
+                "{check} failed in {count} ({:.0}%)",
+                *count as f64 * 100.0 / total as f64
+            )
+        })
+        .collect();
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", detail.join(", "))
+    };
+    writeln!(
+        out,
+        "  {BOLD}{:<5}{BOLD:#}  {}: {clean} of {total} runs passed every check{detail}",
+        "Σ",
+        printable(name)
+    )
 }
 
 /// Points as people write them: `10`, `3.3`.

@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+pub use crate::defects::Defects;
+
 /// What `slow-timer` sets the retransmission timer to, whatever `--timer` says: far enough
 /// outside the default 9 ms ± 4 ms tolerance that the timer check must notice.
 pub const SLOW_TIMER: Duration = Duration::from_millis(60);
@@ -48,44 +50,6 @@ pub enum ServerDefect {
     AckNewSeq,
 }
 
-/// A set of defects, asked about by name so the machines read as the textbook plus
-/// `if defects.has(...)` at exactly the places a defect bites.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Defects<D> {
-    active: Vec<D>,
-}
-
-impl<D: Copy + Ord> Defects<D> {
-    /// No defects: the known-good peer.
-    pub const fn none() -> Self {
-        Defects { active: Vec::new() }
-    }
-
-    /// The given defects; repeats are harmless.
-    pub fn new(defects: &[D]) -> Self {
-        let mut active = defects.to_vec();
-        active.sort_unstable();
-        active.dedup();
-        Defects { active }
-    }
-
-    /// Whether `defect` is active.
-    pub fn has(&self, defect: D) -> bool {
-        self.active.binary_search(&defect).is_ok()
-    }
-
-    /// The active defects, in a fixed order.
-    pub fn iter(&self) -> impl Iterator<Item = D> + '_ {
-        self.active.iter().copied()
-    }
-}
-
-impl<D: Copy + Ord> Default for Defects<D> {
-    fn default() -> Self {
-        Self::none()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::ValueEnum;
@@ -113,23 +77,5 @@ mod tests {
             ]
         );
         assert_eq!(names::<ServerDefect>(), ["skip-checksum", "ack-new-seq"]);
-    }
-
-    #[test]
-    fn set_membership() {
-        let defects = Defects::new(&[ClientDefect::SlowTimer, ClientDefect::FixedSeq]);
-        assert!(defects.has(ClientDefect::SlowTimer));
-        assert!(defects.has(ClientDefect::FixedSeq));
-        assert!(!defects.has(ClientDefect::NoRetransmit));
-        assert!(!Defects::none().has(ServerDefect::AckNewSeq));
-    }
-
-    #[test]
-    fn repeats_collapse() {
-        let defects = Defects::new(&[ServerDefect::AckNewSeq, ServerDefect::AckNewSeq]);
-        assert_eq!(
-            defects.iter().collect::<Vec<_>>(),
-            [ServerDefect::AckNewSeq]
-        );
     }
 }

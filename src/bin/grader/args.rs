@@ -42,10 +42,10 @@ pub struct CheckArgs {
     /// The server to grade; left out, the reference server plays the server.
     #[arg(long, value_name = "PATH", conflicts_with = "server_cmd")]
     pub server: Option<PathBuf>,
-    /// The client's argument template instead of the case's, e.g. "UDP_Client {host} {port}".
+    /// The client's arguments instead of the case's, e.g. "{file} {host} {port} {file}".
     #[arg(long, value_name = "TEMPLATE", requires = "client")]
     pub client_args: Option<String>,
-    /// The server's argument template instead of the case's, e.g. "UDP_Server {port}".
+    /// The server's arguments instead of the case's, e.g. "{port} .".
     #[arg(long, value_name = "TEMPLATE", requires = "server")]
     pub server_args: Option<String>,
     /// A full command line for the client, run as given: "python3 c.py {host} {port}".

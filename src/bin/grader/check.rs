@@ -198,6 +198,9 @@ fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             run_dir.join("outcomes.json"),
             serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,
         )?;
+        if let Some(file) = &scenario.evidence.file {
+            write_file_evidence(&run_dir, file)?;
+        }
     }
     // Last, so the peak includes grading, the report and the evidence just written: a
     // submission must not be able to make the grader itself use unbounded memory.
@@ -206,6 +209,34 @@ fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
         dir.join("session.json"),
         serde_json::to_string_pretty(&session).map_err(std::io::Error::other)?,
     )?;
+    Ok(())
+}
+
+/// The most of each file a bundle keeps: enough to look at where a copy went wrong.
+const KEPT_FILE_BYTES: usize = 16 << 20;
+
+/// `file.json` says what was handed out and found; when the copy differs, the bundle
+/// keeps both (`original-NAME`, `received-NAME`, each cut at 16 MiB) to compare by hand.
+fn write_file_evidence(
+    run_dir: &Path,
+    file: &socklab_grader::evidence::FileEvidence,
+) -> std::io::Result<()> {
+    use socklab_grader::evidence::Received;
+    std::fs::write(
+        run_dir.join("file.json"),
+        serde_json::to_string_pretty(file).map_err(std::io::Error::other)?,
+    )?;
+    if let Received::File { bytes, .. } = &file.received
+        && !file.missing
+        && *bytes != file.original
+    {
+        let keep = |bytes: &[u8]| bytes[..bytes.len().min(KEPT_FILE_BYTES)].to_vec();
+        std::fs::write(
+            run_dir.join(format!("original-{}", file.name)),
+            keep(&file.original),
+        )?;
+        std::fs::write(run_dir.join(format!("received-{}", file.name)), keep(bytes))?;
+    }
     Ok(())
 }
 

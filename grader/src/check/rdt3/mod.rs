@@ -47,6 +47,11 @@ pub fn run_checks(evidence: &Rdt3Evidence<'_>, checks: &[CheckId]) -> Vec<Outcom
             CheckId::Delivery => receiver::delivery(evidence),
             CheckId::Completion => completion::completion(evidence),
             CheckId::LogLines => logs::log_lines(evidence, &timer),
+            other => Outcome::new(other, "a check of another analyzer")
+                .status(crate::check::Status::Error)
+                .observed(format!(
+                    "the alternating-bit analyzer does not perform `{other}`"
+                )),
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 
 use super::{Rdt3Evidence, run_checks};
 use crate::analyze::Conversation;
-use crate::case::load::{LoadedCase, load_case};
+use crate::case::load::{CompiledAnalyzer, LoadedCase, load_case};
 use crate::case::{Analyzer, CaseSource, CheckId};
 use crate::check::{Outcome, Status};
 use crate::evidence::trace::DeliveredCopy;
@@ -134,9 +134,18 @@ fn exited_ok() -> Transcript {
 /// Judges a script with a server that showed every message.
 fn judge_with(script: &Script, client: Transcript, session_timer_samples: &[Duration]) -> Judged {
     let loaded = rdt3();
-    let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
-    let checksum = loaded.case.wire.checksum.as_ref().map(|s| &s.value);
-    let conversation = Conversation::analyze(&script.trace, &loaded.layout, checksum, params);
+    let (Analyzer::AlternatingBit(params), CompiledAnalyzer::AlternatingBit { layout, logs }) =
+        (&loaded.case.analyzer, &loaded.compiled)
+    else {
+        unreachable!("the rdt3 case uses the alternating-bit analyzer")
+    };
+    let checksum = loaded
+        .case
+        .wire
+        .as_ref()
+        .and_then(|wire| wire.checksum.as_ref())
+        .map(|s| &s.value);
+    let conversation = Conversation::analyze(&script.trace, layout, checksum, params);
     let server = transcript(
         &["NCC-1701", "NCC-1422", "NCC-1017"],
         ExitReason::StoppedByGrader,
@@ -145,8 +154,8 @@ fn judge_with(script: &Script, client: Transcript, session_timer_samples: &[Dura
     let evidence = Rdt3Evidence {
         conversation: &conversation,
         params,
-        logs: &loaded.logs,
-        layout: &loaded.layout,
+        logs,
+        layout,
         checksum,
         client: &client,
         server: &server,
@@ -406,14 +415,23 @@ fn logged(client_exit: ExitReason) -> (Transcript, Transcript) {
 
 fn judge_logs(script: &Script, client: Transcript, server: Transcript) -> Outcome {
     let loaded = rdt3();
-    let Analyzer::AlternatingBit(params) = &loaded.case.analyzer;
-    let checksum = loaded.case.wire.checksum.as_ref().map(|s| &s.value);
-    let conversation = Conversation::analyze(&script.trace, &loaded.layout, checksum, params);
+    let (Analyzer::AlternatingBit(params), CompiledAnalyzer::AlternatingBit { layout, logs }) =
+        (&loaded.case.analyzer, &loaded.compiled)
+    else {
+        unreachable!("the rdt3 case uses the alternating-bit analyzer")
+    };
+    let checksum = loaded
+        .case
+        .wire
+        .as_ref()
+        .and_then(|wire| wire.checksum.as_ref())
+        .map(|s| &s.value);
+    let conversation = Conversation::analyze(&script.trace, layout, checksum, params);
     let evidence = Rdt3Evidence {
         conversation: &conversation,
         params,
-        logs: &loaded.logs,
-        layout: &loaded.layout,
+        logs,
+        layout,
         checksum,
         client: &client,
         server: &server,

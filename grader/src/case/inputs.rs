@@ -1,0 +1,127 @@
+//! What a scenario hands its programs besides the network: keyboard input and files, and
+//! which program's exit ends the run.
+
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Lines the grader types on a program's stdin, which it then closes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StdinScript {
+    /// Each line is typed with a newline after it.
+    pub lines: Vec<String>,
+    #[serde(default)]
+    pub feed: Feed,
+    /// With `feed: after-prompt`, how long to wait for a prompt before typing the line
+    /// anyway (a program that prompts nothing must not stall the scenario).
+    #[serde(
+        default = "default_prompt_timeout",
+        with = "crate::case::model::duration"
+    )]
+    pub prompt_timeout: Duration,
+}
+
+impl StdinScript {
+    /// The whole input as the program reads it.
+    pub fn text(&self) -> String {
+        self.lines.iter().map(|line| format!("{line}\n")).collect()
+    }
+}
+
+fn default_prompt_timeout() -> Duration {
+    Duration::from_secs(2)
+}
+
+/// When the lines are typed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Feed {
+    /// All at once, at the start: what `echo 42 | client` does.
+    #[default]
+    Whole,
+    /// One line each time the program has printed something new (its prompt), as a person
+    /// at the keyboard would.
+    AfterPrompt,
+}
+
+/// A file generated for one scenario from the seed and placed in a program's directory.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct InputFile {
+    /// Its name, a plain file name; `{file}` in the command lines.
+    pub name: String,
+    /// Bytes: `2049`, or with a unit, `64KiB`. Required unless `missing`.
+    #[serde(default, deserialize_with = "size::deserialize")]
+    pub size: Option<u64>,
+    /// Bytes added to `size`, so `1MiB` plus 7 reads as the handout says it.
+    #[serde(default)]
+    pub plus: u64,
+    #[serde(default)]
+    pub content: FileContent,
+    /// The name is given but no file is made: what happens when it is missing.
+    #[serde(default)]
+    pub missing: bool,
+}
+
+impl InputFile {
+    /// Its size in bytes (0 for a missing file).
+    pub fn length(&self) -> u64 {
+        if self.missing {
+            0
+        } else {
+            self.size.unwrap_or(0).saturating_add(self.plus)
+        }
+    }
+}
+
+/// What a generated file holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileContent {
+    /// Seeded random bytes that start with 0xFF and end with a NUL, so text handling and
+    /// NUL stripping both show.
+    #[default]
+    Binary,
+    /// Seeded printable ASCII lines.
+    Text,
+}
+
+/// Which program's exit ends a scenario (then the quiet period, then the other is stopped).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndsWhen {
+    #[default]
+    ClientExits,
+    /// For scenarios that shut the server down; the client may never finish.
+    ServerExits,
+}
+
+/// A byte count written as a number or with a unit (`64KiB`, `1 MiB`).
+mod size {
+    use serde::Deserializer;
+    use serde::de::{Error, Visitor};
+    use std::fmt;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<u64>, D::Error> {
+        struct SizeVisitor;
+        impl Visitor<'_> for SizeVisitor {
+            type Value = u64;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a size in bytes, such as 2049 or 64KiB")
+            }
+            fn visit_u64<E: Error>(self, value: u64) -> Result<u64, E> {
+                Ok(value)
+            }
+            fn visit_i64<E: Error>(self, value: i64) -> Result<u64, E> {
+                u64::try_from(value).map_err(|_| E::custom("a size cannot be negative"))
+            }
+            fn visit_str<E: Error>(self, text: &str) -> Result<u64, E> {
+                parse_size::parse_size(text)
+                    .map_err(|error| E::custom(format!("invalid size `{text}`: {error}")))
+            }
+        }
+        deserializer.deserialize_any(SizeVisitor).map(Some)
+    }
+}

@@ -1,0 +1,196 @@
+//! What each program shows: both names, both integers and their sum.
+//!
+//! The names are taken from the wire where the case's patterns find them there (the
+//! client's from its request, the server's from its reply), so "shows the server's name"
+//! means the name the server really sent, not any text that looks like one.
+
+use super::AddNumbersEvidence;
+use super::numbers::{Typed, integers_in};
+use crate::case::CheckId;
+use crate::check::{Outcome, Status};
+use crate::evidence::{Role, Transcript};
+use crate::link::Direction;
+use regex::Regex;
+
+/// Both programs show the client's name and the server's name.
+pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
+    let outcome = Outcome::new(
+        CheckId::Names,
+        "the server shows the client's name and its own; the client shows its own and the server's",
+    );
+    if !matches!(evidence.typed(), Typed::InRange(_)) {
+        return outcome
+            .status(Status::Informational)
+            .observed("not judged: the scenario sends no in-range integer");
+    }
+    let client_name = name(evidence, Direction::ToServer, &evidence.names.client);
+    let server_name = name(evidence, Direction::ToClient, &evidence.names.server);
+    let mut missing = Vec::new();
+    for (role, transcript) in [
+        (Role::Server, evidence.server),
+        (Role::Client, evidence.client),
+    ] {
+        for (whose, wanted) in [("client", &client_name), ("server", &server_name)] {
+            if !wanted.shown_by(transcript) {
+                missing.push(format!(
+                    "the {role} does not show the {whose}'s name ({wanted})"
+                ));
+            }
+        }
+    }
+    if missing.is_empty() {
+        outcome.observed(format!(
+            "both programs show {client_name} and {server_name}"
+        ))
+    } else {
+        outcome
+            .status(Status::Fail)
+            .expected(format!("both outputs show {client_name} and {server_name}"))
+            .observed(missing.join("; "))
+    }
+}
+
+/// Both programs show the typed integer, the server's integer and their sum, and the
+/// server's integer is the same in both.
+pub fn sum(evidence: &AddNumbersEvidence<'_>) -> Outcome {
+    let outcome = Outcome::new(
+        CheckId::Sum,
+        "both programs show the client's integer, the server's integer and their sum",
+    );
+    let Typed::InRange(typed) = evidence.typed() else {
+        return outcome
+            .status(Status::Informational)
+            .observed("not judged: the scenario sends no in-range integer");
+    };
+    let server_shows = integers_in(&evidence.server.text());
+    let client_shows = integers_in(&evidence.client.text());
+    let Some(chosen) = server_integer(evidence, typed, &server_shows) else {
+        return outcome
+            .status(Status::Fail)
+            .expected(format!(
+                "the server's integer ({}–{}) in its reply and its output",
+                evidence.params.range[0], evidence.params.range[1]
+            ))
+            .observed(format!(
+                "no integer in that range besides the typed {typed} was found; the server shows {}",
+                list(&server_shows)
+            ));
+    };
+    let total = typed + chosen;
+    let mut problems = Vec::new();
+    for (role, shows) in [(Role::Server, &server_shows), (Role::Client, &client_shows)] {
+        let lacking: Vec<String> = [
+            (typed, "the client's integer"),
+            (chosen, "the server's integer"),
+            (total, "the sum"),
+        ]
+        .into_iter()
+        .filter(|(value, _)| !shows.contains(value))
+        .map(|(value, what)| format!("{what} {value}"))
+        .collect();
+        if !lacking.is_empty() {
+            problems.push(format!(
+                "the {role} does not show {} (integers it shows: {})",
+                lacking.join(", "),
+                list(shows)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        outcome.observed(format!("both show {typed} + {chosen} = {total}"))
+    } else {
+        outcome
+            .status(Status::Fail)
+            .expected(format!(
+                "{typed}, {chosen} and {typed} + {chosen} = {total} in both outputs"
+            ))
+            .observed(problems.join("; "))
+    }
+}
+
+/// A name as the checks look for it: the exact text found on the wire, or (when the wire
+/// held none the pattern finds, e.g. a binary format) any match of the pattern.
+enum WantedName<'a> {
+    Exact(String),
+    Pattern(&'a Regex),
+}
+
+impl WantedName<'_> {
+    fn shown_by(&self, transcript: &Transcript) -> bool {
+        let text = transcript.text();
+        match self {
+            WantedName::Exact(name) => text.to_lowercase().contains(&name.to_lowercase()),
+            WantedName::Pattern(pattern) => pattern.is_match(&text),
+        }
+    }
+}
+
+impl std::fmt::Display for WantedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WantedName::Exact(name) => write!(f, "\"{name}\""),
+            WantedName::Pattern(pattern) => write!(f, "a name matching `{pattern}`"),
+        }
+    }
+}
+
+fn name<'a>(
+    evidence: &AddNumbersEvidence<'_>,
+    direction: Direction,
+    pattern: &'a Regex,
+) -> WantedName<'a> {
+    evidence
+        .trace
+        .direction(direction)
+        .find_map(|event| {
+            let text = String::from_utf8_lossy(&event.bytes);
+            pattern
+                .find(&text)
+                .map(|found| found.as_str().trim().to_owned())
+        })
+        .filter(|name| !name.is_empty())
+        .map_or(WantedName::Pattern(pattern), WantedName::Exact)
+}
+
+/// The server's integer: one its reply carries, preferring one whose sum with the typed
+/// integer the server shows; else, from its output alone, one in range whose sum it shows.
+fn server_integer(
+    evidence: &AddNumbersEvidence<'_>,
+    typed: i64,
+    server_shows: &[i64],
+) -> Option<i64> {
+    let [low, high] = evidence.params.range;
+    let in_range = |value: &i64| (low..=high).contains(value);
+    let carried: Vec<i64> = evidence
+        .trace
+        .direction(Direction::ToClient)
+        .flat_map(|reply| integers_in(&String::from_utf8_lossy(&reply.bytes)))
+        .filter(in_range)
+        .collect();
+    let consistent = |candidates: &[i64]| {
+        candidates
+            .iter()
+            .copied()
+            .find(|candidate| server_shows.contains(&(typed + candidate)))
+    };
+    consistent(&carried)
+        .or_else(|| carried.first().copied())
+        .or_else(|| {
+            let shown: Vec<i64> = server_shows
+                .iter()
+                .copied()
+                .filter(|value| in_range(value) && *value != typed)
+                .collect();
+            consistent(&shown).or_else(|| shown.first().copied())
+        })
+        .or_else(|| server_shows.contains(&(typed * 2)).then_some(typed))
+}
+
+fn list(values: &[i64]) -> String {
+    if values.is_empty() {
+        return "none".to_owned();
+    }
+    let shown: Vec<String> = values.iter().take(12).map(i64::to_string).collect();
+    let more = if values.len() > 12 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}

@@ -1,0 +1,88 @@
+//! The client ends by itself once the short final block arrives. The classic hang — a
+//! file whose size is a multiple of the block size, and no empty final datagram — fails
+//! here at the deadline, with what the last block was and whose side it is on.
+
+use super::FileTransferEvidence;
+use super::blocks::summary;
+use crate::case::CheckId;
+use crate::check::{Outcome, Status};
+use crate::evidence::{ExitReason, FileEvidence};
+use crate::link::Direction;
+
+pub fn completion(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
+    let block = evidence.params.block;
+    let outcome = Outcome::new(
+        CheckId::Completion,
+        format!("the client ends by itself at the first block shorter than {block} bytes"),
+    );
+    let last_error = crate::check::add_numbers::last_error(evidence.client);
+    match &evidence.client.exit {
+        Some(ExitReason::Exited { code: 0 }) => outcome.observed("the client exited with status 0"),
+        Some(ExitReason::Exited { code }) if file.missing => outcome
+            .status(Status::Informational)
+            .observed(format!("the client exited with status {code}{last_error}")),
+        Some(ExitReason::Exited { code }) => outcome
+            .status(Status::Fail)
+            .expected("exit status 0")
+            .observed(format!("the client exited with status {code}{last_error}")),
+        Some(ExitReason::Signalled { signal }) => outcome
+            .status(Status::Fail)
+            .expected("exit status 0")
+            .observed(format!("the client was killed by signal {signal}")),
+        Some(ExitReason::DeadlineExceeded) => outcome
+            .status(Status::Timeout)
+            .expected(format!(
+                "the client stops at the final block shorter than {block} bytes"
+            ))
+            .observed(format!(
+                "the client was still running at the scenario's deadline; {}",
+                hang_reason(evidence, file)
+            )),
+        Some(ExitReason::StoppedByGrader) | None => outcome
+            .status(Status::Fail)
+            .observed("the client did not exit by itself"),
+    }
+}
+
+/// What the client last got, and whether the server ever sent the short block it waits
+/// for.
+fn hang_reason(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> String {
+    let block = evidence.params.block;
+    let delivered: Vec<usize> = evidence
+        .trace
+        .direction(Direction::ToClient)
+        .flat_map(|event| event.delivered().map(|(_, bytes)| bytes.len()))
+        .collect();
+    let sent_short = evidence
+        .trace
+        .direction(Direction::ToClient)
+        .any(|event| event.bytes.len() < block);
+    let multiple = file.original_size.is_multiple_of(block as u64);
+    let last = match delivered.last() {
+        None => "no block reached it".to_owned(),
+        Some(size) => format!(
+            "the last block it received was {size} bytes ({} in all)",
+            summary(&delivered)
+        ),
+    };
+    let whose = if !sent_short && multiple {
+        format!(
+            "; the file is {} bytes, a multiple of {block}, and the server never sent the empty datagram that ends it",
+            file.original_size
+        )
+    } else if !sent_short {
+        format!("; the server never sent a block shorter than {block} bytes")
+    } else if delivered.iter().any(|&size| size < block) {
+        format!(
+            "; the final {} block reached it, and it kept waiting",
+            if delivered.contains(&0) && multiple {
+                "empty"
+            } else {
+                "short"
+            }
+        )
+    } else {
+        "; the final short block was lost on the way and the client never gave up".to_owned()
+    };
+    format!("{last}{whose}")
+}

@@ -1,0 +1,50 @@
+//! The udp-file checks of ASSIGNMENTS.md §3: the request, the block sizes on the wire,
+//! the copy byte for byte, and a client that knows when the file has ended.
+
+pub mod blocks;
+pub mod completion;
+pub mod copy;
+
+use crate::case::{CheckId, FileTransferParams};
+use crate::check::{Outcome, Status};
+use crate::evidence::{FileEvidence, Transcript, WireTrace};
+
+/// Everything the udp-file checks read about one scenario run.
+#[derive(Debug)]
+pub struct FileTransferEvidence<'a> {
+    pub params: &'a FileTransferParams,
+    pub file: Option<&'a FileEvidence>,
+    pub client: &'a Transcript,
+    pub server: &'a Transcript,
+    pub trace: &'a WireTrace,
+}
+
+/// Runs the requested checks, in the requested order.
+pub fn run_checks(evidence: &FileTransferEvidence<'_>, checks: &[CheckId]) -> Vec<Outcome> {
+    let Some(file) = evidence.file else {
+        return vec![
+            Outcome::new(CheckId::FileCopy, "the scenario hands out a file")
+                .status(Status::Error)
+                .observed("the scenario has no `file`; the file-transfer analyzer needs one"),
+        ];
+    };
+    checks
+        .iter()
+        .map(|&check| match check {
+            CheckId::Startup => Outcome::new(check, "both programs start")
+                .observed("the server bound its port and the client ran"),
+            CheckId::Request => blocks::request(evidence, file),
+            CheckId::BlockSizes => blocks::block_sizes(evidence, file),
+            CheckId::FileCopy => copy::file_copy(file),
+            CheckId::Completion => completion::completion(evidence, file),
+            other => Outcome::new(other, "a check of another analyzer")
+                .status(Status::Error)
+                .observed(format!(
+                    "the file-transfer analyzer does not perform `{other}`"
+                )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,229 @@
+//! udp-file (ASSIGNMENTS.md §3): the reference pair passes; each defect and buggy example
+//! is caught by its check; other argument orders are graded with `--client-args` and
+//! `--server-args`; a client that hangs fails at the deadline and the session finishes.
+
+use crate::util::{Graded, checks, example, grade, reference_binary};
+
+fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
+    let reference = reference_binary();
+    let (flag, command) = match side {
+        "client" => (
+            "--client-cmd",
+            format!(
+                "{reference} udp-file client --host {{host}} --port {{port}} --file {{file}} --defect {defect}"
+            ),
+        ),
+        _ => (
+            "--server-cmd",
+            format!("{reference} udp-file server --port {{port}} --defect {defect}"),
+        ),
+    };
+    grade(&[
+        "udp-file",
+        "--seed",
+        "3",
+        "--budget",
+        "1500ms",
+        "--scenario",
+        scenario,
+        flag,
+        &command,
+    ])
+}
+
+fn assert_fails_only(graded: &Graded, run: &str, expected: &[&str]) {
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.failed(run), checks(expected), "{}", graded.stdout);
+}
+
+#[test]
+fn the_reference_pair_passes_and_the_soak_reports_its_error_rate() {
+    let graded = grade(&["udp-file", "--seed", "1"]);
+    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+    assert!(
+        graded.stdout.contains("lossy: ")
+            && graded.stdout.contains(" of 20 runs passed every check"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_server_without_the_empty_final_block_fails_with_the_reason() {
+    let graded = with_defect("server", "no-empty-final", "size-2048");
+    // The reference client gives up after its idle timeout, keeping the 2048 bytes.
+    assert_fails_only(&graded, "size-2048", &["block-sizes", "completion"]);
+    assert!(
+        graded.stdout.contains(
+            "the size is a multiple of 2048, so the server must end with an empty datagram"
+        ),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_server_with_1024_byte_blocks_fails_block_sizes() {
+    let graded = with_defect("server", "chunk-1024", "size-4096");
+    assert!(
+        graded.failed("size-4096").contains("block-sizes"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded.stdout.contains("block 1 was 1024 bytes"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_client_that_ignores_the_empty_block_hangs_and_fails_completion() {
+    let graded = with_defect("client", "ignore-empty-block", "size-4096");
+    // It was stopped before it wrote its copy, so the copy is missing too.
+    assert_fails_only(&graded, "size-4096", &["completion", "file-copy"]);
+    assert!(
+        graded
+            .stdout
+            .contains("the final empty block reached it, and it kept waiting"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_client_that_decodes_text_fails_file_copy_and_keeps_both_files() {
+    let graded = with_defect("client", "text-mode", "size-2049");
+    assert_fails_only(&graded, "size-2049", &["file-copy"]);
+    assert!(
+        graded.stdout.contains("differs from byte 0"),
+        "{}",
+        graded.stdout
+    );
+    let run = graded.out.path().join("size-2049");
+    let original = std::fs::read(run.join("original-over.bin")).unwrap();
+    let received = std::fs::read(run.join("received-over.bin")).unwrap();
+    assert_eq!((original.len(), original[0]), (2049, 0xFF));
+    assert_ne!(original, received);
+}
+
+#[test]
+fn the_good_python_pair_passes_every_graded_scenario() {
+    let graded = grade(&[
+        "udp-file",
+        "--seed",
+        "2",
+        "--client",
+        &example("udp-file/good/UDP_Client.py"),
+        "--server",
+        &example("udp-file/good/UDP_Server.py"),
+    ]);
+    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+}
+
+#[test]
+fn other_argument_orders_are_graded_with_argument_templates() {
+    let graded = grade(&[
+        "udp-file",
+        "--scenario",
+        "size-0",
+        "--scenario",
+        "size-4096",
+        "--scenario",
+        "size-1mib-plus-7",
+        "--client",
+        &example("udp-file/other-arg-order/UDP_Client.py"),
+        "--client-args",
+        "{file} {host} {port} {file}",
+        "--server",
+        &example("udp-file/other-arg-order/UDP_Server.py"),
+        "--server-args",
+        "{port} .",
+    ]);
+    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 55/55"), "{}", graded.stdout);
+}
+
+#[test]
+fn python_buggy_examples_fail_their_checks() {
+    for (flag, path, scenario, check) in [
+        (
+            "--server",
+            "udp-file/no-empty-final/UDP_Server.py",
+            "size-2048",
+            "completion",
+        ),
+        (
+            "--client",
+            "udp-file/text-mode/UDP_Client.py",
+            "size-4096",
+            "file-copy",
+        ),
+        (
+            "--server",
+            "udp-file/chunk-1024/UDP_Server.py",
+            "size-4096",
+            "block-sizes",
+        ),
+    ] {
+        let graded = grade(&[
+            "udp-file",
+            "--budget",
+            "1500ms",
+            "--scenario",
+            scenario,
+            flag,
+            &example(path),
+        ]);
+        assert_eq!(graded.code, Some(1), "{path}: {}", graded.stdout);
+        assert!(
+            graded.failed(scenario).contains(check),
+            "{path}: {}",
+            graded.stdout
+        );
+    }
+}
+
+#[test]
+fn a_hanging_client_fails_within_the_budget_and_the_session_finishes() {
+    let reference = reference_binary();
+    let started = std::time::Instant::now();
+    let graded = grade(&[
+        "udp-file",
+        "--seed",
+        "4",
+        "--budget",
+        "1s",
+        "--client-cmd",
+        &format!(
+            "{reference} udp-file client --host {{host}} --port {{port}} --file {{file}} --defect ignore-empty-block"
+        ),
+    ]);
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(
+        graded.failed("size-0"),
+        checks(&["completion"]),
+        "{}",
+        graded.stdout
+    );
+    for run in ["size-2048", "size-4096"] {
+        assert_eq!(
+            graded.failed(run),
+            checks(&["completion", "file-copy"]),
+            "{run}: {}",
+            graded.stdout
+        );
+    }
+    for run in ["size-1", "size-2047", "size-2049", "size-1mib-plus-7"] {
+        assert!(graded.failed(run).is_empty(), "{run}: {}", graded.stdout);
+    }
+    // Every run is bounded by its budget: the whole session cannot take much longer than
+    // one budget per run in sequence.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
