@@ -166,3 +166,63 @@ fn a_python_client_without_the_server_name_fails_names() {
     ]);
     assert_fails_only(&graded, "add-42", &["names"]);
 }
+
+/// A client that sends 24 when 42 was typed, as a misplaced `int()` or a swapped
+/// variable would.
+const WRONG_NUMBER_CLIENT: &str = "python3 -c \"import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); input(); s.sendto(b'Client of Ada\\n24',(sys.argv[1],int(sys.argv[2]))); print(s.recvfrom(100)[0].decode())\" {host} {port}";
+
+/// A server that reads every request and never answers.
+const SILENT_SERVER: &str = "python3 -c \"import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',int(sys.argv[1]))); [s.recvfrom(100) for _ in iter(int,1)]\" {port}";
+
+#[test]
+fn a_request_without_the_typed_integer_fails_exchange() {
+    let graded = grade(&[
+        "udp-add",
+        "--scenario",
+        "add-42",
+        "--client-cmd",
+        WRONG_NUMBER_CLIENT,
+    ]);
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert!(
+        graded.failed("add-42").contains("exchange"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded
+            .stdout
+            .contains("the request carries the typed integer 42"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_server_that_never_replies_fails_exchange_and_the_client_cannot_complete() {
+    let graded = grade(&[
+        "udp-add",
+        "--scenario",
+        "add-42",
+        "--server-cmd",
+        SILENT_SERVER,
+    ]);
+    assert_fails_only(
+        &graded,
+        "add-42",
+        &["completion", "exchange", "names", "sum"],
+    );
+    assert!(
+        graded.stdout.contains("the server never replied"),
+        "{}",
+        graded.stdout
+    );
+    // The reference client gives up with its own error, which the report quotes.
+    assert!(
+        graded
+            .stdout
+            .contains("the client exited with status 1; its last error line"),
+        "{}",
+        graded.stdout
+    );
+}

@@ -227,3 +227,66 @@ fn a_hanging_client_fails_within_the_budget_and_the_session_finishes() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_client_that_asks_for_another_name_fails_request() {
+    // It asks for the name reversed; the reference server has no such file.
+    let client = "python3 -c \"import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(sys.argv[1][::-1].encode(),(sys.argv[2],int(sys.argv[3]))); s.recvfrom(4096)\" {file} {host} {port}";
+    let graded = grade(&["udp-file", "--scenario", "size-1", "--client-cmd", client]);
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert!(
+        graded.failed("size-1").contains("request"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_link_to_the_servers_file_is_not_a_copy() {
+    let graded = grade(&[
+        "udp-file",
+        "--scenario",
+        "size-2049",
+        "--client-cmd",
+        "ln -s ../server/{file} {file}",
+    ]);
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert!(
+        graded.failed("size-2049").contains("file-copy"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded.stdout.contains("is not a file of its own"),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn a_server_that_changes_its_input_fails_file_copy() {
+    let reference = reference_binary();
+    let server = format!(
+        "sh -c 'printf x >> \"$1\"; exec {reference} udp-file server --port \"$2\"' server {{file}} {{port}}"
+    );
+    let graded = grade(&[
+        "udp-file",
+        "--scenario",
+        "size-2049",
+        "--server-cmd",
+        &server,
+    ]);
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert!(
+        graded.failed("size-2049").contains("file-copy"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded
+            .stdout
+            .contains("the sender's copy of `over.bin` changed during the run (2049 bytes handed out, 2050 found after)"),
+        "{}",
+        graded.stdout
+    );
+}

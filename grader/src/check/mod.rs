@@ -4,6 +4,7 @@ pub mod add_numbers;
 pub mod file_transfer;
 pub mod line_matcher;
 pub mod outcome;
+pub mod program_end;
 pub mod rdt3;
 
 pub use outcome::{Outcome, Status};

@@ -139,6 +139,15 @@ impl Transcript {
         self.lines.iter().filter(move |line| line.stream == stream)
     }
 
+    /// `; its last error line: "..."` when the program wrote to stderr, else nothing: the
+    /// tail reports add to a failure so a student sees the traceback's last word.
+    pub fn last_error_note(&self) -> String {
+        self.stream(Stream::Stderr)
+            .last()
+            .map(|line| format!("; its last error line: {:?}", line.text))
+            .unwrap_or_default()
+    }
+
     /// All of the program's output as one text, for searching.
     pub fn text(&self) -> String {
         let mut text = String::new();

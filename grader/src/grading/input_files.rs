@@ -81,11 +81,6 @@ impl HandedOut {
         })
     }
 
-    /// The file's name, as `{file}` gives it to the programs.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// What the receiving program left in `receiver_dir`, and whether the sender's copy
     /// survived the run unchanged.
     pub fn collect(self, receiver_dir: &Path) -> FileEvidence {

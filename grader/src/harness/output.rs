@@ -223,13 +223,12 @@ fn read_stream(
             Err(_) => break,
         };
         splitter.push(&buffer[..read], &mut ended);
+        // Counted and announced even when no line ends: a prompt has no newline, and
+        // whoever types the next input line is waiting for it.
+        shared.lock().bytes_read += read as u64;
         if ended.is_empty() {
-            // A prompt without a newline ends no line, but whoever types the next input
-            // line is waiting for it.
-            shared.lock().bytes_read += read as u64;
             shared.changed.notify_all();
         } else {
-            shared.lock().bytes_read += read as u64;
             record(shared, stream, &mut ended, origin);
         }
     }

@@ -1,8 +1,8 @@
 //! The wire: the client's request carries the integer the grader typed, and for an
 //! in-range integer the server replies to it.
 
+use super::AddNumbersEvidence;
 use super::numbers::{Typed, carries};
-use super::{AddNumbersEvidence, last_error};
 use crate::analyze::describe;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
@@ -30,7 +30,7 @@ pub fn exchange(evidence: &AddNumbersEvidence<'_>) -> Outcome {
             ))
             .observed(format!(
                 "the client sent nothing{}",
-                super::last_error(evidence.client)
+                evidence.client.last_error_note()
             ));
     };
     let request_text = describe::payload_text(&first.bytes);
@@ -62,7 +62,7 @@ pub fn exchange(evidence: &AddNumbersEvidence<'_>) -> Outcome {
                 .expected("a reply from the server")
                 .observed(format!(
                     "the client sent {request_text}; the server never replied{}",
-                    last_error(evidence.server)
+                    evidence.server.last_error_note()
                 )),
         },
         _ => outcome.observed(format!("the client sent {request_text}")),

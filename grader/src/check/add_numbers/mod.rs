@@ -9,8 +9,9 @@ pub mod shutdown;
 
 use crate::case::load::NameMatchers;
 use crate::case::{AddNumbersParams, CheckId, EndsWhen};
+use crate::check::program_end::exit_problem;
 use crate::check::{Outcome, Status};
-use crate::evidence::{ExitReason, PortRelease, Transcript, WireTrace};
+use crate::evidence::{PortRelease, Role, Transcript, WireTrace};
 pub use numbers::{Typed, integers_in};
 
 /// Everything the udp-add checks read about one scenario run.
@@ -66,50 +67,25 @@ fn completion(evidence: &AddNumbersEvidence<'_>) -> Outcome {
             .status(Status::Informational)
             .observed("not judged: no reply is due, so the client may wait for one");
     }
-    match &evidence.client.exit {
-        Some(ExitReason::Exited { code: 0 }) => outcome.observed("the client exited with status 0"),
-        Some(ExitReason::Exited { code }) => outcome
-            .status(Status::Fail)
-            .expected("exit status 0")
-            .observed(format!(
-                "the client exited with status {code}{}",
-                last_error(evidence.client)
-            )),
-        Some(ExitReason::Signalled { signal }) => outcome
-            .status(Status::Fail)
-            .expected("exit status 0")
-            .observed(format!("the client was killed by signal {signal}")),
-        Some(ExitReason::DeadlineExceeded) => outcome
-            .status(Status::Timeout)
-            .expected("the client exits after the reply")
-            .observed(format!(
-                "the client was still running at the scenario's deadline{}",
-                if evidence
-                    .trace
-                    .direction(crate::link::Direction::ToClient)
-                    .next()
-                    .is_none()
-                {
-                    " (no reply reached it)"
-                } else {
-                    ""
-                }
-            )),
-        Some(ExitReason::StoppedByGrader) | None => outcome
-            .status(Status::Fail)
-            .observed("the client did not exit by itself"),
-    }
-}
-
-/// `; its last error line: "..."` when the program wrote to stderr.
-pub(crate) fn last_error(transcript: &Transcript) -> String {
-    transcript
-        .lines
-        .iter()
-        .rev()
-        .find(|line| line.stream == crate::evidence::Stream::Stderr)
-        .map(|line| format!("; its last error line: {:?}", line.text))
-        .unwrap_or_default()
+    let Some((status, ending)) = exit_problem(evidence.client, Role::Client) else {
+        return outcome.observed("the client exited with status 0");
+    };
+    let detail = match status {
+        Status::Timeout
+            if evidence
+                .trace
+                .direction(crate::link::Direction::ToClient)
+                .next()
+                .is_none() =>
+        {
+            " (no reply reached it)".to_owned()
+        }
+        _ => evidence.client.last_error_note(),
+    };
+    outcome
+        .status(status)
+        .expected("the client exits by itself, with status 0, after the reply")
+        .observed(format!("{ending}{detail}"))
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! and its port can be bound again (nothing it left behind still holds the socket). An
 //! in-range integer or a message with no integer must not.
 
+use super::AddNumbersEvidence;
 use super::numbers::Typed;
-use super::{AddNumbersEvidence, last_error};
 use crate::case::{CheckId, EndsWhen};
 use crate::check::{Outcome, Status};
 use crate::evidence::ExitReason;
@@ -30,7 +30,7 @@ pub fn shutdown(evidence: &AddNumbersEvidence<'_>) -> Outcome {
                     ))
                     .observed(format!(
                         "the client never sent it (the handout shuts the server down this way){}",
-                        last_error(evidence.client)
+                        evidence.client.last_error_note()
                     ));
             }
             out_of_range(evidence, outcome, value)
@@ -53,7 +53,7 @@ pub fn shutdown(evidence: &AddNumbersEvidence<'_>) -> Outcome {
                     .expected(format!("the server keeps serving after {what}"))
                     .observed(format!(
                         "the server exited with status {code}{}",
-                        last_error(evidence.server)
+                        evidence.server.last_error_note()
                     )),
                 Some(ExitReason::Signalled { signal }) => outcome
                     .status(Status::Fail)
@@ -104,7 +104,7 @@ fn out_of_range(evidence: &AddNumbersEvidence<'_>, outcome: Outcome, value: i64)
             .expected(format!("{expected}, with status 0"))
             .observed(format!(
                 "the server exited with status {code}{} (port {} was free again)",
-                last_error(evidence.server),
+                evidence.server.last_error_note(),
                 release.port
             )),
         Some(ExitReason::Signalled { signal }) => outcome

@@ -23,7 +23,7 @@ pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outc
             .expected(format!("a datagram holding `{}`", file.name))
             .observed(format!(
                 "the client sent nothing{}",
-                crate::check::add_numbers::last_error(evidence.client)
+                evidence.client.last_error_note()
             ));
     };
     let name = file.name.as_bytes();

@@ -5,8 +5,9 @@
 use super::FileTransferEvidence;
 use super::blocks::summary;
 use crate::case::CheckId;
+use crate::check::program_end::exit_problem;
 use crate::check::{Outcome, Status};
-use crate::evidence::{ExitReason, FileEvidence};
+use crate::evidence::{FileEvidence, Role};
 use crate::link::Direction;
 
 pub fn completion(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
@@ -15,32 +16,24 @@ pub fn completion(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> O
         CheckId::Completion,
         format!("the client ends by itself at the first block shorter than {block} bytes"),
     );
-    let last_error = crate::check::add_numbers::last_error(evidence.client);
-    match &evidence.client.exit {
-        Some(ExitReason::Exited { code: 0 }) => outcome.observed("the client exited with status 0"),
-        Some(ExitReason::Exited { code }) if file.missing => outcome
-            .status(Status::Informational)
-            .observed(format!("the client exited with status {code}{last_error}")),
-        Some(ExitReason::Exited { code }) => outcome
-            .status(Status::Fail)
-            .expected("exit status 0")
-            .observed(format!("the client exited with status {code}{last_error}")),
-        Some(ExitReason::Signalled { signal }) => outcome
-            .status(Status::Fail)
-            .expected("exit status 0")
-            .observed(format!("the client was killed by signal {signal}")),
-        Some(ExitReason::DeadlineExceeded) => outcome
-            .status(Status::Timeout)
+    let Some((status, ending)) = exit_problem(evidence.client, Role::Client) else {
+        return outcome.observed("the client exited with status 0");
+    };
+    match status {
+        Status::Timeout => outcome
+            .status(status)
             .expected(format!(
                 "the client stops at the final block shorter than {block} bytes"
             ))
-            .observed(format!(
-                "the client was still running at the scenario's deadline; {}",
-                hang_reason(evidence, file)
-            )),
-        Some(ExitReason::StoppedByGrader) | None => outcome
-            .status(Status::Fail)
-            .observed("the client did not exit by itself"),
+            .observed(format!("{ending}; {}", hang_reason(evidence, file))),
+        // With no file to send, how the client gives up is the handout's silence.
+        _ if file.missing => outcome
+            .status(Status::Informational)
+            .observed(format!("{ending}{}", evidence.client.last_error_note())),
+        _ => outcome
+            .status(status)
+            .expected("exit status 0")
+            .observed(format!("{ending}{}", evidence.client.last_error_note())),
     }
 }
 

@@ -4,8 +4,9 @@ use super::Rdt3Evidence;
 use super::sender::acknowledges;
 use crate::analyze::{StepKind, describe};
 use crate::case::CheckId;
+use crate::check::program_end::exit_problem;
 use crate::check::{Outcome, Status};
-use crate::evidence::ExitReason;
+use crate::evidence::Role;
 use crate::link::Direction;
 
 pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
@@ -15,24 +16,7 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
         CheckId::Completion,
         format!("all {wanted} messages are acknowledged, then the client stops sending and exits"),
     );
-    let client_end = match &evidence.client.exit {
-        Some(ExitReason::Exited { code: 0 }) => None,
-        Some(ExitReason::Exited { code }) => Some((
-            Status::Fail,
-            format!("the client exited with status {code}"),
-        )),
-        Some(ExitReason::Signalled { signal }) => Some((
-            Status::Fail,
-            format!("the client was killed by signal {signal}"),
-        )),
-        Some(ExitReason::DeadlineExceeded) => Some((
-            Status::Timeout,
-            "the client was still running at the scenario's deadline".to_owned(),
-        )),
-        Some(ExitReason::StoppedByGrader) | None => {
-            Some((Status::Fail, "the client did not exit by itself".to_owned()))
-        }
-    };
+    let client_end = exit_problem(evidence.client, Role::Client);
 
     // The first valid ACK for each message, delivered after its first transmission.
     let mut acked_at = Vec::new();
@@ -45,14 +29,7 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
         acked_at.push(ack);
     }
     let unacknowledged = acked_at.iter().position(Option::is_none);
-    let last_error = evidence
-        .client
-        .lines
-        .iter()
-        .rev()
-        .find(|line| line.stream == crate::evidence::Stream::Stderr)
-        .map(|line| format!("; its last error line: {:?}", line.text))
-        .unwrap_or_default();
+    let last_error = evidence.client.last_error_note();
 
     if conversation.messages.len() < wanted || unacknowledged.is_some() {
         let progress = match unacknowledged {
