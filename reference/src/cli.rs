@@ -17,7 +17,7 @@ use crate::rdt3::packet::{DATA_LEN, data_from_text};
 use crate::rdt3::server::Server;
 use crate::rdt3::{ClientDefect, ServerDefect};
 use crate::udp_add::{self, hold_port};
-use crate::udp_file;
+use crate::{tcp_file_100, tcp_lines, udp_file};
 
 /// The peer ran and finished as it should.
 pub const EXIT_SUCCESS: u8 = 0;
@@ -60,6 +60,18 @@ where
         Assignment::UdpFile {
             role: UdpFileRole::Client(args),
         } => run_udp_file_client(args),
+        Assignment::TcpLines {
+            role: TcpLinesRole::Server(args),
+        } => run_tcp_lines_server(args),
+        Assignment::TcpLines {
+            role: TcpLinesRole::Client(args),
+        } => run_tcp_lines_client(args),
+        Assignment::TcpFile100 {
+            role: TcpFile100Role::Server(args),
+        } => run_tcp_file_100_server(args),
+        Assignment::TcpFile100 {
+            role: TcpFile100Role::Client(args),
+        } => run_tcp_file_100_client(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_SUCCESS),
@@ -95,6 +107,18 @@ enum Assignment {
     UdpFile {
         #[command(subcommand)]
         role: UdpFileRole,
+    },
+    /// Line upload over one TCP connection: per file a count and the lines, A or Q back.
+    TcpLines {
+        #[command(subcommand)]
+        role: TcpLinesRole,
+    },
+    /// The same file sent 100 times over TCP, one connection per transfer, with timing.
+    // Named by hand: clap's kebab-case says "tcp-file100".
+    #[command(name = "tcp-file-100")]
+    TcpFile100 {
+        #[command(subcommand)]
+        role: TcpFile100Role,
     },
 }
 
@@ -240,6 +264,96 @@ struct UdpFileClientArgs {
     defects: Vec<udp_file::ClientDefect>,
 }
 
+#[derive(Debug, Subcommand)]
+enum TcpLinesRole {
+    /// Accepts one connection, saves each file as k.txt (k from 1), answers A, and
+    /// answers the zero-line file with Q and a close.
+    Server(TcpLinesServerArgs),
+    /// Asks on stdin for each file's lines, sends them and prints each status.
+    Client(TcpLinesClientArgs),
+}
+
+#[derive(Debug, Args)]
+struct TcpLinesServerArgs {
+    /// Port to listen on (0 picks a free one, shown on stderr as "listening on PORT").
+    #[arg(long)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// The directory to save 1.txt, 2.txt, ... in (existing files are overwritten).
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_lines::ServerDefect>,
+}
+
+#[derive(Debug, Args)]
+struct TcpLinesClientArgs {
+    /// The server's host name or address.
+    #[arg(long)]
+    host: String,
+    /// The server's port.
+    #[arg(long)]
+    port: u16,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_lines::ClientDefect>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TcpFile100Role {
+    /// Receives the file --count times, one connection each; stores and compares each
+    /// copy and reports the times and the incorrect copies.
+    Server(TcpFile100ServerArgs),
+    /// Sends the file --count times, one connection each, and reports the times.
+    Client(TcpFile100ClientArgs),
+}
+
+#[derive(Debug, Args)]
+struct TcpFile100ServerArgs {
+    /// Port to listen on (0 picks a free one, shown on stderr as "listening on PORT").
+    #[arg(long)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// The standard file the copies are compared with, shown in the lines as given.
+    #[arg(long, value_name = "PATH")]
+    file: String,
+    /// The directory to store the copies in, as received-001-NAME, ...
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// How many transfers to receive before the summary.
+    #[arg(long, value_name = "N", default_value_t = tcp_file_100::client::DEFAULT_COUNT,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    count: u32,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_file_100::ServerDefect>,
+}
+
+#[derive(Debug, Args)]
+struct TcpFile100ClientArgs {
+    /// The server's host name or address, shown in the first line as given.
+    #[arg(long)]
+    host: String,
+    /// The server's port.
+    #[arg(long)]
+    port: u16,
+    /// The file to send, shown in the lines as given.
+    #[arg(long, value_name = "PATH")]
+    file: String,
+    /// How many transfers.
+    #[arg(long, value_name = "N", default_value_t = tcp_file_100::client::DEFAULT_COUNT,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    count: u32,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_file_100::ClientDefect>,
+}
+
 fn run_rdt3_server(args: &Rdt3ServerArgs) -> Result<(), Box<dyn std::error::Error>> {
     let mut server = Server::bind(&args.host, args.port, &args.defects)?;
     let never = server.run(&mut io::stdout().lock())?;
@@ -295,6 +409,46 @@ fn run_udp_file_client(args: UdpFileClientArgs) -> Result<(), Box<dyn std::error
     config.idle_timeout = args.idle_timeout;
     config.defects = args.defects;
     udp_file::run_client(&config, &mut io::stdout().lock())?;
+    Ok(())
+}
+
+fn run_tcp_lines_server(args: TcpLinesServerArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut server = tcp_lines::Server::bind(&args.host, args.port, args.dir, &args.defects)?;
+    if args.port == 0 {
+        announce_port(server.local_addr().port());
+    }
+    match server.run(&mut io::stdout().lock())? {
+        tcp_lines::Finish::Closed => Ok(()),
+        tcp_lines::Finish::KeptOpen(stream) => tcp_lines::hold_until_killed(stream),
+    }
+}
+
+fn run_tcp_lines_client(args: TcpLinesClientArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = tcp_lines::ClientConfig::new(args.host, args.port);
+    config.defects = args.defects;
+    tcp_lines::run_client(&config, &mut io::stdin().lock(), &mut io::stdout().lock())?;
+    Ok(())
+}
+
+fn run_tcp_file_100_server(args: TcpFile100ServerArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut server =
+        tcp_file_100::Server::bind(&args.host, args.port, args.file, args.dir, &args.defects)?;
+    if args.port == 0 {
+        announce_port(server.local_addr().port());
+    }
+    server.run(
+        args.count,
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    )?;
+    Ok(())
+}
+
+fn run_tcp_file_100_client(args: TcpFile100ClientArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = tcp_file_100::ClientConfig::new(args.host, args.port, args.file);
+    config.count = args.count;
+    config.defects = args.defects;
+    tcp_file_100::run_client(&config, &mut io::stdout().lock())?;
     Ok(())
 }
 
@@ -596,6 +750,120 @@ mod tests {
     }
 
     #[test]
+    fn tcp_lines_defaults_and_options() {
+        let cli = parse(&["tcp-lines", "server", "--port", "12100"]).unwrap();
+        let Assignment::TcpLines {
+            role: TcpLinesRole::Server(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-lines server: {cli:?}");
+        };
+        assert_eq!(args.port, 12100);
+        assert_eq!(args.host, "127.0.0.1");
+        assert_eq!(args.dir, PathBuf::from("."));
+        assert!(args.defects.is_empty());
+
+        let cli = parse(&[
+            "tcp-lines",
+            "server",
+            "--port",
+            "0",
+            "--host",
+            "::1",
+            "--dir",
+            "/tmp/x",
+            "--defect",
+            "one-recv",
+            "--defect",
+            "no-close",
+        ])
+        .unwrap();
+        let Assignment::TcpLines {
+            role: TcpLinesRole::Server(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-lines server: {cli:?}");
+        };
+        assert_eq!(args.host, "::1");
+        assert_eq!(args.dir, PathBuf::from("/tmp/x"));
+        assert_eq!(
+            args.defects,
+            [
+                tcp_lines::ServerDefect::OneRecv,
+                tcp_lines::ServerDefect::NoClose
+            ]
+        );
+
+        let cli = parse(&[
+            "tcp-lines",
+            "client",
+            "--host",
+            "h",
+            "--port",
+            "7",
+            "--defect",
+            "crlf-lines",
+        ])
+        .unwrap();
+        let Assignment::TcpLines {
+            role: TcpLinesRole::Client(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-lines client: {cli:?}");
+        };
+        assert_eq!((args.host.as_str(), args.port), ("h", 7));
+        assert_eq!(args.defects, [tcp_lines::ClientDefect::CrlfLines]);
+    }
+
+    #[test]
+    fn tcp_file_100_defaults_and_options() {
+        let cli = parse(&["tcp-file-100", "server", "--port", "5", "--file", "xyz.txt"]).unwrap();
+        let Assignment::TcpFile100 {
+            role: TcpFile100Role::Server(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-file-100 server: {cli:?}");
+        };
+        assert_eq!(args.file, "xyz.txt");
+        assert_eq!(args.host, "127.0.0.1");
+        assert_eq!(args.dir, PathBuf::from("."));
+        assert_eq!(args.count, 100);
+        assert!(args.defects.is_empty());
+
+        let cli = parse(&[
+            "tcp-file-100",
+            "client",
+            "--host",
+            "10.0.0.2",
+            "--port",
+            "5",
+            "--file",
+            "xyz.txt",
+            "--count",
+            "5",
+            "--defect",
+            "persistent",
+            "--defect",
+            "seconds",
+        ])
+        .unwrap();
+        let Assignment::TcpFile100 {
+            role: TcpFile100Role::Client(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-file-100 client: {cli:?}");
+        };
+        assert_eq!(args.count, 5);
+        assert_eq!(
+            args.defects,
+            [
+                tcp_file_100::ClientDefect::Persistent,
+                tcp_file_100::ClientDefect::Seconds
+            ]
+        );
+    }
+
+    #[test]
     fn usage_errors() {
         for args in [
             &[
@@ -647,6 +915,39 @@ mod tests {
             ],
             &["udp-file", "client", "--host", "h", "--port", "1"],
             &["udp-file", "server", "--port", "1", "--defect", "text-mode"],
+            &[
+                "tcp-lines",
+                "server",
+                "--port",
+                "1",
+                "--defect",
+                "crlf-lines",
+            ],
+            &["tcp-lines", "client", "--port", "1"],
+            &["tcp-file100", "server", "--port", "1", "--file", "f"],
+            &["tcp-file-100", "server", "--port", "1"],
+            &[
+                "tcp-file-100",
+                "server",
+                "--port",
+                "1",
+                "--file",
+                "f",
+                "--count",
+                "0",
+            ],
+            &[
+                "tcp-file-100",
+                "client",
+                "--host",
+                "h",
+                "--port",
+                "1",
+                "--file",
+                "f",
+                "--defect",
+                "dishonest-error-count",
+            ],
         ] {
             let error = parse(args).unwrap_err();
             assert!(error.use_stderr(), "{args:?}");
@@ -662,6 +963,8 @@ mod tests {
             &["rdt3", "client", "--help"],
             &["udp-add", "server", "--help"],
             &["udp-file", "client", "--help"],
+            &["tcp-lines", "server", "--help"],
+            &["tcp-file-100", "client", "--help"],
         ] {
             assert_eq!(
                 parse_exit_code(&parse(args).unwrap_err()),

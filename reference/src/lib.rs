@@ -9,6 +9,8 @@ pub mod cli;
 pub mod defects;
 pub mod printable;
 pub mod rdt3;
+pub mod tcp_file_100;
+pub mod tcp_lines;
 pub mod udp_add;
 pub mod udp_file;
 pub mod wait;
