@@ -9,6 +9,8 @@ mod examples;
 mod hostile;
 mod proxy;
 mod reference_run;
+mod tcp_file_100;
+mod tcp_lines;
 mod timer_stability;
 mod transparent;
 mod udp_add;

@@ -285,7 +285,7 @@ fn a_server_that_changes_its_input_fails_file_copy() {
     assert!(
         graded
             .stdout
-            .contains("the sender's copy of `over.bin` changed during the run (2049 bytes handed out, 2050 found after)"),
+            .contains("the server's copy of `over.bin` changed during the run (2049 bytes handed out, 2050 found after)"),
         "{}",
         graded.stdout
     );

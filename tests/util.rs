@@ -155,3 +155,14 @@ pub fn grade(args: &[&str]) -> Graded {
         out,
     }
 }
+
+/// Asserts that the session failed and that `run` failed at least the `expected` checks.
+pub fn assert_fails_at_least(graded: &Graded, run: &str, expected: &[&str]) {
+    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    let failed = graded.failed(run);
+    assert!(
+        checks(expected).is_subset(&failed),
+        "{run} must fail {expected:?}, failed {failed:?}:\n{}",
+        graded.stdout
+    );
+}

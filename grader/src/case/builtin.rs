@@ -6,6 +6,11 @@ pub const BUILTIN_CASES: &[(&str, &str)] = &[
     ("rdt3-fixed", include_str!("../../../cases/rdt3-fixed.yaml")),
     ("udp-add", include_str!("../../../cases/udp-add.yaml")),
     ("udp-file", include_str!("../../../cases/udp-file.yaml")),
+    ("tcp-lines", include_str!("../../../cases/tcp-lines.yaml")),
+    (
+        "tcp-file-100",
+        include_str!("../../../cases/tcp-file-100.yaml"),
+    ),
 ];
 
 /// The YAML text of a built-in case.

@@ -61,6 +61,50 @@ pub struct InputFile {
     /// The name is given but no file is made: what happens when it is missing.
     #[serde(default)]
     pub missing: bool,
+    /// Whose directory gets it: the server's (it sends the file, or keeps it as the
+    /// standard to compare with), the client's (it sends it), or both.
+    #[serde(default)]
+    pub given_to: GivenTo,
+}
+
+/// Whose directory a generated file is placed in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GivenTo {
+    #[default]
+    Server,
+    Client,
+    Both,
+}
+
+impl GivenTo {
+    pub fn server(self) -> bool {
+        matches!(self, GivenTo::Server | GivenTo::Both)
+    }
+
+    pub fn client(self) -> bool {
+        matches!(self, GivenTo::Client | GivenTo::Both)
+    }
+}
+
+/// One file of text lines the grader types into an uploading client: its lines as
+/// written, or lines generated from the seed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct UploadFile {
+    #[serde(default)]
+    pub lines: Option<Vec<String>>,
+    #[serde(default)]
+    pub generate: Option<GeneratedLines>,
+}
+
+/// `count` lines of `length` printable ASCII characters each (words and single spaces,
+/// never a space at either end, so trimming a line is not mistaken for a fault).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GeneratedLines {
+    pub count: usize,
+    pub length: usize,
 }
 
 impl InputFile {

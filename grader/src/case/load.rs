@@ -1,7 +1,7 @@
 //! Reading a case file and checking everything its types alone cannot.
 
 use super::builtin::{builtin_case, builtin_names};
-use super::model::{Analyzer, Case, CheckId, LogPattern, Scenario};
+use super::model::{Analyzer, Case, CheckId, LogPattern, Scenario, TransferLines, Transport};
 use super::yaml::{self, Position, Spanned};
 use crate::check::line_matcher::LineMatcher;
 use crate::wire::Layout;
@@ -50,14 +50,35 @@ pub struct LoadedCase {
 
 /// What loading compiled for the case's analyzer.
 #[derive(Debug)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one per loaded case, never moved in a loop"
-)]
 pub enum CompiledAnalyzer {
-    AlternatingBit { layout: Layout, logs: LogMatchers },
-    AddNumbers { names: NameMatchers },
+    AlternatingBit {
+        layout: Layout,
+        logs: LogMatchers,
+    },
+    AddNumbers {
+        names: NameMatchers,
+    },
     FileTransfer,
+    LineUpload {
+        accepted: regex::Regex,
+        quitting: regex::Regex,
+    },
+    RepeatedTransfer {
+        server: TransferMatchers,
+        client: TransferMatchers,
+        error_count: regex::Regex,
+    },
+}
+
+/// The compiled required-line patterns of one program of a repeated transfer.
+#[derive(Debug)]
+pub struct TransferMatchers {
+    pub opening: regex::Regex,
+    pub each_start: regex::Regex,
+    pub each_end: regex::Regex,
+    pub each_time: regex::Regex,
+    pub average: regex::Regex,
+    pub closing: regex::Regex,
 }
 
 /// The compiled name patterns of the add-numbers analyzer.
@@ -138,6 +159,13 @@ pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErro
     };
 
     let compiled = compile_analyzer(&case).map_err(|(position, message)| match position {
+        Some(position) => invalid(position, message),
+        None => CaseError::InvalidWithoutPosition {
+            origin: origin.clone(),
+            message,
+        },
+    })?;
+    validate_transport(&case).map_err(|(position, message)| match position {
         Some(position) => invalid(position, message),
         None => CaseError::InvalidWithoutPosition {
             origin: origin.clone(),
@@ -281,7 +309,139 @@ fn compile_analyzer(case: &Case) -> Result<CompiledAnalyzer, (Option<Position>, 
             }
             Ok(CompiledAnalyzer::FileTransfer)
         }
+        Analyzer::LineUpload(params) => Ok(CompiledAnalyzer::LineUpload {
+            accepted: compile_pattern(&params.client_shows.accepted, &[])?,
+            quitting: compile_pattern(&params.client_shows.quitting, &[])?,
+        }),
+        Analyzer::RepeatedTransfer(params) => {
+            if params.transfers == 0 {
+                return Err((None, "`transfers` must be at least 1".to_owned()));
+            }
+            if !(params.least_fraction > 0.0 && params.most_multiple >= 1.0) {
+                return Err((
+                    None,
+                    "`least-fraction` must be above 0 and `most-multiple` at least 1".to_owned(),
+                ));
+            }
+            let lines =
+                |lines: &TransferLines| -> Result<TransferMatchers, (Option<Position>, String)> {
+                    Ok(TransferMatchers {
+                        opening: compile_pattern(&lines.opening, &[])?,
+                        each_start: compile_pattern(&lines.each_start, &["n"])?,
+                        each_end: compile_pattern(&lines.each_end, &["n"])?,
+                        each_time: compile_pattern(&lines.each_time, &["n", "ms"])?,
+                        average: compile_pattern(&lines.average, &["ms"])?,
+                        closing: compile_pattern(&lines.closing, &[])?,
+                    })
+                };
+            Ok(CompiledAnalyzer::RepeatedTransfer {
+                server: lines(&params.server)?,
+                client: lines(&params.client)?,
+                error_count: compile_pattern(&params.error_count, &["count"])?,
+            })
+        }
     }
+}
+
+/// Compiles a pattern that must capture the named `groups`.
+fn compile_pattern(
+    spanned: &Spanned<String>,
+    groups: &[&str],
+) -> Result<regex::Regex, (Option<Position>, String)> {
+    let position = Some(Position::of(spanned));
+    let regex = regex::Regex::new(&spanned.value)
+        .map_err(|error| (position, format!("invalid pattern: {error}")))?;
+    for group in groups {
+        if !regex.capture_names().flatten().any(|name| name == *group) {
+            return Err((
+                position,
+                format!("the pattern must capture the group `{group}`, as `(?P<{group}>...)`"),
+            ));
+        }
+    }
+    Ok(regex)
+}
+
+/// The transport, the analyzer, the address and the scenarios' faults must agree.
+fn validate_transport(case: &Case) -> Result<(), (Option<Position>, String)> {
+    let wants_tcp = matches!(
+        case.analyzer,
+        Analyzer::LineUpload(_) | Analyzer::RepeatedTransfer(_)
+    );
+    match (case.transport, wants_tcp) {
+        (Transport::Udp, true) => {
+            return Err((
+                None,
+                format!(
+                    "the {} analyzer needs `transport: tcp`",
+                    case.analyzer.name()
+                ),
+            ));
+        }
+        (Transport::Tcp, false) => {
+            return Err((
+                None,
+                format!(
+                    "the {} analyzer needs `transport: udp`",
+                    case.analyzer.name()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if let Some(host) = &case.programs.host
+        && !is_documentation_address(host.value)
+    {
+        return Err((
+            Some(Position::of(host)),
+            format!(
+                "`host` {} is not a documentation address: use one of 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24 (RFC 5737), which no real network uses",
+                host.value
+            ),
+        ));
+    }
+    for scenario in &case.scenarios {
+        let position = Some(Position::of(&scenario.name));
+        let datagram_faults = scenario.netem.is_some()
+            || scenario.netem_to_server.is_some()
+            || scenario.netem_to_client.is_some()
+            || !scenario.faults.is_empty();
+        match case.transport {
+            Transport::Tcp if datagram_faults => {
+                return Err((
+                    position,
+                    "`netem` and `faults` act on datagrams; a tcp case breaks its streams with `stream`"
+                        .to_owned(),
+                ));
+            }
+            Transport::Udp if scenario.stream.is_some() => {
+                return Err((position, "`stream` faults need `transport: tcp`".to_owned()));
+            }
+            _ => {}
+        }
+        if let Some(stream) = &scenario.stream {
+            for faults in [&stream.to_server, &stream.to_client] {
+                if let Some(slice) = &faults.slice {
+                    slice.validate().map_err(|message| (position, message))?;
+                }
+                if faults.slice.is_some() && faults.coalesce.is_some() {
+                    return Err((
+                        position,
+                        "a direction either slices or coalesces its stream, not both".to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 5737's TEST-NET-1, -2 and -3.
+fn is_documentation_address(address: std::net::Ipv4Addr) -> bool {
+    matches!(
+        address.octets(),
+        [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _]
+    )
 }
 
 /// Every listed check must be one the analyzer performs.
@@ -330,6 +490,58 @@ fn validate_scenario_inputs(analyzer: &Analyzer, scenario: &Scenario) -> Result<
         ),
         Analyzer::FileTransfer(_) if scenario.file.is_none() => {
             Err("the file-transfer analyzer needs a `file` for every scenario".to_owned())
+        }
+        Analyzer::RepeatedTransfer(_) if scenario.file.is_none() => {
+            Err("the repeated-transfer analyzer needs a `file` for every scenario".to_owned())
+        }
+        Analyzer::LineUpload(_) => match &scenario.upload {
+            None => Err(
+                "the line-upload analyzer needs `upload`: the files the grader types (`[]` quits at once)"
+                    .to_owned(),
+            ),
+            Some(files) => {
+                for (index, file) in files.iter().enumerate() {
+                    match (&file.lines, &file.generate) {
+                        (Some(lines), None) => {
+                            if lines.is_empty() {
+                                return Err(format!(
+                                    "upload file {}: a file of zero lines ends the upload; leave it out (the client sends it after the last file)",
+                                    index + 1
+                                ));
+                            }
+                            if lines.iter().any(|line| line.contains('\n') || line.contains('\r')) {
+                                return Err(format!(
+                                    "upload file {}: a line cannot hold a line break",
+                                    index + 1
+                                ));
+                            }
+                        }
+                        (None, Some(generated)) if generated.count > 0 && generated.length > 0 => {}
+                        (None, Some(_)) => {
+                            return Err(format!(
+                                "upload file {}: `generate` needs a `count` and a `length` above 0",
+                                index + 1
+                            ));
+                        }
+                        _ => {
+                            return Err(format!(
+                                "upload file {}: give either `lines` or `generate`",
+                                index + 1
+                            ));
+                        }
+                    }
+                }
+                if scenario.client_stdin.is_some() {
+                    return Err(
+                        "`client-stdin` is made from `upload` in a line-upload case; give one or the other"
+                            .to_owned(),
+                    );
+                }
+                Ok(())
+            }
+        },
+        _ if scenario.upload.is_some() => {
+            Err("`upload` is for the line-upload analyzer".to_owned())
         }
         _ => Ok(()),
     }

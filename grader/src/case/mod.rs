@@ -8,10 +8,13 @@ pub mod model;
 pub mod plan;
 pub mod yaml;
 
-pub use inputs::{EndsWhen, Feed, FileContent, InputFile, StdinScript};
+pub use inputs::{
+    EndsWhen, Feed, FileContent, GeneratedLines, GivenTo, InputFile, StdinScript, UploadFile,
+};
 pub use load::{CaseError, CaseSource, load_case};
 pub use model::{
     AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
-    LogPattern, ProgramTemplates, Scenario, TimerExpectation, Transport, WireFormat,
+    LineUploadParams, LogPattern, ProgramTemplates, RepeatedTransferParams, Scenario,
+    TimerExpectation, Transport, WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};

@@ -5,8 +5,9 @@
 //! Values that need checking beyond their type (a layout, a regex, a fault) are `Spanned`
 //! so the loader can point at them too.
 
-use super::inputs::{EndsWhen, InputFile, StdinScript};
+use super::inputs::{EndsWhen, InputFile, StdinScript, UploadFile};
 use super::yaml::Spanned;
+use crate::link::stream::StreamSides;
 use crate::link::{Netem, ScriptedFault};
 use crate::wire::ChecksumSpec;
 use serde::Deserialize;
@@ -43,6 +44,8 @@ pub struct Case {
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
     Udp,
+    /// Stream programs: the TCP relay sits between them (`stream` faults).
+    Tcp,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +58,12 @@ pub struct Programs {
     /// mode; `{port}` in a template (the reference peers') is this port.
     #[serde(default)]
     pub hard_coded_port: Option<u16>,
+    /// The address `{host}` names, for assignments that forbid the loopback: the programs
+    /// run in a private network namespace where this address is local. Only the
+    /// documentation ranges (TEST-NET-1/2/3, RFC 5737) are accepted, so a case can never
+    /// point programs at a real network.
+    #[serde(default)]
+    pub host: Option<Spanned<std::net::Ipv4Addr>>,
 }
 
 /// How to start one side: a student's program, or the reference peer.
@@ -93,6 +102,12 @@ pub enum Analyzer {
     /// A file requested by name and sent back in fixed-size blocks, ended by a shorter one
     /// (udp-file).
     FileTransfer(FileTransferParams),
+    /// Files of text lines uploaded over one TCP connection, each answered by a status
+    /// byte (tcp-lines).
+    LineUpload(LineUploadParams),
+    /// The same file sent many times, one TCP connection each, with reported timings
+    /// (tcp-file-100).
+    RepeatedTransfer(RepeatedTransferParams),
 }
 
 impl Analyzer {
@@ -102,6 +117,8 @@ impl Analyzer {
             Analyzer::AlternatingBit(_) => "alternating-bit",
             Analyzer::AddNumbers(_) => "add-numbers",
             Analyzer::FileTransfer(_) => "file-transfer",
+            Analyzer::LineUpload(_) => "line-upload",
+            Analyzer::RepeatedTransfer(_) => "repeated-transfer",
         }
     }
 
@@ -133,6 +150,24 @@ impl Analyzer {
                 CheckId::FileCopy,
                 CheckId::Completion,
             ],
+            Analyzer::LineUpload(_) => &[
+                CheckId::Framing,
+                CheckId::StatusBytes,
+                CheckId::SavedFiles,
+                CheckId::ServerClose,
+                CheckId::ClientStatus,
+                CheckId::Completion,
+            ],
+            Analyzer::RepeatedTransfer(_) => &[
+                CheckId::Connections,
+                CheckId::StoredCopies,
+                CheckId::ErrorCount,
+                CheckId::RequiredLines,
+                CheckId::Timings,
+                CheckId::Average,
+                CheckId::Address,
+                CheckId::Completion,
+            ],
         }
     }
 }
@@ -160,6 +195,83 @@ pub struct FileTransferParams {
     /// The size of every block but the last, which is shorter (empty when the file's size
     /// is a multiple of it).
     pub block: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LineUploadParams {
+    /// What the grader types at the client's prompts besides the files themselves.
+    pub answers: UploadAnswers,
+    /// Patterns that recognise the client showing each status byte.
+    pub client_shows: StatusPatterns,
+}
+
+/// The client's dialogue: after each accepted file it asks whether to send another.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct UploadAnswers {
+    /// Typed to send another file.
+    pub another: String,
+    /// Typed after the last file (the client then sends the zero-line file).
+    pub finish: String,
+    /// Typed at the first prompt of a scenario that uploads nothing: a zero line count.
+    pub quit_at_once: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StatusPatterns {
+    pub accepted: Spanned<String>,
+    pub quitting: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RepeatedTransferParams {
+    /// How many transfers (connections) a run makes.
+    pub transfers: u32,
+    pub server: TransferLines,
+    pub client: TransferLines,
+    /// Finds the server's count of incorrect transfers; the number is the group `count`.
+    pub error_count: Spanned<String>,
+    /// The reported times are milliseconds: their total must be at least this fraction of
+    /// the connections' total life at the relay (a program's own timing can leave out the
+    /// handshake and the close, but a time in seconds is a thousand times too small).
+    #[serde(default = "default_least_fraction")]
+    pub least_fraction: f64,
+    /// ... and each at most this multiple of its connection's life, plus `slack`.
+    #[serde(default = "default_most_multiple")]
+    pub most_multiple: f64,
+    #[serde(default = "default_slack", with = "crate::case::model::duration")]
+    pub slack: Duration,
+}
+
+fn default_least_fraction() -> f64 {
+    0.05
+}
+
+fn default_most_multiple() -> f64 {
+    2.0
+}
+
+fn default_slack() -> Duration {
+    Duration::from_millis(20)
+}
+
+/// The required lines of one program of a repeated transfer, as patterns. `each-start`,
+/// `each-end` and `each-time` capture the transfer's number as the group `n`;
+/// `each-time` and `average` capture the milliseconds as `ms`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TransferLines {
+    /// The line before the first transfer ("I am ready …", "I am connecting …").
+    pub opening: Spanned<String>,
+    pub each_start: Spanned<String>,
+    pub each_end: Spanned<String>,
+    pub each_time: Spanned<String>,
+    pub average: Spanned<String>,
+    /// The last line ("I am done").
+    pub closing: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,6 +359,17 @@ pub struct Scenario {
     /// The checks of this scenario, instead of the case's list.
     #[serde(default)]
     pub checks: Option<Vec<CheckId>>,
+    /// What the TCP relay does to the streams (TCP cases).
+    #[serde(default)]
+    pub stream: Option<StreamSides>,
+    /// The files the grader types into the client, in order (line-upload cases); the
+    /// client's keyboard input is made from them and the analyzer's answers.
+    #[serde(default)]
+    pub upload: Option<Vec<UploadFile>>,
+    /// How the upload is typed: one line after each prompt (the default, as a person
+    /// would), or all at once.
+    #[serde(default)]
+    pub upload_feed: Option<super::inputs::Feed>,
 }
 
 impl Scenario {
@@ -298,6 +421,30 @@ pub enum CheckId {
     BlockSizes,
     /// udp-file: the client's copy equals the original byte for byte.
     FileCopy,
+    /// tcp-lines: the client's stream carries each file as a big-endian count and lines.
+    Framing,
+    /// tcp-lines: one status byte per file, `A` or `Q`, after the whole file.
+    StatusBytes,
+    /// tcp-lines: `1.txt` … `k.txt` hold exactly the lines sent.
+    SavedFiles,
+    /// tcp-lines: the server closes the connection after `Q`.
+    ServerClose,
+    /// tcp-lines: the client shows each status.
+    ClientStatus,
+    /// tcp-file-100: one connection per transfer.
+    Connections,
+    /// tcp-file-100: every stored copy equals the file.
+    StoredCopies,
+    /// tcp-file-100: the server's count of incorrect transfers is true.
+    ErrorCount,
+    /// tcp-file-100: the handout's lines, for every transfer, in order.
+    RequiredLines,
+    /// tcp-file-100: reported times are milliseconds that fit the connections.
+    Timings,
+    /// tcp-file-100: the reported average is the mean of the reported times.
+    Average,
+    /// tcp-file-100: the client used the non-loopback address.
+    Address,
 }
 
 impl CheckId {
@@ -321,6 +468,18 @@ impl CheckId {
             CheckId::Request => "request",
             CheckId::BlockSizes => "block-sizes",
             CheckId::FileCopy => "file-copy",
+            CheckId::Framing => "framing",
+            CheckId::StatusBytes => "status-bytes",
+            CheckId::SavedFiles => "saved-files",
+            CheckId::ServerClose => "server-close",
+            CheckId::ClientStatus => "client-status",
+            CheckId::Connections => "connections",
+            CheckId::StoredCopies => "stored-copies",
+            CheckId::ErrorCount => "error-count",
+            CheckId::RequiredLines => "required-lines",
+            CheckId::Timings => "timings",
+            CheckId::Average => "average",
+            CheckId::Address => "address",
         }
     }
 }

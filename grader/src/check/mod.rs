@@ -3,8 +3,10 @@
 pub mod add_numbers;
 pub mod file_transfer;
 pub mod line_matcher;
+pub mod line_upload;
 pub mod outcome;
 pub mod program_end;
 pub mod rdt3;
+pub mod repeated_transfer;
 
 pub use outcome::{Outcome, Status};

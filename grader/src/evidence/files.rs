@@ -38,6 +38,34 @@ pub enum Received {
     TooLarge { size: u64 },
 }
 
+/// A file a program created or changed in its own directory during the run (the
+/// server's saved uploads and stored copies).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProducedFile {
+    pub name: String,
+    pub size: u64,
+    /// Its bytes, when small enough to keep (see `ProducedFile::KEEP_LIMIT`).
+    #[serde(skip)]
+    pub bytes: Option<Vec<u8>>,
+    /// Compared with the scenario's handed-out file, when there is one: where they first
+    /// differ (`None`: identical).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub differs_from_original_at: Option<u64>,
+    /// Whether it was compared with the handed-out file at all.
+    pub compared: bool,
+}
+
+impl ProducedFile {
+    /// Bytes of a produced file the evidence keeps: uploaded text files are kilobytes;
+    /// a hundred 1 MiB copies are compared as they are read and not kept.
+    pub const KEEP_LIMIT: u64 = 256 << 10;
+
+    /// Whether it equals the handed-out file.
+    pub fn is_copy(&self) -> bool {
+        self.compared && self.differs_from_original_at.is_none()
+    }
+}
+
 /// Where two byte strings first differ, if they do: the offset and the sizes.
 pub fn first_difference(expected: &[u8], actual: &[u8]) -> Option<usize> {
     let common = expected.len().min(actual.len());

@@ -4,9 +4,11 @@
 //! recorded run without running anything.
 
 pub mod files;
+pub mod stream;
 pub mod trace;
 pub mod transcript;
 
-pub use files::{FileEvidence, PortRelease, Received, first_difference};
+pub use files::{FileEvidence, PortRelease, ProducedFile, Received, first_difference};
+pub use stream::{Connection, Mark, ResetBy, Segment, StreamRecord};
 pub use trace::{Fate, WireEvent, WireTrace};
 pub use transcript::{CpuWait, ExitReason, Line, Role, Stream, Transcript};

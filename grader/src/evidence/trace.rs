@@ -81,6 +81,9 @@ pub struct WireTrace {
     /// [`WireTrace::RECORD_LIMIT`]): counted, so the report can say so, never stored.
     #[serde(default, skip_serializing_if = "Unrecorded::is_empty")]
     pub unrecorded: Unrecorded,
+    /// The TCP connections the relay carried (TCP cases), in the order they were opened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<super::stream::Connection>,
 }
 
 /// What a flood sent past the trace's limit.

@@ -82,6 +82,15 @@ pub struct Transcript {
     /// When it ended, since the scenario started.
     #[serde(with = "crate::evidence::trace::micros_option")]
     pub ended_at: Option<Duration>,
+    /// When the grader began stopping it (its first signal), if it did not exit by itself:
+    /// what the program's sockets did after this was the kernel closing them, not the
+    /// program.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::evidence::trace::micros_option"
+    )]
+    pub stopped_at: Option<Duration>,
     /// Set when a process that escaped the program's group (`setsid`) still held its output
     /// open after the group was killed: what it wrote after that is missing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

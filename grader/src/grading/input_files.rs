@@ -59,6 +59,8 @@ pub struct HandedOut {
     path: PathBuf,
     /// Its inode, to tell a hard link from a copy.
     inode: Option<(u64, u64)>,
+    /// Further copies handed to the other program (a file both sides are given).
+    also: Vec<PathBuf>,
 }
 
 impl HandedOut {
@@ -78,7 +80,25 @@ impl HandedOut {
             missing: file.missing,
             path,
             inode,
+            also: Vec::new(),
         })
+    }
+
+    /// Hands the same file to another program too, in `dir`; it is checked for changes
+    /// after the run like the first copy.
+    pub fn hand_also(&mut self, dir: &Path) -> io::Result<()> {
+        if self.missing {
+            return Ok(());
+        }
+        let path = dir.join(&self.name);
+        std::fs::write(&path, &self.original)?;
+        self.also.push(path);
+        Ok(())
+    }
+
+    /// The bytes handed out.
+    pub fn original(&self) -> &[u8] {
+        &self.original
     }
 
     /// What the receiving program left in `receiver_dir`, and whether the sender's copy
@@ -89,19 +109,28 @@ impl HandedOut {
         let input_tampered = if self.missing {
             None
         } else {
-            match std::fs::read(&self.path) {
-                Ok(bytes) if bytes == self.original => None,
-                Ok(bytes) => Some(format!(
-                    "the sender's copy of `{}` changed during the run ({} bytes handed out, {} found after)",
-                    self.name,
-                    self.original.len(),
-                    bytes.len()
-                )),
-                Err(error) => Some(format!(
-                    "the sender's copy of `{}` could not be read after the run: {error}",
-                    self.name
-                )),
-            }
+            std::iter::once(&self.path)
+                .chain(&self.also)
+                .find_map(|path| {
+                    // Each program's directory is named after its role.
+                    let holder = path
+                        .parent()
+                        .and_then(Path::file_name)
+                        .map_or_else(|| "sender".to_owned(), |dir| dir.to_string_lossy().into_owned());
+                    match std::fs::read(path) {
+                        Ok(bytes) if bytes == self.original => None,
+                        Ok(bytes) => Some(format!(
+                            "the {holder}'s copy of `{}` changed during the run ({} bytes handed out, {} found after)",
+                            self.name,
+                            self.original.len(),
+                            bytes.len()
+                        )),
+                        Err(error) => Some(format!(
+                            "the {holder}'s copy of `{}` could not be read after the run: {error}",
+                            self.name
+                        )),
+                    }
+                })
         };
         FileEvidence {
             name: self.name,
@@ -151,6 +180,7 @@ mod tests {
             plus: 0,
             content,
             missing: false,
+            given_to: crate::case::GivenTo::Server,
         }
     }
 

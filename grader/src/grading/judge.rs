@@ -6,8 +6,10 @@ use crate::case::load::{CompiledAnalyzer, LoadedCase};
 use crate::case::{Analyzer, CheckId};
 use crate::check::add_numbers::{self, AddNumbersEvidence};
 use crate::check::file_transfer::{self, FileTransferEvidence};
+use crate::check::line_upload::{self, LineUploadEvidence};
 use crate::check::rdt3::timer::TimerAnalysis;
 use crate::check::rdt3::{Rdt3Evidence, run_checks};
+use crate::check::repeated_transfer::{self, RepeatedTransferEvidence};
 use crate::check::{Outcome, Status};
 use std::time::Duration;
 
@@ -95,6 +97,44 @@ pub fn judge(
                 checks,
             )
         }
+        (Analyzer::LineUpload(_), CompiledAnalyzer::LineUpload { accepted, quitting }) => {
+            line_upload::run_checks(
+                &LineUploadEvidence {
+                    accepted,
+                    quitting,
+                    uploads: &evidence.uploads,
+                    client: &evidence.client,
+                    server: &evidence.server,
+                    trace: &evidence.trace,
+                    server_files: &evidence.server_files,
+                    stream_faults: scenario.stream.as_ref(),
+                },
+                checks,
+            )
+        }
+        (
+            Analyzer::RepeatedTransfer(params),
+            CompiledAnalyzer::RepeatedTransfer {
+                server,
+                client,
+                error_count,
+            },
+        ) => repeated_transfer::run_checks(
+            &RepeatedTransferEvidence {
+                params,
+                server_lines: server,
+                client_lines: client,
+                error_count,
+                file: evidence.file.as_ref(),
+                client: &evidence.client,
+                server: &evidence.server,
+                trace: &evidence.trace,
+                server_files: &evidence.server_files,
+                test_address: evidence.test_address,
+                host: loaded.case.programs.host.as_ref().map(|host| host.value),
+            },
+            checks,
+        ),
         _ => unreachable!("loading compiles the analyzer the case names"),
     }
 }

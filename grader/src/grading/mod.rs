@@ -3,9 +3,11 @@
 pub mod input_files;
 pub mod judge;
 pub mod mode;
+pub mod produced_files;
 pub mod program;
 pub mod scenario;
 pub mod session;
+pub mod uploads;
 
 pub use mode::{ChosenMode, Mode, ModeChoice, choose_mode};
 pub use program::ProgramChoice;

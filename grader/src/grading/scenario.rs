@@ -2,17 +2,24 @@
 
 use super::input_files::HandedOut;
 use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
+use super::produced_files::DirSnapshot;
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
-use crate::case::{EndsWhen, Feed, PlannedRun, Scenario, StdinScript};
-use crate::evidence::{ExitReason, FileEvidence, PortRelease, Role, Transcript, WireTrace};
-use crate::harness::ports::{Protocol, free_port, wait_until_bound_by};
+use crate::case::{
+    Analyzer, EndsWhen, Feed, GivenTo, PlannedRun, Scenario, StdinScript, Transport,
+};
+use crate::evidence::{
+    ExitReason, FileEvidence, PortRelease, ProducedFile, Role, Transcript, WireTrace,
+};
+use crate::harness::ports::{Protocol, free_port, tcp_receive_queues_empty, wait_until_bound_by};
 use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
+use crate::harness::stdin_feed::TypingGate;
 use crate::harness::template::Placeholders;
 use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
 use crate::netns::NetNamespace;
 use crate::relay::discovery::Discovery;
-use crate::relay::{RelayEndpoints, ScenarioClock, UdpRelay};
+use crate::relay::tcp::ConnectionObserver;
+use crate::relay::{RelayEndpoints, ScenarioClock, ShaperSeed, TcpRelay, TcpRelayPlan, UdpRelay};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +29,10 @@ use std::time::{Duration, Instant};
 const HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
 /// How long a server may take to bind its port, at most (less if the budget is shorter).
 const STARTUP_LIMIT: Duration = Duration::from_secs(5);
+/// How long the grader waits for an uploading client's prompt before typing anyway: long
+/// enough for any interpreter to answer, short enough that a client that prompts nothing
+/// still gets its thousand lines within the budget's reach.
+const UPLOAD_PROMPT_TIMEOUT: Duration = Duration::from_millis(500);
 /// Between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_millis(200);
 
@@ -42,11 +53,28 @@ pub struct RunSettings {
     pub mode: ChosenMode,
     /// Overrides the address-space limit of every program (`--memory-limit`).
     pub memory_limit: Option<u64>,
+    /// Told of each TCP connection as it opens, for a live progress line.
+    pub progress: Option<ProgressSink>,
+}
+
+/// Where live progress goes: called with a run's key and the number of connections its
+/// relay has opened so far.
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<ProgressFn>);
+
+/// What a [`ProgressSink`] calls: a run's key and its connections so far.
+pub type ProgressFn = dyn Fn(&str, u32) + Send + Sync;
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
 }
 
 /// What sits between the two programs in one run.
 enum Network {
     Relay(UdpRelay),
+    Tcp(TcpRelay),
     Transparent {
         relay: Arc<UdpRelay>,
         discovery: Discovery,
@@ -57,6 +85,7 @@ impl Network {
     fn last_activity(&self) -> Option<Duration> {
         match self {
             Network::Relay(relay) => relay.last_activity(),
+            Network::Tcp(relay) => relay.last_activity(),
             Network::Transparent { relay, .. } => relay.last_activity(),
         }
     }
@@ -65,6 +94,13 @@ impl Network {
     fn stop(self) -> std::io::Result<(WireTrace, Vec<String>)> {
         match self {
             Network::Relay(relay) => Ok((relay.stop()?, Vec::new())),
+            Network::Tcp(relay) => Ok((
+                WireTrace {
+                    connections: relay.stop()?,
+                    ..WireTrace::default()
+                },
+                Vec::new(),
+            )),
             Network::Transparent { relay, discovery } => {
                 let notes = discovery.notes();
                 // Discovery holds the other handle; once it has stopped, the relay is ours.
@@ -98,6 +134,14 @@ pub struct RunEvidence {
     /// After a server shut itself down (a server-exits scenario): could its port be bound
     /// again?
     pub server_release: Option<PortRelease>,
+    /// The files the server created or changed in its directory (saved uploads, stored
+    /// copies), each compared with the handed-out file when there is one.
+    pub server_files: Vec<ProducedFile>,
+    /// The files the grader typed into the client (line-upload scenarios).
+    pub uploads: Vec<Vec<String>>,
+    /// The documentation address `{host}` named, when the run could use one (the case
+    /// asks for a non-loopback address and a private namespace was made for it).
+    pub test_address: Option<Ipv4Addr>,
 }
 
 /// Why a run could not be performed at all.
@@ -177,11 +221,20 @@ pub fn run_scenario(
     // Relay mode: the server gets a free port of the host's loopback, the client the
     // relay's. Transparent mode: each program has a loopback of its own, so both are told
     // the case's port (the one hard-coded programs use anyway).
+    let protocol = match case.transport {
+        Transport::Udp => Protocol::Udp,
+        Transport::Tcp => Protocol::Tcp,
+    };
     let (server_port, namespaces) = match settings.mode.mode {
         Mode::Relay => (
-            free_port(Protocol::Udp).map_err(internal("cannot find a free port"))?,
+            free_port(protocol).map_err(internal("cannot find a free port"))?,
             None,
         ),
+        Mode::Transparent if case.transport == Transport::Tcp => {
+            return Err(RunError::Namespace {
+                message: "transparent mode bridges udp programs only so far; grade this tcp case with --mode relay (its programs take their addresses as arguments)".to_owned(),
+            });
+        }
         Mode::Transparent => {
             let namespace = || {
                 NetNamespace::create()
@@ -197,27 +250,6 @@ pub fn run_scenario(
             (port, Some((namespace()?, namespace()?)))
         }
     };
-    let server_argv = command_line(
-        Role::Server,
-        &settings.server,
-        &case.programs.server,
-        settings,
-        &server_dir,
-        server_port,
-        file_name.as_deref(),
-    )?;
-
-    // The sender is the server: it serves the file from its own directory (placed after
-    // its submission is staged there), and the client writes its copy into its own.
-    let handed_out = scenario
-        .file
-        .as_ref()
-        .map(|file| HandedOut::place(settings.seed, &run.key, file, &server_dir))
-        .transpose()
-        .map_err(internal("cannot write the scenario's file"))?;
-
-    let clock = ScenarioClock::start();
-    let deadline = clock.origin() + budget;
     // Relay mode: both programs and the relay share one private loopback where namespaces
     // can be made, so a program reaches nothing else and hard-coded ports cannot collide
     // with another run; elsewhere they use the host's loopback.
@@ -225,6 +257,67 @@ pub fn run_scenario(
         Mode::Relay => private_loopback(),
         Mode::Transparent => None,
     };
+    // A case that forbids the loopback names a documentation address; it is made local
+    // in the run's private namespace (never on the host).
+    let test_address = match (&case.programs.host, &private_loopback) {
+        (Some(host), Some(namespace)) => {
+            namespace
+                .add_address(host.value)
+                .map_err(|error| RunError::Namespace {
+                    message: format!("cannot give the run's namespace {}: {error}", host.value),
+                })?;
+            Some(host.value)
+        }
+        _ => None,
+    };
+    let host = test_address.unwrap_or(HOST);
+    let server_argv = command_line(
+        Role::Server,
+        &settings.server,
+        &case.programs.server,
+        settings,
+        &server_dir,
+        (host, server_port),
+        file_name.as_deref(),
+    )?;
+
+    // The file goes where the scenario says (placed after the submissions are staged):
+    // to the server that sends it (udp-file), to the client that sends it and the server
+    // that keeps it as the standard (tcp-file-100).
+    let place = |dir: &Path| {
+        scenario
+            .file
+            .as_ref()
+            .map(|file| HandedOut::place(settings.seed, &run.key, file, dir))
+            .transpose()
+            .map_err(internal("cannot write the scenario's file"))
+    };
+    let given_to = scenario.file.as_ref().map(|file| file.given_to);
+    let mut handed_out = if given_to.is_some_and(GivenTo::server) {
+        place(&server_dir)?
+    } else {
+        None
+    };
+    let uploads = match (&case.analyzer, &scenario.upload) {
+        (Analyzer::LineUpload(_), Some(upload)) => {
+            super::uploads::files(settings.seed, &run.key, upload)
+        }
+        _ => Vec::new(),
+    };
+    let upload_script = match &case.analyzer {
+        Analyzer::LineUpload(params) if scenario.upload.is_some() => Some(StdinScript {
+            lines: super::uploads::keystrokes(&uploads, &params.answers),
+            feed: scenario.upload_feed.unwrap_or(Feed::AfterPrompt),
+            prompt_timeout: UPLOAD_PROMPT_TIMEOUT,
+        }),
+        _ => None,
+    };
+    // What the server writes in its directory is what it produced from the run.
+    let server_snapshot =
+        DirSnapshot::take(&server_dir).map_err(internal("cannot list the server's directory"))?;
+
+    let clock = ScenarioClock::start();
+    let deadline = clock.origin() + budget;
     let server_namespace = namespaces
         .as_ref()
         .map(|(_, server)| Arc::clone(server))
@@ -236,7 +329,7 @@ pub fn run_scenario(
         clock.origin(),
         server_namespace.clone(),
         limits,
-        scenario.server_stdin.as_ref(),
+        keyboard(scenario.server_stdin.as_ref(), None),
     )?;
     let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
     let startup_failure = |server: RunningProgram, why: String| {
@@ -251,36 +344,77 @@ pub fn run_scenario(
             wall_time: clock.now(),
             file: None,
             server_release: None,
+            server_files: Vec::new(),
+            uploads: Vec::new(),
+            test_address,
         }
     };
 
     let (network, client_port, client_namespace) = match namespaces {
         None => {
             let server_pid = private_loopback.as_ref().map(|_| server.pid());
-            if let Err(not_bound) = wait_until_bound_by(
-                server_pid,
-                Protocol::Udp,
-                server_port,
-                startup_deadline,
-                || server.has_exited(),
-            ) {
+            if let Err(not_bound) =
+                wait_until_bound_by(server_pid, protocol, server_port, startup_deadline, || {
+                    server.has_exited()
+                })
+            {
                 return Ok(startup_failure(server, not_bound.to_string()));
             }
-            let endpoints = RelayEndpoints {
-                listen: SocketAddr::from((HOST, 0)),
-                target: SocketAddr::from((HOST, server_port)),
-            };
-            let relay = match &private_loopback {
-                None => UdpRelay::start(endpoints, to_server, to_client, clock, None),
-                // Its sockets are made inside the namespace; the relay then runs anywhere.
-                Some(namespace) => namespace
-                    .run_in(move || UdpRelay::start(endpoints, to_server, to_client, clock, None))
-                    .map_err(std::io::Error::other)
-                    .and_then(|started| started),
+            if case.transport == Transport::Tcp {
+                let plan = TcpRelayPlan {
+                    // With a documentation address the relay answers on every address of
+                    // the private namespace, so a client that dials the loopback anyway
+                    // is seen doing it (the address check) rather than refused.
+                    listen: SocketAddr::from((
+                        if test_address.is_some() {
+                            Ipv4Addr::UNSPECIFIED
+                        } else {
+                            host
+                        },
+                        0,
+                    )),
+                    target: SocketAddr::from((host, server_port)),
+                    faults: scenario.stream.clone().unwrap_or_default(),
+                    seed: ShaperSeed {
+                        run_seed: settings.seed,
+                        scenario_key: run.key.clone(),
+                    },
+                };
+                let observer = settings.progress.clone().map(|sink| {
+                    let key = run.key.clone();
+                    Box::new(move |opened: u32| (sink.0)(&key, opened)) as ConnectionObserver
+                });
+                let relay = match &private_loopback {
+                    None => TcpRelay::start(plan, clock, observer),
+                    // The relay's thread is started inside the namespace and stays there,
+                    // so its connections to the server are made there too.
+                    Some(namespace) => namespace
+                        .run_in(move || TcpRelay::start(plan, clock, observer))
+                        .map_err(std::io::Error::other)
+                        .and_then(|started| started),
+                }
+                .map_err(internal("cannot start the tcp relay"))?;
+                let port = relay.listen_addr().port();
+                (Network::Tcp(relay), port, private_loopback.clone())
+            } else {
+                let endpoints = RelayEndpoints {
+                    listen: SocketAddr::from((HOST, 0)),
+                    target: SocketAddr::from((HOST, server_port)),
+                };
+                let relay = match &private_loopback {
+                    None => UdpRelay::start(endpoints, to_server, to_client, clock, None),
+                    // Its sockets are made inside the namespace; the relay then runs anywhere.
+                    Some(namespace) => namespace
+                        .run_in(move || {
+                            UdpRelay::start(endpoints, to_server, to_client, clock, None)
+                        })
+                        .map_err(std::io::Error::other)
+                        .and_then(|started| started),
+                }
+                .map_err(internal("cannot start the relay"))?;
+                let port = relay.listen_addr().map_or(0, |address| address.port());
+                (Network::Relay(relay), port, private_loopback.clone())
             }
-            .map_err(internal("cannot start the relay"))?;
-            let port = relay.listen_addr().map_or(0, |address| address.port());
-            (Network::Relay(relay), port, private_loopback.clone())
         }
         Some((client_namespace, server_namespace)) => {
             let relay = Arc::new(
@@ -321,9 +455,38 @@ pub fn run_scenario(
         &case.programs.client,
         settings,
         &client_dir,
-        client_port,
+        (host, client_port),
         file_name.as_deref(),
     )?;
+    // The client's copy goes in once its submission is staged there.
+    if given_to.is_some_and(GivenTo::client) {
+        match &mut handed_out {
+            Some(handed_out) => handed_out
+                .hand_also(&client_dir)
+                .map_err(internal("cannot write the scenario's file"))?,
+            None => handed_out = place(&client_dir)?,
+        }
+    }
+    // An uploading client is typed at like a person would: each line only once the
+    // previous one has reached the server and been read there, so every write arrives on
+    // its own unless the scenario's relay splits them on purpose.
+    // A scenario that joins writes on purpose is typed at the program's own pace: waiting
+    // for each held write to be delivered would undo the joining.
+    let joins_writes = scenario
+        .stream
+        .as_ref()
+        .is_some_and(|stream| stream.to_server.coalesce.is_some());
+    let typing_gate = match (&network, &private_loopback) {
+        (Network::Tcp(relay), Some(_)) if upload_script.is_some() && !joins_writes => {
+            let holding = relay.holding();
+            let server_pid = server.pid();
+            Some(TypingGate(Arc::new(move || {
+                holding.load(std::sync::atomic::Ordering::SeqCst) == 0
+                    && tcp_receive_queues_empty(server_pid)
+            })))
+        }
+        _ => None,
+    };
     let client = spawn(
         Role::Client,
         client_argv,
@@ -331,7 +494,10 @@ pub fn run_scenario(
         clock.origin(),
         client_namespace,
         limits,
-        scenario.client_stdin.as_ref(),
+        keyboard(
+            scenario.client_stdin.as_ref().or(upload_script.as_ref()),
+            typing_gate,
+        ),
     )?;
     if let Network::Transparent { discovery, .. } = &network {
         discovery.watch(Role::Client, client.pid());
@@ -386,11 +552,16 @@ pub fn run_scenario(
     let (trace, mut notes) = network.stop().map_err(internal("the relay failed"))?;
     notes.extend(ending_notes(Role::Client, &client, budget));
     notes.extend(ending_notes(Role::Server, &server, budget));
+    let server_files =
+        server_snapshot.produced(&server_dir, handed_out.as_ref().map(HandedOut::original));
     let file = handed_out.map(|handed_out| handed_out.collect(&client_dir));
     Ok(RunEvidence {
         scenario: run.scenario,
         file,
         server_release,
+        server_files,
+        uploads,
+        test_address,
         client,
         server,
         trace,
@@ -406,11 +577,11 @@ fn command_line(
     templates: &crate::case::ProgramTemplates,
     settings: &RunSettings,
     dir: &Path,
-    port: u16,
+    (host, port): (Ipv4Addr, u16),
     file: Option<&str>,
 ) -> Result<Vec<String>, RunError> {
     let values = Placeholders {
-        host: Some(HOST.to_string()),
+        host: Some(host.to_string()),
         port: Some(port.to_string()),
         file: file.map(str::to_owned),
         dir: Some(dir.display().to_string()),
@@ -420,6 +591,16 @@ fn command_line(
         .map_err(|source| RunError::CommandLine { role, source })
 }
 
+/// What the grader types for `script`: at once, or after each prompt and `gate`.
+fn keyboard(script: Option<&StdinScript>, gate: Option<TypingGate>) -> Option<StdinInput> {
+    script.map(|script| match script.feed {
+        Feed::Whole => StdinInput::Whole(script.text().into_bytes()),
+        Feed::AfterPrompt => {
+            StdinInput::after_prompt(&script.lines, script.prompt_timeout).with_gate(gate)
+        }
+    })
+}
+
 fn spawn(
     role: Role,
     argv: Vec<String>,
@@ -427,13 +608,9 @@ fn spawn(
     origin: Instant,
     network_namespace: Option<Arc<NetNamespace>>,
     limits: crate::harness::limits::Limits,
-    stdin: Option<&StdinScript>,
+    stdin: Option<StdinInput>,
 ) -> Result<RunningProgram, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
-    let stdin = stdin.map(|script| match script.feed {
-        Feed::Whole => StdinInput::Whole(script.text().into_bytes()),
-        Feed::AfterPrompt => StdinInput::after_prompt(&script.lines, script.prompt_timeout),
-    });
     let spec = ProgramSpec {
         argv,
         dir: dir.to_path_buf(),

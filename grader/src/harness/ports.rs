@@ -130,6 +130,18 @@ pub fn is_bound_in(pid: u32, protocol: Protocol, port: u16) -> Result<bool, NotB
 
 /// Waits until a socket is bound to `port` (see [`is_bound`]), giving up with an error as
 /// soon as `gave_up()` says the server is gone, or at `deadline`.
+/// Whether every TCP socket in the network namespace of `pid` has an empty receive queue:
+/// nothing sent on the loopback there is waiting to be read.
+pub fn tcp_receive_queues_empty(pid: u32) -> bool {
+    let Ok(process) = procfs::process::Process::new(pid as i32) else {
+        return true;
+    };
+    let empty = |entries: procfs::ProcResult<Vec<procfs::net::TcpNetEntry>>| {
+        entries.is_ok_and(|entries| entries.iter().all(|entry| entry.rx_queue == 0))
+    };
+    empty(process.tcp()) && empty(process.tcp6())
+}
+
 pub fn wait_until_bound(
     protocol: Protocol,
     port: u16,

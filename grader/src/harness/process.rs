@@ -318,6 +318,7 @@ impl RunningProgram {
     pub fn end(mut self, ending: Ending) -> Transcript {
         let exited_by_itself = self.has_exited();
         let mut ignored_sigterm = false;
+        let stopped_at = (!exited_by_itself).then(|| self.origin.elapsed());
         if !exited_by_itself {
             match ending {
                 Ending::Stop { grace, .. } => {
@@ -374,6 +375,7 @@ impl RunningProgram {
             dropped_stderr_bytes,
             exit: Some(exit),
             ended_at: Some(ended_at),
+            stopped_at,
             output_incomplete: !complete,
             cpu_wait: recorded.and_then(|exit| exit.cpu_wait),
             peak_memory_kib: recorded.and_then(|exit| exit.peak_memory_kib),

@@ -3,7 +3,30 @@
 
 use super::output::OutputWatch;
 use std::io::Write;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// A condition the typist waits for before each line, besides the prompt: e.g. that the
+/// previous line has gone all the way to the server, as it would with a person typing.
+#[derive(Clone)]
+pub struct TypingGate(pub Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl std::fmt::Debug for TypingGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypingGate")
+    }
+}
+
+impl PartialEq for TypingGate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for TypingGate {}
+
+/// How often a closed gate is looked at again.
+const GATE_POLL: Duration = Duration::from_micros(200);
 
 /// What a program reads on stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +38,8 @@ pub enum StdinInput {
     AfterPrompt {
         lines: Vec<Vec<u8>>,
         prompt_timeout: Duration,
+        /// Also waited for (up to `prompt_timeout`) before each line but the first.
+        gate: Option<TypingGate>,
     },
 }
 
@@ -27,6 +52,24 @@ impl StdinInput {
                 .map(|line| format!("{}\n", line.as_ref()).into_bytes())
                 .collect(),
             prompt_timeout,
+            gate: None,
+        }
+    }
+
+    /// The same input, typed after each prompt only once `gate` also holds (whole input
+    /// has no lines to wait between).
+    pub fn with_gate(self, gate: Option<TypingGate>) -> StdinInput {
+        match self {
+            StdinInput::AfterPrompt {
+                lines,
+                prompt_timeout,
+                ..
+            } => StdinInput::AfterPrompt {
+                lines,
+                prompt_timeout,
+                gate,
+            },
+            whole => whole,
         }
     }
 }
@@ -41,9 +84,10 @@ pub(crate) fn feed(mut pipe: impl Write, input: StdinInput, output: &OutputWatch
         StdinInput::AfterPrompt {
             lines,
             prompt_timeout,
+            gate,
         } => {
             let mut seen = 0;
-            for line in lines {
+            for (index, line) in lines.into_iter().enumerate() {
                 // Either a prompt appeared, or the wait timed out and the line is typed
                 // anyway; the program's own pace decides nothing beyond that.
                 if let Some(printed) = output.wait_beyond(seen, Instant::now() + prompt_timeout) {
@@ -52,6 +96,15 @@ pub(crate) fn feed(mut pipe: impl Write, input: StdinInput, output: &OutputWatch
                     return;
                 } else {
                     seen = output.bytes_read();
+                }
+                // The prompt came after the program acted on the previous line; the gate
+                // says when that action has settled outside it (the network), so it is
+                // looked at again until it holds or the prompt timeout passes.
+                if let (Some(gate), true) = (&gate, index > 0) {
+                    let deadline = Instant::now() + prompt_timeout;
+                    while !(gate.0)() && Instant::now() < deadline && !output.ended() {
+                        std::thread::park_timeout(GATE_POLL);
+                    }
                 }
                 if pipe.write_all(&line).and_then(|()| pipe.flush()).is_err() {
                     return;

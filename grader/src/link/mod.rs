@@ -11,6 +11,7 @@ pub mod impairment;
 pub mod netem;
 pub mod scripted;
 pub mod seed;
+pub mod stream;
 
 pub use decision::{Alteration, Copy, Decision, DropCause, Origin};
 pub use direction::Direction;

@@ -6,7 +6,7 @@
 //! without a unit is refused instead of read as microseconds. The random model that acts on
 //! a parsed `Netem` lives in [`super::fate`].
 
-mod units;
+pub(crate) mod units;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 use std::fmt;

@@ -5,10 +5,14 @@ pub mod discovery;
 pub mod engine;
 pub mod queue;
 pub mod routing;
+pub mod tcp;
+mod tcp_connection;
+mod tcp_record;
 pub mod udp;
 
 pub use clock::ScenarioClock;
 pub use engine::DecisionObserver;
+pub use tcp::{ShaperSeed, TcpRelay, TcpRelayPlan};
 pub use udp::{RelayEndpoints, UdpRelay};
 
 #[cfg(test)]

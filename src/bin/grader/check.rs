@@ -7,6 +7,7 @@ use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, GradeReport, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
+    scenario::ProgressSink,
 };
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
@@ -56,6 +57,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         budget: arguments.budget,
         mode: chosen,
         memory_limit: arguments.memory_limit,
+        progress: live_progress(),
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -68,7 +70,12 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let jobs = arguments
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure)?;
+    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure);
+    if settings.progress.is_some() {
+        // Clears the live progress line before the report.
+        eprint!("\r\x1b[K");
+    }
+    let report = report?;
 
     let mut out = anstream::stdout();
     write_report(&mut out, &report).map_err(|error| {
@@ -160,6 +167,25 @@ fn run_failure(error: RunError) -> Failure {
     Failure::new(code, error)
 }
 
+/// A live line on stderr counting each run's connections (a hundred transfers take a
+/// few seconds), when stderr is a terminal; nothing in logs and pipes.
+fn live_progress() -> Option<ProgressSink> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    Some(ProgressSink(std::sync::Arc::new(
+        |key: &str, opened: u32| {
+            // One write per update, cleared to the end of the line; the report that follows
+            // starts on a fresh line.
+            eprint!(
+                "\r\x1b[K{key}: {opened} connection{}",
+                if opened == 1 { "" } else { "s" }
+            );
+        },
+    )))
+}
+
 /// A seed when none is given: different each run, and printed so it can be replayed.
 fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
@@ -194,6 +220,24 @@ fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             trace.write_all(b"\n")?;
         }
         trace.flush()?;
+        // TCP runs: one line per connection, with both streams' reads, writes and ends.
+        let connections = &scenario.evidence.trace.connections;
+        if !connections.is_empty() {
+            let mut lines =
+                std::io::BufWriter::new(std::fs::File::create(run_dir.join("connections.jsonl"))?);
+            for connection in connections {
+                serde_json::to_writer(&mut lines, connection).map_err(std::io::Error::other)?;
+                lines.write_all(b"\n")?;
+            }
+            lines.flush()?;
+        }
+        if !scenario.evidence.server_files.is_empty() {
+            std::fs::write(
+                run_dir.join("server-files.json"),
+                serde_json::to_string_pretty(&scenario.evidence.server_files)
+                    .map_err(std::io::Error::other)?,
+            )?;
+        }
         std::fs::write(
             run_dir.join("outcomes.json"),
             serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,

@@ -79,7 +79,7 @@ pub(super) fn percent(token: &str, option: &'static str) -> Result<f64, NetemErr
 }
 
 /// A rate argument, such as `1mbit` or `125kbps`, in bits per second.
-pub(super) fn rate(token: &str) -> Result<u64, NetemError> {
+pub(crate) fn rate(token: &str) -> Result<u64, NetemError> {
     let bad = || bad_value("rate", token, RATE);
     let (number, unit) = split_number(token).ok_or_else(bad)?;
     let (_, scale) = RATE_UNITS

@@ -1,0 +1,98 @@
+//! What the relay saw: one connection per transfer, each carrying one whole file, to an
+//! address that is not the loopback.
+
+use super::{RepeatedTransferEvidence, ordinal};
+use crate::case::CheckId;
+use crate::check::{Outcome, Status};
+
+pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
+    let transfers = evidence.params.transfers as usize;
+    let outcome = Outcome::new(
+        CheckId::Connections,
+        "each transfer uses a connection of its own (non-persistent TCP)",
+    )
+    .expected(format!(
+        "{transfers} connections, each carrying the file once"
+    ));
+    let connections = &evidence.trace.connections;
+    let file_size = evidence.file.map(|file| file.original_size);
+    if let Some(unreachable) = connections.iter().find_map(|connection| {
+        connection
+            .unreachable
+            .as_ref()
+            .map(|why| (connection.nth, why))
+    }) {
+        return outcome.status(Status::Fail).observed(format!(
+            "for the {} connection {}",
+            ordinal(u64::from(unreachable.0)),
+            unreachable.1
+        ));
+    }
+    if connections.len() != transfers {
+        let sent: u64 = connections.iter().map(|c| c.to_server.sent).sum();
+        let mut observed = format!(
+            "the client opened {} connection(s) and sent {sent} bytes in all",
+            connections.len()
+        );
+        if let Some(size) = file_size.filter(|size| *size > 0)
+            && connections.len() < transfers
+            && sent >= size * 2
+        {
+            observed.push_str(&format!(
+                " ({} times the file): it reused connections for several transfers",
+                sent / size
+            ));
+        }
+        return outcome.status(Status::Fail).observed(observed);
+    }
+    if let Some(size) = file_size
+        && let Some(connection) = connections
+            .iter()
+            .find(|connection| connection.to_server.sent != size)
+    {
+        return outcome.status(Status::Fail).observed(format!(
+            "the {} connection carried {} bytes; the file is {size}",
+            ordinal(u64::from(connection.nth)),
+            connection.to_server.sent
+        ));
+    }
+    outcome.observed(format!("{transfers} connections, one file each"))
+}
+
+pub fn address(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
+    let outcome = Outcome::new(
+        CheckId::Address,
+        "the programs use the machine's Internet address, not the loopback (127.0.0.1, localhost)",
+    );
+    let Some(address) = evidence.test_address else {
+        let why = match evidence.host {
+            Some(host) => format!(
+                "no private network namespace could be made here, so {host} was not available and the programs ran on the loopback"
+            ),
+            None => "the case names no address for `{host}`".to_owned(),
+        };
+        return outcome.status(Status::Unsupported).observed(why);
+    };
+    let outcome = outcome.expected(format!("every connection made to {address}"));
+    match evidence
+        .trace
+        .connections
+        .iter()
+        .find(|connection| connection.dialed.ip() != std::net::IpAddr::V4(address))
+    {
+        Some(connection) => outcome.status(Status::Fail).observed(format!(
+            "the {} connection went to {}{}",
+            ordinal(u64::from(connection.nth)),
+            connection.dialed.ip(),
+            if connection.dialed.ip().is_loopback() {
+                ": the loopback, which the handout forbids"
+            } else {
+                ""
+            }
+        )),
+        None if evidence.trace.connections.is_empty() => outcome
+            .status(Status::Fail)
+            .observed("the client made no connection"),
+        None => outcome.observed(format!("every connection went to {address}")),
+    }
+}

@@ -1,0 +1,401 @@
+//! The TCP relay: accepts the client's connections, opens one to the server for each,
+//! and moves both byte streams through their shapers, recording every read, write, close
+//! and reset.
+//!
+//! One thread waits (`ppoll`) on the listener, every connection's two sockets, a stop
+//! pipe and the next time a shaper is due. Everything is non-blocking, so a program that
+//! stops reading slows only its own connection.
+
+use super::clock::ScenarioClock;
+use super::tcp_connection::{Ended, Pipe, RelayedConnection, new_record, reset_on_close};
+use super::tcp_record::Recorder;
+use crate::evidence::{Connection, ResetBy};
+use crate::link::stream::{StreamShaper, StreamSides};
+use crate::link::{Direction, seed::labelled_rng};
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, ppoll};
+use nix::sys::socket::{
+    AddressFamily, SockFlag, SockType, SockaddrIn, connect, getsockopt, socket, sockopt,
+};
+use nix::sys::time::TimeSpec;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Called with the number of connections opened so far, each time one opens (progress
+/// on long runs).
+pub type ConnectionObserver = Box<dyn FnMut(u32) + Send>;
+
+/// Where the random streams of a run's shapers come from: each connection and direction
+/// gets its own, so a replayed run slices the same way whatever else happened.
+#[derive(Clone, Debug)]
+pub struct ShaperSeed {
+    pub run_seed: u64,
+    pub scenario_key: String,
+}
+
+/// What one relay carries: where it listens, where the server is, and the faults.
+#[derive(Clone, Debug)]
+pub struct TcpRelayPlan {
+    /// Where clients connect; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The server's listening address.
+    pub target: SocketAddr,
+    pub faults: StreamSides,
+    pub seed: ShaperSeed,
+}
+
+/// A running TCP relay; [`TcpRelay::stop`] ends it and returns the connections.
+#[derive(Debug)]
+pub struct TcpRelay {
+    listen_addr: SocketAddr,
+    wake: UnixStream,
+    activity: Arc<AtomicU64>,
+    opened: Arc<AtomicU32>,
+    closed: Arc<AtomicU32>,
+    to_server_holding: Arc<AtomicU64>,
+    thread: JoinHandle<io::Result<Vec<Connection>>>,
+}
+
+impl TcpRelay {
+    /// Binds the listener (in the calling thread's network namespace, which the relay's
+    /// own thread inherits) and starts relaying.
+    pub fn start(
+        plan: TcpRelayPlan,
+        clock: ScenarioClock,
+        observer: Option<ConnectionObserver>,
+    ) -> io::Result<TcpRelay> {
+        let listener = TcpListener::bind(plan.listen)?;
+        listener.set_nonblocking(true)?;
+        let listen_addr = listener.local_addr()?;
+        let (wake, wake_receiver) = UnixStream::pair()?;
+        let activity = Arc::new(AtomicU64::new(0));
+        let opened = Arc::new(AtomicU32::new(0));
+        let closed = Arc::new(AtomicU32::new(0));
+        let recorder = Recorder::new(clock, Arc::clone(&activity));
+        let to_server_holding = Arc::clone(&recorder.to_server_holding);
+        let mut relay = TcpLoop {
+            listener,
+            plan,
+            recorder,
+            live: Vec::new(),
+            finished: Vec::new(),
+            opened: Arc::clone(&opened),
+            closed: Arc::clone(&closed),
+            observer,
+        };
+        let thread = std::thread::Builder::new()
+            .name("tcp-relay".to_owned())
+            .spawn(move || relay.run(wake_receiver))?;
+        Ok(TcpRelay {
+            listen_addr,
+            wake,
+            activity,
+            opened,
+            closed,
+            to_server_holding,
+            thread,
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.listen_addr
+    }
+
+    /// How many connections clients have opened so far.
+    pub fn connections_opened(&self) -> u32 {
+        self.opened.load(Ordering::Relaxed)
+    }
+
+    /// A handle that tells whether the relay holds no client bytes for the server (all
+    /// it read is written on).
+    pub fn holding(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.to_server_holding)
+    }
+
+    /// How many connections are over (both sides closed, or reset).
+    pub fn connections_closed(&self) -> u32 {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    /// When the relay last read, wrote or saw a close, since the scenario started.
+    pub fn last_activity(&self) -> Option<Duration> {
+        match self.activity.load(Ordering::Relaxed) {
+            0 => None,
+            micros => Some(Duration::from_micros(micros - 1)),
+        }
+    }
+
+    /// Stops relaying and returns every connection, in the order they were opened.
+    pub fn stop(self) -> io::Result<Vec<Connection>> {
+        // A failed write means the thread is already gone; join reports why.
+        let _ = (&self.wake).write_all(b"s");
+        self.thread
+            .join()
+            .map_err(|_| io::Error::other("the tcp relay thread panicked"))?
+    }
+}
+
+struct TcpLoop {
+    listener: TcpListener,
+    plan: TcpRelayPlan,
+    recorder: Recorder,
+    live: Vec<RelayedConnection>,
+    finished: Vec<Connection>,
+    opened: Arc<AtomicU32>,
+    closed: Arc<AtomicU32>,
+    observer: Option<ConnectionObserver>,
+}
+
+const DIRECTIONS: [Direction; 2] = [Direction::ToServer, Direction::ToClient];
+
+impl TcpLoop {
+    fn run(&mut self, mut wake: UnixStream) -> io::Result<Vec<Connection>> {
+        // Timer slack is per thread; the default 50 µs would blur slice gaps and delays.
+        let _ = nix::sys::prctl::set_timerslack(1);
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            for index in 0..self.live.len() {
+                for direction in DIRECTIONS {
+                    self.pump(index, direction);
+                }
+            }
+            self.retire_finished();
+            let timeout = self
+                .live
+                .iter()
+                .flat_map(|connection| connection.pipes.iter().filter_map(Pipe::next_due))
+                .min()
+                .map(|due| TimeSpec::from_duration(due.saturating_sub(self.recorder.now())));
+            let readiness = {
+                let mut fds = vec![
+                    PollFd::new(wake.as_fd(), PollFlags::POLLIN),
+                    PollFd::new(self.listener.as_fd(), PollFlags::POLLIN),
+                ];
+                for connection in &self.live {
+                    let [to_server, to_client] = &connection.pipes;
+                    let mut client = PollFlags::empty();
+                    let mut server = PollFlags::empty();
+                    if connection.connecting {
+                        server |= PollFlags::POLLOUT;
+                    } else {
+                        if to_server.wants_read() {
+                            client |= PollFlags::POLLIN;
+                        }
+                        if to_client.wants_write() {
+                            client |= PollFlags::POLLOUT;
+                        }
+                        if to_client.wants_read() {
+                            server |= PollFlags::POLLIN;
+                        }
+                        if to_server.wants_write() {
+                            server |= PollFlags::POLLOUT;
+                        }
+                    }
+                    fds.push(PollFd::new(connection.client.as_fd(), client));
+                    fds.push(PollFd::new(connection.server.as_fd(), server));
+                }
+                match ppoll(&mut fds, timeout, None) {
+                    Ok(_) | Err(Errno::EINTR) => {}
+                    Err(error) => return Err(error.into()),
+                }
+                fds.iter()
+                    .map(|fd| fd.revents().unwrap_or(PollFlags::empty()))
+                    .collect::<Vec<_>>()
+            };
+            if !readiness[0].is_empty() {
+                let mut signals = [0u8; 16];
+                let read = wake.read(&mut signals).unwrap_or(0);
+                if read == 0 || signals[..read].contains(&b's') {
+                    return Ok(self.stop());
+                }
+            }
+            // Connections accepted below are polled from the next turn on; the readiness
+            // of those polled now comes first.
+            let polled = self.live.len();
+            for index in 0..polled {
+                let client = readiness[2 + 2 * index];
+                let server = readiness[3 + 2 * index];
+                self.serve(index, client, server, &mut buffer);
+            }
+            if !readiness[1].is_empty() {
+                self.accept_all();
+            }
+        }
+    }
+
+    /// Handles what `ppoll` said about one connection's two sockets.
+    fn serve(&mut self, index: usize, client: PollFlags, server: PollFlags, buffer: &mut [u8]) {
+        let connection = &mut self.live[index];
+        if connection.record.reset.is_some() {
+            return;
+        }
+        if connection.connecting {
+            if !server.is_empty() {
+                self.finish_connect(index);
+            }
+            return;
+        }
+        let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
+        let mut ended = None;
+        if client.intersects(readable) {
+            ended = ended.or(connection.read(Direction::ToServer, &mut self.recorder, buffer));
+        }
+        if server.intersects(readable) {
+            ended = ended.or(connection.read(Direction::ToClient, &mut self.recorder, buffer));
+        }
+        if let Some(Ended::Reset(by)) = ended {
+            connection.reset(by, &mut self.recorder);
+        }
+        // Writes are retried by the pump at the top of the loop.
+    }
+
+    fn pump(&mut self, index: usize, direction: Direction) {
+        let connection = &mut self.live[index];
+        if connection.record.reset.is_some() {
+            return;
+        }
+        if let Some(Ended::Reset(by)) = connection.pump(direction, &mut self.recorder) {
+            connection.reset(by, &mut self.recorder);
+        }
+    }
+
+    /// Accepts every waiting client and starts connecting to the server for each.
+    fn accept_all(&mut self) {
+        loop {
+            let (client, peer) = match self.listener.accept() {
+                Ok(accepted) => accepted,
+                Err(_) => return,
+            };
+            let now = self.recorder.now();
+            let _ = self.recorder.mark(now);
+            let nth = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(observer) = &mut self.observer {
+                observer(nth);
+            }
+            let dialed = client.local_addr().unwrap_or(self.plan.listen);
+            let mut record = new_record(nth, now, dialed, peer);
+            let server = client
+                .set_nonblocking(true)
+                .and_then(|()| client.set_nodelay(true))
+                .and_then(|()| start_connect(self.plan.target));
+            let server = match server {
+                Ok(server) => server,
+                Err(error) => {
+                    record.unreachable = Some(error.to_string());
+                    reset_on_close(&client);
+                    record.reset = Some(ResetBy::Relay);
+                    record.closed_at = Some(now);
+                    self.finished.push(record);
+                    self.closed.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+            };
+            let shaper = |direction: Direction| {
+                let label = format!("tcp/{nth}/{}", direction.name());
+                StreamShaper::new(
+                    self.plan.faults.direction(direction),
+                    nth,
+                    labelled_rng(
+                        self.plan.seed.run_seed,
+                        &self.plan.seed.scenario_key,
+                        &label,
+                    ),
+                )
+            };
+            self.live.push(RelayedConnection {
+                client,
+                server,
+                connecting: true,
+                pipes: [
+                    Pipe::new(shaper(Direction::ToServer)),
+                    Pipe::new(shaper(Direction::ToClient)),
+                ],
+                record,
+            });
+        }
+    }
+
+    /// The server's side finished connecting, or failed to.
+    fn finish_connect(&mut self, index: usize) {
+        let connection = &mut self.live[index];
+        match getsockopt(&connection.server, sockopt::SocketError) {
+            Ok(0) => {
+                connection.connecting = false;
+                let _ = connection.server.set_nodelay(true);
+            }
+            result => {
+                let errno = match result {
+                    Ok(code) => Errno::from_raw(code),
+                    Err(errno) => errno,
+                };
+                connection.record.unreachable = Some(format!(
+                    "the server refused the relay's connection to {}: {}",
+                    self.plan.target,
+                    errno.desc()
+                ));
+                reset_on_close(&connection.client);
+                let now = self.recorder.now();
+                connection.record.reset = Some(ResetBy::Relay);
+                connection.record.closed_at = Some(now);
+            }
+        }
+    }
+
+    /// Moves connections that are over from `live` to `finished`, closing their sockets.
+    fn retire_finished(&mut self) {
+        let now = self.recorder.now();
+        let mut index = 0;
+        while index < self.live.len() {
+            if self.live[index].is_done() {
+                let mut connection = self.live.remove(index);
+                if connection.record.closed_at.is_none() {
+                    let mark = self.recorder.mark(now);
+                    connection.record.closed_at = Some(mark.at);
+                }
+                self.finished.push(connection.record);
+                self.closed.fetch_add(1, Ordering::Relaxed);
+            } else {
+                index += 1;
+            }
+        }
+    }
+
+    /// Ends the run: connections still open are recorded as they stand.
+    fn stop(&mut self) -> Vec<Connection> {
+        let mut connections = std::mem::take(&mut self.finished);
+        connections.extend(self.live.drain(..).map(|connection| connection.record));
+        connections.sort_by_key(|connection| connection.nth);
+        connections
+    }
+}
+
+/// Starts a non-blocking connect to the server.
+fn start_connect(target: SocketAddr) -> io::Result<TcpStream> {
+    let SocketAddr::V4(v4) = target else {
+        return Err(io::Error::other("the tcp relay reaches servers over IPv4"));
+    };
+    let socket = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+        None,
+    )?;
+    match connect(
+        std::os::fd::AsRawFd::as_raw_fd(&socket),
+        &SockaddrIn::from(v4),
+    ) {
+        Ok(()) | Err(Errno::EINPROGRESS) => Ok(TcpStream::from(socket)),
+        Err(errno) => Err(errno.into()),
+    }
+}
+
+#[cfg(test)]
+#[path = "tcp_tests.rs"]
+mod tests;

@@ -1,0 +1,178 @@
+//! The TCP relay over real loopback sockets (port 0, deadlines, no sleeps).
+
+use super::*;
+use crate::link::stream::{Coalesce, Cut, Slice, StreamFaults};
+use std::net::{Ipv4Addr, Shutdown};
+use std::time::Instant;
+
+const DEADLINE: Duration = Duration::from_secs(10);
+
+fn relay(faults: StreamSides) -> (TcpRelay, TcpListener) {
+    let server = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let plan = TcpRelayPlan {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        target: server.local_addr().unwrap(),
+        faults,
+        seed: ShaperSeed {
+            run_seed: 1,
+            scenario_key: "test".to_owned(),
+        },
+    };
+    (
+        TcpRelay::start(plan, ScenarioClock::start(), None).unwrap(),
+        server,
+    )
+}
+
+/// Reads until end of stream, returning each `read()` separately.
+fn read_all(mut stream: &TcpStream) -> Vec<Vec<u8>> {
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut reads = Vec::new();
+    let mut buffer = [0u8; 65536];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return reads,
+            Ok(n) => reads.push(buffer[..n].to_vec()),
+            Err(error) => panic!("read failed: {error}"),
+        }
+    }
+}
+
+/// Waits until the relay has closed `count` connections, then stops it.
+fn stop_when_closed(relay: TcpRelay, count: usize) -> Vec<Connection> {
+    let deadline = Instant::now() + DEADLINE;
+    while (relay.connections_closed() as usize) < count {
+        assert!(
+            Instant::now() < deadline,
+            "the relay never closed {count} connections"
+        );
+        std::thread::yield_now();
+    }
+    let connections = relay.stop().unwrap();
+    assert_eq!(connections.len(), count);
+    connections
+}
+
+#[test]
+fn bytes_pass_both_ways_and_every_close_is_recorded() {
+    let (relay, server) = relay(StreamSides::default());
+    let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+    let (mut accepted, _) = server.accept().unwrap();
+    client.write_all(b"hello").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(read_all(&accepted).concat(), b"hello");
+    accepted.write_all(b"A").unwrap();
+    drop(accepted);
+    assert_eq!(read_all(&client).concat(), b"A");
+    drop(client);
+    let connections = stop_when_closed(relay, 1);
+    let connection = &connections[0];
+    assert_eq!(connection.nth, 1);
+    assert_eq!(connection.to_server.bytes, b"hello");
+    assert_eq!(connection.to_server.delivered, 5);
+    assert_eq!(connection.to_client.bytes, b"A");
+    assert!(connection.to_server.ended.is_some() && connection.to_server.closed.is_some());
+    assert!(connection.to_client.ended.is_some() && connection.to_client.closed.is_some());
+    assert!(connection.closed_at.is_some());
+    assert_eq!(connection.reset, None);
+    assert_eq!(connection.dialed.ip(), Ipv4Addr::LOCALHOST);
+}
+
+#[test]
+fn a_sliced_stream_arrives_whole_in_small_reads() {
+    let (relay, server) = relay(StreamSides {
+        to_server: StreamFaults {
+            slice: Some(Slice {
+                min: 1,
+                max: 3,
+                gap: Duration::from_millis(1),
+            }),
+            ..StreamFaults::default()
+        },
+        ..StreamSides::default()
+    });
+    let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+    let (accepted, _) = server.accept().unwrap();
+    let message: Vec<u8> = (0..60u8).collect();
+    client.write_all(&message).unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let reads = read_all(&accepted);
+    assert_eq!(reads.concat(), message);
+    drop(accepted);
+    drop(client);
+    let connections = stop_when_closed(relay, 1);
+    let writes = &connections[0].to_server.writes;
+    assert!(writes.iter().all(|write| (1..=3).contains(&write.len)));
+    assert!(writes.len() >= 20);
+}
+
+#[test]
+fn coalescing_delivers_several_writes_in_one_read() {
+    let (relay, server) = relay(StreamSides {
+        to_server: StreamFaults {
+            coalesce: Some(Coalesce {
+                window: Duration::from_millis(100),
+            }),
+            ..StreamFaults::default()
+        },
+        ..StreamSides::default()
+    });
+    let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+    client.set_nodelay(true).unwrap();
+    let (accepted, _) = server.accept().unwrap();
+    for part in [&b"\0\0\0\x02"[..], b"one\n", b"two\n"] {
+        client.write_all(part).unwrap();
+    }
+    client.shutdown(Shutdown::Write).unwrap();
+    let reads = read_all(&accepted);
+    assert_eq!(reads.concat(), b"\0\0\0\x02one\ntwo\n");
+    drop((accepted, client));
+    let connections = stop_when_closed(relay, 1);
+    assert_eq!(connections[0].to_server.writes.len(), 1);
+}
+
+#[test]
+fn a_cut_connection_ends_early_for_the_server_and_quietly_for_the_client() {
+    let (relay, server) = relay(StreamSides {
+        to_server: StreamFaults {
+            cut: Some(Cut {
+                connection: Some(2),
+                after: 1000,
+            }),
+            ..StreamFaults::default()
+        },
+        ..StreamSides::default()
+    });
+    let payload = vec![7u8; 50_000];
+    let mut received = Vec::new();
+    for _ in 0..2 {
+        let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+        let (accepted, _) = server.accept().unwrap();
+        client.write_all(&payload).unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        received.push(read_all(&accepted).concat().len());
+        drop(accepted);
+        assert!(read_all(&client).is_empty());
+    }
+    assert_eq!(received, [50_000, 1000]);
+    let connections = stop_when_closed(relay, 2);
+    assert_eq!(connections[1].to_server.delivered, 1000);
+    assert_eq!(connections[1].to_server.sent, 50_000);
+    assert_eq!(connections[1].to_server.discarded, 49_000);
+}
+
+#[test]
+fn a_refused_server_resets_the_client() {
+    let (relay, server) = relay(StreamSides::default());
+    drop(server);
+    let client = TcpStream::connect(relay.listen_addr()).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut buffer = [0u8; 16];
+    let outcome = (&client).read(&mut buffer);
+    assert!(
+        matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
+        "{outcome:?}"
+    );
+    let connections = relay.stop().unwrap();
+    assert!(connections[0].unreachable.is_some());
+}
