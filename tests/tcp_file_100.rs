@@ -55,7 +55,7 @@ fn a_dishonest_count_a_persistent_client_and_seconds_fail() {
     assert_fails_at_least(
         &with_defect("client", "persistent", "file-100kib"),
         "file-100kib",
-        &["connections"],
+        &["connections", "stored-copies", "completion"],
     );
     let seconds = with_defect("server", "seconds", "sliced-delayed");
     assert_fails_at_least(&seconds, "sliced-delayed", &["timings"]);

@@ -92,6 +92,7 @@ fn each_server_defect_is_caught_by_its_check() {
         ("zero-based-names", "three-files", "saved-files"),
         ("early-status", "one-file", "status-bytes"),
         ("no-close", "one-file", "server-close"),
+        ("no-close", "three-files", "completion"),
         ("no-quit-status", "one-file", "status-bytes"),
         ("one-recv", "coalesced", "saved-files"),
     ] {

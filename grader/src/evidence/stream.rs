@@ -50,13 +50,6 @@ pub enum ResetBy {
 }
 
 impl Connection {
-    pub fn direction(&self, direction: Direction) -> &StreamRecord {
-        match direction {
-            Direction::ToServer => &self.to_server,
-            Direction::ToClient => &self.to_client,
-        }
-    }
-
     pub fn direction_mut(&mut self, direction: Direction) -> &mut StreamRecord {
         match direction {
             Direction::ToServer => &mut self.to_server,
@@ -94,7 +87,7 @@ pub struct StreamRecord {
     pub delivered: u64,
     /// The stream's first bytes as the sender wrote them: all of them unless the stream
     /// was longer than the record keeps (see `bytes_complete`).
-    #[serde(with = "hex_bytes")]
+    #[serde(with = "super::trace::hex_bytes")]
     pub bytes: Vec<u8>,
     /// Whether `bytes` holds the whole stream.
     pub bytes_complete: bool,
@@ -162,16 +155,4 @@ pub struct Mark {
 
 fn is_zero(value: &u64) -> bool {
     *value == 0
-}
-
-mod hex_bytes {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub fn serialize<S: Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&hex::encode(value))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        hex::decode(String::deserialize(deserializer)?).map_err(D::Error::custom)
-    }
 }

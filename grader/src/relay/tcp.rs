@@ -56,7 +56,6 @@ pub struct TcpRelay {
     listen_addr: SocketAddr,
     wake: UnixStream,
     activity: Arc<AtomicU64>,
-    opened: Arc<AtomicU32>,
     closed: Arc<AtomicU32>,
     to_server_holding: Arc<AtomicU64>,
     thread: JoinHandle<io::Result<Vec<Connection>>>,
@@ -75,7 +74,6 @@ impl TcpRelay {
         let listen_addr = listener.local_addr()?;
         let (wake, wake_receiver) = UnixStream::pair()?;
         let activity = Arc::new(AtomicU64::new(0));
-        let opened = Arc::new(AtomicU32::new(0));
         let closed = Arc::new(AtomicU32::new(0));
         let recorder = Recorder::new(clock, Arc::clone(&activity));
         let to_server_holding = Arc::clone(&recorder.to_server_holding);
@@ -85,7 +83,7 @@ impl TcpRelay {
             recorder,
             live: Vec::new(),
             finished: Vec::new(),
-            opened: Arc::clone(&opened),
+            opened: 0,
             closed: Arc::clone(&closed),
             observer,
         };
@@ -96,7 +94,6 @@ impl TcpRelay {
             listen_addr,
             wake,
             activity,
-            opened,
             closed,
             to_server_holding,
             thread,
@@ -106,11 +103,6 @@ impl TcpRelay {
     /// The address clients connect to.
     pub fn listen_addr(&self) -> SocketAddr {
         self.listen_addr
-    }
-
-    /// How many connections clients have opened so far.
-    pub fn connections_opened(&self) -> u32 {
-        self.opened.load(Ordering::Relaxed)
     }
 
     /// A handle that tells whether the relay holds no client bytes for the server (all
@@ -148,7 +140,8 @@ struct TcpLoop {
     recorder: Recorder,
     live: Vec<RelayedConnection>,
     finished: Vec<Connection>,
-    opened: Arc<AtomicU32>,
+    /// Connections accepted so far; the next one is `opened + 1`.
+    opened: u32,
     closed: Arc<AtomicU32>,
     observer: Option<ConnectionObserver>,
 }
@@ -275,7 +268,8 @@ impl TcpLoop {
             };
             let now = self.recorder.now();
             let _ = self.recorder.mark(now);
-            let nth = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+            self.opened += 1;
+            let nth = self.opened;
             if let Some(observer) = &mut self.observer {
                 observer(nth);
             }

@@ -2,7 +2,7 @@
 //! per direction between them, with everything recorded as it happens.
 
 use super::tcp_record::Recorder;
-use crate::evidence::{Connection, Mark, ResetBy, Segment, StreamRecord};
+use crate::evidence::{Connection, ResetBy, StreamRecord};
 use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
 use nix::sys::socket::{setsockopt, sockopt};
@@ -280,19 +280,4 @@ fn receiver_of(direction: Direction) -> ResetBy {
         Direction::ToServer => ResetBy::Server,
         Direction::ToClient => ResetBy::Client,
     }
-}
-
-/// A segment record (kept public for the recorder).
-pub(super) fn segment(at: Duration, order: u64, offset: u64, len: u64) -> Segment {
-    Segment {
-        at,
-        order,
-        offset,
-        len,
-    }
-}
-
-/// A mark record.
-pub(super) fn mark(at: Duration, order: u64) -> Mark {
-    Mark { at, order }
 }

@@ -2,8 +2,7 @@
 //! the record keeps, shared by every connection of a run.
 
 use super::clock::ScenarioClock;
-use super::tcp_connection::{mark, segment};
-use crate::evidence::{Mark, StreamRecord};
+use crate::evidence::{Mark, Segment, StreamRecord};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -51,7 +50,10 @@ impl Recorder {
             u64::try_from(at.as_micros()).unwrap_or(u64::MAX - 1) + 1,
             Ordering::Relaxed,
         );
-        mark(at, self.order)
+        Mark {
+            at,
+            order: self.order,
+        }
     }
 
     /// A read of `bytes` from a stream's sender.
@@ -68,7 +70,12 @@ impl Recorder {
             self.kept_bytes += kept;
             stream.bytes_complete = kept == bytes.len();
         }
-        let read = segment(at, order, offset, bytes.len() as u64);
+        let read = Segment {
+            at,
+            order,
+            offset,
+            len: bytes.len() as u64,
+        };
         if self.keep_segment() {
             stream.reads.push(read);
         } else {
@@ -81,7 +88,12 @@ impl Recorder {
         let Mark { order, .. } = self.mark(at);
         let offset = stream.delivered;
         stream.delivered += length as u64;
-        let write = segment(at, order, offset, length as u64);
+        let write = Segment {
+            at,
+            order,
+            offset,
+            len: length as u64,
+        };
         if self.keep_segment() {
             stream.writes.push(write);
         } else {

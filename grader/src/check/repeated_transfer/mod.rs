@@ -104,16 +104,13 @@ fn completion(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     outcome.observed("both exited with status 0")
 }
 
-/// "1st", "2nd", "3rd", "4th", … for reasons.
+/// "1st", "2nd", "3rd", "4th", … for reasons, by the reference peers' rule; a number too
+/// large for it (read from a program's output) keeps its digits.
 pub(crate) fn ordinal(n: u64) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+    match u32::try_from(n) {
+        Ok(n) => socklab_reference::tcp_file_100::Ordinal(n).to_string(),
+        Err(_) => format!("{n}th"),
+    }
 }
 
 #[cfg(test)]

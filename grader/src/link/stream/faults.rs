@@ -74,19 +74,6 @@ pub struct StreamFaults {
     pub reset: Option<Cut>,
 }
 
-impl StreamFaults {
-    /// Whether the relay forwards this direction untouched.
-    pub fn is_empty(&self) -> bool {
-        *self == StreamFaults::default()
-    }
-
-    /// Whether the scenario delivers this direction in small pieces (a report hints at
-    /// "one recv() is not one message" when a check fails there).
-    pub fn slices(&self) -> Option<&Slice> {
-        self.slice.as_ref()
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Slice {

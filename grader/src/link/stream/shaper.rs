@@ -220,16 +220,16 @@ impl StreamShaper {
         if self.state != State::Open {
             return None;
         }
-        let at_limit = self.limit.is_some_and(|(limit, _)| self.delivered >= limit);
+        // At the cut or reset point the ending is due at once, whatever else waits.
+        if self.limit.is_some_and(|(limit, _)| self.delivered >= limit) {
+            return Some(Duration::ZERO);
+        }
         let (first_ready, _) = match self.held.front() {
             Some(front) => front,
-            None if at_limit || self.sender_ended => return Some(self.next_send_at),
+            None if self.sender_ended => return Some(self.next_send_at),
             None => return None,
         };
         let mut due = (*first_ready).max(self.next_send_at);
-        if at_limit {
-            return Some(Duration::ZERO);
-        }
         if let Some(until) = self.stalled_until {
             due = due.max(until);
         }
