@@ -11,6 +11,7 @@ pub mod printable;
 pub mod rdt3;
 pub mod tcp_file_100;
 pub mod tcp_lines;
+pub mod tcp_over_udp;
 pub mod udp_add;
 pub mod udp_file;
 pub mod wait;
