@@ -2,5 +2,6 @@
 
 pub mod alternating_bit;
 pub mod describe;
+pub mod segments;
 
 pub use alternating_bit::{Conversation, Message, Step, StepKind};

@@ -11,6 +11,10 @@ pub const BUILTIN_CASES: &[(&str, &str)] = &[
         "tcp-file-100",
         include_str!("../../../cases/tcp-file-100.yaml"),
     ),
+    (
+        "tcp-over-udp",
+        include_str!("../../../cases/tcp-over-udp.yaml"),
+    ),
 ];
 
 /// The YAML text of a built-in case.

@@ -138,6 +138,9 @@ pub enum EndsWhen {
     ClientExits,
     /// For scenarios that shut the server down; the client may never finish.
     ServerExits,
+    /// Whichever exits first: a protocol whose server ends with the connection while the
+    /// client lingers (TCP's TIME-WAIT) is complete when the server is done.
+    EitherExits,
 }
 
 /// A byte count written as a number or with a unit (`64KiB`, `1 MiB`).

@@ -68,6 +68,7 @@ pub enum CompiledAnalyzer {
         client: TransferMatchers,
         error_count: regex::Regex,
     },
+    TcpLike,
 }
 
 /// The compiled required-line patterns of one program of a repeated transfer.
@@ -340,6 +341,34 @@ fn compile_analyzer(case: &Case) -> Result<CompiledAnalyzer, (Option<Position>, 
                 error_count: compile_pattern(&params.error_count, &["count"])?,
             })
         }
+        Analyzer::TcpLike(params) => {
+            if params.seq_modulus < 2 || i32::try_from(params.seq_modulus).is_err() {
+                return Err((
+                    None,
+                    format!(
+                        "`seq-modulus` {}: sequence numbers are an `i` (signed 32 bits), so it must be 2 to 2147483647",
+                        params.seq_modulus
+                    ),
+                ));
+            }
+            let keeps_stdout = |templates: &crate::case::ProgramTemplates| {
+                templates.stdout == crate::case::ProgramOutput::ReceivedFile
+            };
+            for (role, stream, templates) in [
+                ("client", params.logs.client, &case.programs.client),
+                ("server", params.logs.server, &case.programs.server),
+            ] {
+                if stream == crate::case::OutputStream::Stdout && keeps_stdout(templates) {
+                    return Err((
+                        None,
+                        format!(
+                            "the {role} logs to stdout, but its stdout is the received file (`stdout: received-file`)"
+                        ),
+                    ));
+                }
+            }
+            Ok(CompiledAnalyzer::TcpLike)
+        }
     }
 }
 
@@ -494,6 +523,10 @@ fn validate_scenario_inputs(analyzer: &Analyzer, scenario: &Scenario) -> Result<
         Analyzer::RepeatedTransfer(_) if scenario.file.is_none() => {
             Err("the repeated-transfer analyzer needs a `file` for every scenario".to_owned())
         }
+        Analyzer::TcpLike(_) if scenario.file.is_none() => Err(
+            "the tcp-like analyzer needs a `file` for every scenario: what the client sends"
+                .to_owned(),
+        ),
         Analyzer::LineUpload(_) => match &scenario.upload {
             None => Err(
                 "the line-upload analyzer needs `upload`: the files the grader types (`[]` quits at once)"

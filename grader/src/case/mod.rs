@@ -14,7 +14,8 @@ pub use inputs::{
 pub use load::{CaseError, CaseSource, load_case};
 pub use model::{
     AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
-    LineUploadParams, LogPattern, ProgramTemplates, RepeatedTransferParams, Scenario,
-    TimerExpectation, Transport, WireFormat,
+    LineUploadParams, LogPattern, LogStreams, OutputStream, ProgramInput, ProgramOutput,
+    ProgramTemplates, RepeatedTransferParams, Scenario, TcpLikeParams, TimerExpectation, Transport,
+    WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};

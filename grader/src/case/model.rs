@@ -30,6 +30,9 @@ pub struct Case {
     /// the server's output for this long.
     #[serde(with = "crate::case::model::duration")]
     pub quiet: Duration,
+    /// Which program's exit ends a scenario that does not say (default: the client's).
+    #[serde(default)]
+    pub ends_when: Option<EndsWhen>,
     /// The packet format; the alternating-bit analyzer needs one, the others read the
     /// programs' own formats from their outputs.
     #[serde(default)]
@@ -75,6 +78,37 @@ pub struct ProgramTemplates {
     pub run: String,
     /// Arguments of the built-in reference peer (`grader reference ...`).
     pub reference: String,
+    /// What the program reads on stdin besides typed lines: the scenario's file, as in
+    /// `client HOST PORT < FILE`.
+    #[serde(default)]
+    pub stdin: ProgramInput,
+    /// Where the program's stdout goes: into its transcript, or into the file the grader
+    /// compares with the scenario's, as in `server PORT > RECEIVED_FILE`.
+    #[serde(default)]
+    pub stdout: ProgramOutput,
+}
+
+/// What a program finds on its stdin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProgramInput {
+    /// Whatever the scenario types (`client-stdin`, uploads), else nothing.
+    #[default]
+    Keyboard,
+    /// The scenario's generated file, byte for byte, then end of file.
+    ScenarioFile,
+}
+
+/// Where a program's stdout goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProgramOutput {
+    /// Captured line by line into its transcript, like stderr.
+    #[default]
+    Transcript,
+    /// Written to a file outside the program's directory: what it received, compared
+    /// byte for byte with the scenario's file (its log is then on stderr).
+    ReceivedFile,
 }
 
 /// The packet format, in the Python `struct` syntax the handouts use.
@@ -108,6 +142,9 @@ pub enum Analyzer {
     /// The same file sent many times, one TCP connection each, with reported timings
     /// (tcp-file-100).
     RepeatedTransfer(RepeatedTransferParams),
+    /// A byte stream over UDP in segments with a TCP-like header, handshake, cumulative
+    /// acknowledgements and close (tcp-over-udp).
+    TcpLike(TcpLikeParams),
 }
 
 impl Analyzer {
@@ -119,6 +156,7 @@ impl Analyzer {
             Analyzer::FileTransfer(_) => "file-transfer",
             Analyzer::LineUpload(_) => "line-upload",
             Analyzer::RepeatedTransfer(_) => "repeated-transfer",
+            Analyzer::TcpLike(_) => "tcp-like",
         }
     }
 
@@ -167,6 +205,16 @@ impl Analyzer {
                 CheckId::Average,
                 CheckId::Address,
                 CheckId::Completion,
+            ],
+            Analyzer::TcpLike(_) => &[
+                CheckId::Format,
+                CheckId::Handshake,
+                CheckId::ConnectionId,
+                CheckId::SequenceNumbers,
+                CheckId::IdenticalRetransmission,
+                CheckId::Close,
+                CheckId::FileCopy,
+                CheckId::LogLines,
             ],
         }
     }
@@ -274,6 +322,38 @@ pub struct TransferLines {
     pub closing: Spanned<String>,
 }
 
+/// The tcp-over-udp segment is fixed by the assignment (`'iihh'`, FIN=1 SYN=2 ACK=4, at most
+/// 512 bytes of payload); what a course may vary is where each program logs and where the
+/// sequence space wraps.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TcpLikeParams {
+    /// Sequence and acknowledgement numbers run from 0 to one less than this.
+    #[serde(default = "default_seq_modulus")]
+    pub seq_modulus: u32,
+    /// Which output stream of each program holds its SEND/RECV/DROP lines.
+    pub logs: LogStreams,
+}
+
+fn default_seq_modulus() -> u32 {
+    socklab_reference::tcp_over_udp::SEQ_MODULUS
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LogStreams {
+    pub client: OutputStream,
+    pub server: OutputStream,
+}
+
+/// One of a program's two output streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AlternatingBitParams {
@@ -353,9 +433,9 @@ pub struct Scenario {
     /// A file generated from the seed for this scenario; `{file}` is its name.
     #[serde(default)]
     pub file: Option<InputFile>,
-    /// Which program's exit ends the scenario.
+    /// Which program's exit ends the scenario (default: the case's `ends-when`).
     #[serde(default)]
-    pub ends_when: EndsWhen,
+    pub ends_when: Option<EndsWhen>,
     /// The checks of this scenario, instead of the case's list.
     #[serde(default)]
     pub checks: Option<Vec<CheckId>>,
@@ -376,6 +456,11 @@ impl Scenario {
     /// The checks this scenario runs: its own list, else the case's.
     pub fn checks<'a>(&'a self, case: &'a Case) -> &'a [CheckId] {
         self.checks.as_deref().unwrap_or(&case.checks)
+    }
+
+    /// Which program's exit ends this scenario: its own choice, else the case's.
+    pub fn ends_when(&self, case: &Case) -> EndsWhen {
+        self.ends_when.or(case.ends_when).unwrap_or_default()
     }
 }
 
@@ -445,6 +530,14 @@ pub enum CheckId {
     Average,
     /// tcp-file-100: the client used the non-loopback address.
     Address,
+    /// tcp-over-udp: SYN, SYN|ACK, ACK, in that order, before any data.
+    Handshake,
+    /// tcp-over-udp: the server's connection id, used by both sides after the SYN.
+    ConnectionId,
+    /// tcp-over-udp: seq counts the bytes sent, ack the bytes received, both wrapping.
+    SequenceNumbers,
+    /// tcp-over-udp: FIN, its ACK, the other FIN and its ACK.
+    Close,
 }
 
 impl CheckId {
@@ -480,6 +573,10 @@ impl CheckId {
             CheckId::Timings => "timings",
             CheckId::Average => "average",
             CheckId::Address => "address",
+            CheckId::Handshake => "handshake",
+            CheckId::ConnectionId => "connection-id",
+            CheckId::SequenceNumbers => "sequence-numbers",
+            CheckId::Close => "close",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Checks: each turns evidence into an [`Outcome`] that carries its own reason.
 
 pub mod add_numbers;
+pub mod copy_difference;
 pub mod file_transfer;
 pub mod line_matcher;
 pub mod line_upload;
@@ -8,5 +9,6 @@ pub mod outcome;
 pub mod program_end;
 pub mod rdt3;
 pub mod repeated_transfer;
+pub mod tcp_like;
 
 pub use outcome::{Outcome, Status};

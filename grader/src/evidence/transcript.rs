@@ -15,6 +15,14 @@ impl Role {
     /// Both roles, server first (the order programs are started in).
     pub const BOTH: [Role; 2] = [Role::Server, Role::Client];
 
+    /// The program at the other end.
+    pub fn peer(self) -> Role {
+        match self {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Role::Client => "client",

@@ -105,7 +105,13 @@ impl HandedOut {
     /// survived the run unchanged.
     pub fn collect(self, receiver_dir: &Path) -> FileEvidence {
         let received_path = receiver_dir.join(&self.name);
-        let received = read_received(&received_path, self.inode);
+        self.collect_from(&received_path)
+    }
+
+    /// What the receiving program left at `received_path` (its stdout, `> FILE`), and
+    /// whether the sender's copy survived the run unchanged.
+    pub fn collect_from(self, received_path: &Path) -> FileEvidence {
+        let received = read_received(received_path, self.inode);
         let input_tampered = if self.missing {
             None
         } else {

@@ -10,6 +10,7 @@ use crate::check::line_upload::{self, LineUploadEvidence};
 use crate::check::rdt3::timer::TimerAnalysis;
 use crate::check::rdt3::{Rdt3Evidence, run_checks};
 use crate::check::repeated_transfer::{self, RepeatedTransferEvidence};
+use crate::check::tcp_like::{self, TcpLikeEvidence};
 use crate::check::{Outcome, Status};
 use std::time::Duration;
 
@@ -80,7 +81,7 @@ pub fn judge(
                     server: &evidence.server,
                     trace: &evidence.trace,
                     server_release: evidence.server_release.as_ref(),
-                    ends_when: scenario.ends_when,
+                    ends_when: scenario.ends_when(case),
                 },
                 checks,
             )
@@ -132,6 +133,16 @@ pub fn judge(
                 server_files: &evidence.server_files,
                 test_address: evidence.test_address,
                 host: loaded.case.programs.host.as_ref().map(|host| host.value),
+            },
+            checks,
+        ),
+        (Analyzer::TcpLike(params), CompiledAnalyzer::TcpLike) => tcp_like::run_checks(
+            &TcpLikeEvidence {
+                params,
+                file: evidence.file.as_ref(),
+                client: &evidence.client,
+                server: &evidence.server,
+                trace: &evidence.trace,
             },
             checks,
         ),

@@ -6,11 +6,13 @@ use super::produced_files::DirSnapshot;
 use super::program::ProgramChoice;
 use crate::case::load::LoadedCase;
 use crate::case::{
-    Analyzer, EndsWhen, Feed, GivenTo, PlannedRun, Scenario, StdinScript, Transport,
+    Analyzer, EndsWhen, Feed, GivenTo, PlannedRun, ProgramInput, ProgramOutput, ProgramTemplates,
+    Scenario, StdinScript, Transport,
 };
 use crate::evidence::{
     ExitReason, FileEvidence, PortRelease, ProducedFile, Role, Transcript, WireTrace,
 };
+use crate::harness::exit_bell::ExitBell;
 use crate::harness::ports::{Protocol, free_port, tcp_receive_queues_empty, wait_until_bound_by};
 use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
 use crate::harness::stdin_feed::TypingGate;
@@ -316,6 +318,21 @@ pub fn run_scenario(
     let server_snapshot =
         DirSnapshot::take(&server_dir).map_err(internal("cannot list the server's directory"))?;
 
+    // Where a program's stdout goes when the case keeps it as the received file; outside
+    // both programs' directories, so neither can reach the other's.
+    let stdout_path = |role: Role| run_dir.join(format!("{role}-stdout"));
+    let program_io =
+        |role: Role, templates: &ProgramTemplates, typed: Option<StdinInput>| ProgramIo {
+            stdin: match templates.stdin {
+                ProgramInput::Keyboard => typed,
+                ProgramInput::ScenarioFile => scenario.file.as_ref().map(|file| {
+                    StdinInput::Whole(super::input_files::generate(settings.seed, &run.key, file))
+                }),
+            },
+            stdout_file: (templates.stdout == ProgramOutput::ReceivedFile)
+                .then(|| stdout_path(role)),
+        };
+
     let clock = ScenarioClock::start();
     let deadline = clock.origin() + budget;
     let server_namespace = namespaces
@@ -329,7 +346,11 @@ pub fn run_scenario(
         clock.origin(),
         server_namespace.clone(),
         limits,
-        keyboard(scenario.server_stdin.as_ref(), None),
+        program_io(
+            Role::Server,
+            &case.programs.server,
+            keyboard(scenario.server_stdin.as_ref(), None),
+        ),
     )?;
     let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
     let startup_failure = |server: RunningProgram, why: String| {
@@ -494,9 +515,13 @@ pub fn run_scenario(
         clock.origin(),
         client_namespace,
         limits,
-        keyboard(
-            scenario.client_stdin.as_ref().or(upload_script.as_ref()),
-            typing_gate,
+        program_io(
+            Role::Client,
+            &case.programs.client,
+            keyboard(
+                scenario.client_stdin.as_ref().or(upload_script.as_ref()),
+                typing_gate,
+            ),
         ),
     )?;
     if let Network::Transparent { discovery, .. } = &network {
@@ -506,14 +531,28 @@ pub fn run_scenario(
     // The scenario is complete when the program it waits for (the client, unless the
     // scenario shuts the server down) has exited and then nothing has happened on the wire
     // or in either program's output for the quiet period, or when the deadline comes.
-    let (awaited, other) = match scenario.ends_when {
-        EndsWhen::ClientExits => (&client, &server),
+    let (awaited, other) = match scenario.ends_when(case) {
+        EndsWhen::ClientExits | EndsWhen::EitherExits => (&client, &server),
         EndsWhen::ServerExits => (&server, &client),
     };
-    let awaited_exited = awaited.wait_until(deadline);
+    let ends_when = scenario.ends_when(case);
+    let awaited_exited = match ends_when {
+        EndsWhen::ClientExits | EndsWhen::ServerExits => awaited.wait_until(deadline),
+        EndsWhen::EitherExits => {
+            let bell = Arc::new(ExitBell::default());
+            client.ring_on_exit(&bell);
+            server.ring_on_exit(&bell);
+            bell.wait_until(deadline, || client.has_exited() || server.has_exited())
+        }
+    };
+    // With either exit, the one still running is the one stopped after the quiet period.
+    let other = match ends_when {
+        EndsWhen::EitherExits if server.has_exited() => &client,
+        _ => other,
+    };
     // Checked at once, before anything is stopped: a process the server left behind that
     // still holds the port would be killed with its group.
-    let server_release = (scenario.ends_when == EndsWhen::ServerExits && awaited_exited)
+    let server_release = (ends_when == EndsWhen::ServerExits && awaited_exited)
         .then(|| port_release(server_namespace.as_deref(), server_port));
     if awaited_exited {
         loop {
@@ -546,7 +585,8 @@ pub fn run_scenario(
             program.stop(GRACE, StopReason::Complete)
         }
     };
-    let client_awaited = scenario.ends_when == EndsWhen::ClientExits;
+    // Past the deadline, the program the scenario waited for is the one blamed.
+    let client_awaited = ends_when != EndsWhen::ServerExits;
     let client = end(client, client_awaited);
     let server = end(server, !client_awaited);
     let (trace, mut notes) = network.stop().map_err(internal("the relay failed"))?;
@@ -554,7 +594,19 @@ pub fn run_scenario(
     notes.extend(ending_notes(Role::Server, &server, budget));
     let server_files =
         server_snapshot.produced(&server_dir, handed_out.as_ref().map(HandedOut::original));
-    let file = handed_out.map(|handed_out| handed_out.collect(&client_dir));
+    // The copy is where the receiving program put it: its stdout (`> FILE`), else the
+    // file of that name in the client's directory.
+    let received_at = [
+        (&case.programs.server, Role::Server),
+        (&case.programs.client, Role::Client),
+    ]
+    .into_iter()
+    .find(|(templates, _)| templates.stdout == ProgramOutput::ReceivedFile)
+    .map(|(_, role)| stdout_path(role));
+    let file = handed_out.map(|handed_out| match &received_at {
+        Some(path) => handed_out.collect_from(path),
+        None => handed_out.collect(&client_dir),
+    });
     Ok(RunEvidence {
         scenario: run.scenario,
         file,
@@ -601,6 +653,12 @@ fn keyboard(script: Option<&StdinScript>, gate: Option<TypingGate>) -> Option<St
     })
 }
 
+/// A program's stdin and, when the case keeps it, where its stdout goes.
+struct ProgramIo {
+    stdin: Option<StdinInput>,
+    stdout_file: Option<PathBuf>,
+}
+
 fn spawn(
     role: Role,
     argv: Vec<String>,
@@ -608,14 +666,15 @@ fn spawn(
     origin: Instant,
     network_namespace: Option<Arc<NetNamespace>>,
     limits: crate::harness::limits::Limits,
-    stdin: Option<StdinInput>,
+    io: ProgramIo,
 ) -> Result<RunningProgram, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
     let spec = ProgramSpec {
         argv,
         dir: dir.to_path_buf(),
         extra_env: Vec::new(),
-        stdin,
+        stdin: io.stdin,
+        stdout_file: io.stdout_file,
         output_cap: 4 << 20,
         network_namespace,
         limits,

@@ -4,6 +4,7 @@ pub mod cgroup_location;
 #[cfg(test)]
 mod containment_tests;
 pub mod cpu_wait;
+pub mod exit_bell;
 pub mod file_confinement;
 pub mod group;
 pub mod limits;

@@ -10,6 +10,7 @@
 //! a [`RunningProgram`] kills its group too.
 
 use crate::evidence::{CpuWait, ExitReason, Line, Stream, Transcript};
+use crate::harness::exit_bell::ExitBell;
 use crate::harness::group::{abandon, reap_leader, registry, signal_group};
 use crate::harness::limits::{KernelLimits, Limits};
 use crate::harness::orphans::sweep_after;
@@ -51,6 +52,9 @@ pub struct ProgramSpec {
     pub network_namespace: Option<Arc<NetNamespace>>,
     /// The resource limits it runs under.
     pub limits: Limits,
+    /// Where its stdout goes instead of the transcript (`program > FILE`): created afresh,
+    /// outside the program's directory, and capped by its file-size limit.
+    pub stdout_file: Option<PathBuf>,
 }
 
 impl ProgramSpec {
@@ -67,6 +71,7 @@ impl ProgramSpec {
             output_cap: Self::DEFAULT_OUTPUT_CAP,
             network_namespace: None,
             limits: Limits::default(),
+            stdout_file: None,
         }
     }
 }
@@ -153,7 +158,16 @@ impl RunningProgram {
                 Some(_) => Stdio::piped(),
                 None => Stdio::null(),
             })
-            .stdout(Stdio::piped())
+            .stdout(match &spec.stdout_file {
+                Some(path) => Stdio::from(std::fs::File::create(path).map_err(|source| {
+                    SpawnError::Start {
+                        program: program.clone(),
+                        dir: spec.dir.clone(),
+                        source,
+                    }
+                })?),
+                None => Stdio::piped(),
+            })
             .stderr(Stdio::piped());
         if let Some(namespace) = &spec.network_namespace {
             // Entered between fork and exec, so the program's first socket is already in
@@ -208,16 +222,18 @@ impl RunningProgram {
             }
         };
         let missing_pipe = || io::Error::other("output pipe missing");
-        let stdout = child.stdout.take().ok_or_else(missing_pipe);
-        let stderr = child.stderr.take().ok_or_else(missing_pipe);
-        let (stdout, stderr) = match (stdout, stderr) {
-            (Ok(stdout), Ok(stderr)) => (stdout, stderr),
-            (Err(error), _) | (_, Err(error)) => return Err(threads_failed(error)),
-        };
-        let streams: Vec<(Stream, Box<dyn Read + Send>)> = vec![
-            (Stream::Stdout, Box::new(stdout)),
-            (Stream::Stderr, Box::new(stderr)),
-        ];
+        let mut streams: Vec<(Stream, Box<dyn Read + Send>)> = Vec::new();
+        // A stdout that goes to a file has no pipe.
+        if spec.stdout_file.is_none() {
+            match child.stdout.take() {
+                Some(stdout) => streams.push((Stream::Stdout, Box::new(stdout))),
+                None => return Err(threads_failed(missing_pipe())),
+            }
+        }
+        match child.stderr.take() {
+            Some(stderr) => streams.push((Stream::Stderr, Box::new(stderr))),
+            None => return Err(threads_failed(missing_pipe())),
+        }
         let capture = Capture::start(streams, origin, spec.output_cap).map_err(&threads_failed)?;
 
         if let (Some(input), Some(pipe)) = (spec.stdin.clone(), child.stdin.take()) {
@@ -281,6 +297,11 @@ impl RunningProgram {
 
     pub fn has_exited(&self) -> bool {
         self.exit.lock().is_some()
+    }
+
+    /// Rings `bell` when the program exits (at once if it already has).
+    pub fn ring_on_exit(&self, bell: &Arc<ExitBell>) {
+        self.exit.hang(Arc::clone(bell));
     }
 
     /// When the latest output line was read, since the origin.
@@ -456,6 +477,8 @@ struct Exit {
 struct ExitWatch {
     exit: Mutex<Option<Exit>>,
     exited: Condvar,
+    /// Rung after the exit is recorded.
+    bells: Mutex<Vec<Arc<ExitBell>>>,
 }
 
 impl ExitWatch {
@@ -466,6 +489,26 @@ impl ExitWatch {
     fn record(&self, exit: Exit) {
         *self.lock() = Some(exit);
         self.exited.notify_all();
+        // After the exit is set: a bell hung from now on sees it and rings itself.
+        for bell in self
+            .bells
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            bell.ring();
+        }
+    }
+
+    fn hang(&self, bell: Arc<ExitBell>) {
+        // Hung before the exit is read: an exit recorded in between rings it either way.
+        self.bells
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::clone(&bell));
+        if self.lock().is_some() {
+            bell.ring();
+        }
     }
 
     fn wait_until(&self, deadline: Instant) -> bool {
@@ -531,6 +574,37 @@ mod tests {
         assert_eq!(kept, 1000);
         assert_eq!(transcript.dropped_stdout_bytes, 3_000_000 + 30_303 - 1000);
         assert_eq!(texts(&transcript, Stream::Stderr), ["bad"]);
+    }
+
+    #[test]
+    fn stdout_to_a_file_keeps_every_byte_and_stderr_still_reaches_the_transcript() {
+        let (dir, mut spec) = sh("cat; echo logged >&2");
+        let received = dir.path().join("received");
+        spec.stdout_file = Some(received.clone());
+        let bytes: Vec<u8> = (0..=255).chain([0, 0]).collect();
+        spec.stdin = Some(StdinInput::Whole(bytes.clone()));
+        let program = start(&spec);
+        assert!(program.wait_until(Instant::now() + BUDGET));
+        let transcript = program.finish();
+        assert_eq!(std::fs::read(&received).unwrap(), bytes);
+        assert_eq!(texts(&transcript, Stream::Stderr), ["logged"]);
+        assert!(texts(&transcript, Stream::Stdout).is_empty());
+    }
+
+    #[test]
+    fn a_bell_hung_on_two_programs_rings_when_the_first_exits() {
+        let (_dir, quick) = sh("exit 0");
+        let (_dir2, slow) = sh("sleep 30");
+        let bell = Arc::new(ExitBell::default());
+        let slow = start(&slow);
+        let quick = start(&quick);
+        slow.ring_on_exit(&bell);
+        quick.ring_on_exit(&bell);
+        assert!(bell.wait_until(Instant::now() + BUDGET, || {
+            quick.has_exited() || slow.has_exited()
+        }));
+        assert!(quick.has_exited() && !slow.has_exited());
+        drop(slow.stop(Duration::from_millis(100), StopReason::Complete));
     }
 
     #[test]

@@ -16,9 +16,9 @@
 use super::decision::{Alteration, Copy, Decision, DropCause, Origin};
 use super::fate::{Draws, NetemModel, RandomFate};
 use super::netem::{Delay, Netem};
-use super::scripted::{PacketSelector, ScriptedFault};
+use super::scripted::{Aim, Matching, PacketSelector, ScriptedFault};
 use rand::rngs::ChaCha8Rng;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 /// The impairments of one direction, with the memory they need from datagram to datagram.
@@ -28,7 +28,8 @@ pub struct Impairment {
     model: Option<NetemModel>,
     targeted: Vec<Targeted>,
     blackouts: Vec<Window>,
-    counter: Counter,
+    /// One count of the datagrams per kind the faults aim at (`None`: every datagram).
+    counters: BTreeMap<Option<Matching>, Counter>,
     /// When the last netem-delayed copy leaves the delay stage; none may leave before it.
     delay_tail: Duration,
     /// When the rate-limited link has finished sending everything queued so far.
@@ -90,18 +91,25 @@ impl Impairment {
                 ScriptedFault::Duplicate(duplicate) => Action::Duplicate(duplicate.copies),
                 ScriptedFault::Truncate(truncate) => Action::Truncate(truncate.to),
             };
-            let selector = fault.selector().map_err(invalid)?;
-            targeted.push(Targeted { selector, action });
+            let aim = fault.aim().map_err(invalid)?;
+            targeted.push(Targeted { aim, action });
         }
-        let selects_by_payload = targeted
-            .iter()
-            .any(|fault| matches!(fault.selector, PacketSelector::Packet { .. }));
+        let mut counters = BTreeMap::from([(None, Counter::new(false))]);
+        for fault in &targeted {
+            let by_payload = matches!(fault.aim.selector, PacketSelector::Packet { .. });
+            let counter = counters
+                .entry(fault.aim.matching)
+                .or_insert_with(|| Counter::new(false));
+            if by_payload && counter.payloads.is_none() {
+                counter.payloads = Some(HashMap::new());
+            }
+        }
         Ok(Impairment {
             rng,
             model: netem.map(NetemModel::new),
             targeted,
             blackouts,
-            counter: Counter::new(selects_by_payload),
+            counters,
             delay_tail: Duration::ZERO,
             link_free_at: Duration::ZERO,
         })
@@ -117,7 +125,13 @@ impl Impairment {
             .as_mut()
             .map(|model| model.fate(&draws))
             .unwrap_or_default();
-        let position = self.counter.count(bytes);
+        // Each kind of datagram a fault aims at is counted among its own kind only.
+        let positions: BTreeMap<Option<Matching>, Position> = self
+            .counters
+            .iter_mut()
+            .filter(|(matching, _)| matching.is_none_or(|matching| matching.accepts(bytes)))
+            .map(|(matching, counter)| (*matching, counter.count(bytes)))
+            .collect();
 
         if self.blackouts.iter().any(|window| window.contains(now)) {
             return Decision::dropped(DropCause::Blackout);
@@ -125,7 +139,11 @@ impl Impairment {
         let actions: Vec<&Action> = self
             .targeted
             .iter()
-            .filter(|fault| position.matches(fault.selector))
+            .filter(|fault| {
+                positions
+                    .get(&fault.aim.matching)
+                    .is_some_and(|position| position.matches(fault.aim.selector))
+            })
             .map(|fault| &fault.action)
             .collect();
         if actions.iter().any(|action| matches!(action, Action::Drop)) {
@@ -223,7 +241,7 @@ enum Action {
 
 #[derive(Clone, Debug)]
 struct Targeted {
-    selector: PacketSelector,
+    aim: Aim,
     action: Action,
 }
 

@@ -38,6 +38,69 @@ pub enum PacketSelector {
     Packet { packet: u32, transmission: u32 },
 }
 
+/// A selector that counts only the datagrams a [`Matching`] accepts: "the first datagram
+/// with the FIN bit", whatever came before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Aim {
+    pub selector: PacketSelector,
+    pub matching: Option<Matching>,
+}
+
+/// Which datagrams a selector counts, by their bytes, so a scenario can aim at a kind of
+/// packet (a FIN, the first segment with data) however many came before it: a submission
+/// that splits its data differently is still hit where the scenario means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Matching {
+    /// With `bits`: the byte at this offset has every one of `bits` set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byte: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u8>,
+    /// The datagram is longer than this many bytes (a header plus some payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longer_than: Option<usize>,
+}
+
+impl Matching {
+    /// Whether `bytes` is a datagram this counts.
+    pub fn accepts(&self, bytes: &[u8]) -> bool {
+        let bits_set = match (self.byte, self.bits) {
+            (Some(byte), Some(bits)) => bytes.get(byte).is_some_and(|value| value & bits == bits),
+            _ => true,
+        };
+        bits_set && self.longer_than.is_none_or(|length| bytes.len() > length)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        match (self.byte, self.bits, self.longer_than) {
+            (Some(_), None, _) | (None, Some(_), _) => {
+                Err("`matching` needs `byte` and `bits` together".to_owned())
+            }
+            (None, None, None) => {
+                Err("`matching` says nothing: give `byte` and `bits`, or `longer-than`".to_owned())
+            }
+            (_, Some(0), _) => {
+                Err("`bits: 0` is set in every byte; name the bits to look for".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Matching {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let (Some(byte), Some(bits)) = (self.byte, self.bits) {
+            parts.push(format!("byte {byte} has bits {bits:#04x}"));
+        }
+        if let Some(length) = self.longer_than {
+            parts.push(format!("longer than {length} bytes"));
+        }
+        f.write_str(&parts.join(" and "))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DropFault {
@@ -48,6 +111,9 @@ pub struct DropFault {
     pub packet: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transmission: Option<u32>,
+    /// Count only datagrams like this (see [`Matching`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +126,9 @@ pub struct DelayFault {
     pub packet: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transmission: Option<u32>,
+    /// Count only datagrams like this (see [`Matching`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     /// How long to hold it, on top of any netem delay.
     #[serde(with = "super::duration")]
     pub by: Duration,
@@ -78,6 +147,9 @@ pub struct CorruptFault {
     pub packet: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transmission: Option<u32>,
+    /// Count only datagrams like this (see [`Matching`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +168,9 @@ pub struct DuplicateFault {
     pub packet: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transmission: Option<u32>,
+    /// Count only datagrams like this (see [`Matching`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     /// Extra copies on top of the original.
     #[serde(default = "one")]
     pub copies: u32,
@@ -111,6 +186,9 @@ pub struct TruncateFault {
     pub packet: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transmission: Option<u32>,
+    /// Count only datagrams like this (see [`Matching`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     /// How many leading bytes to keep.
     pub to: usize,
 }
@@ -157,10 +235,18 @@ impl ScriptedFault {
     /// Which datagram it is aimed at; an error for a blackout (it selects by time) or when the
     /// selector fields do not name exactly one datagram.
     pub fn selector(&self) -> Result<PacketSelector, String> {
+        self.aim().map(|aim| aim.selector)
+    }
+
+    /// The selector with the datagrams it counts.
+    pub fn aim(&self) -> Result<Aim, String> {
         let target = self
             .target()
             .ok_or_else(|| "a blackout selects datagrams by time, not by packet".to_owned())?;
-        match (target.nth, target.packet, target.transmission) {
+        if let Some(matching) = &target.matching {
+            matching.validate()?;
+        }
+        let selector = match (target.nth, target.packet, target.transmission) {
             (Some(_), Some(_), _) => Err("give either `nth` or `packet`, not both".to_owned()),
             (None, None, _) => Err("say which datagram: `nth: N` or `packet: N`".to_owned()),
             (Some(_), None, Some(_)) => {
@@ -174,7 +260,11 @@ impl ScriptedFault {
                 packet,
                 transmission: transmission.unwrap_or(1),
             }),
-        }
+        }?;
+        Ok(Aim {
+            selector,
+            matching: target.matching,
+        })
     }
 
     /// Checks what the types cannot: one selector, bits 0–7, a window that ends after it
@@ -221,23 +311,33 @@ impl ScriptedFault {
 
     /// The selector fields of a fault aimed at one datagram; `None` for a blackout.
     fn target(&self) -> Option<Target> {
-        let target = |direction, nth, packet, transmission| Target {
-            direction,
-            nth,
-            packet,
-            transmission,
-        };
+        macro_rules! target {
+            ($fault:expr) => {
+                Some(Target {
+                    direction: $fault.direction,
+                    nth: $fault.nth,
+                    packet: $fault.packet,
+                    transmission: $fault.transmission,
+                    matching: $fault.matching,
+                })
+            };
+        }
         match self {
-            ScriptedFault::Drop(f) => Some(target(f.direction, f.nth, f.packet, f.transmission)),
-            ScriptedFault::Delay(f) => Some(target(f.direction, f.nth, f.packet, f.transmission)),
-            ScriptedFault::Corrupt(f) => Some(target(f.direction, f.nth, f.packet, f.transmission)),
-            ScriptedFault::Duplicate(f) => {
-                Some(target(f.direction, f.nth, f.packet, f.transmission))
-            }
-            ScriptedFault::Truncate(f) => {
-                Some(target(f.direction, f.nth, f.packet, f.transmission))
-            }
+            ScriptedFault::Drop(f) => target!(f),
+            ScriptedFault::Delay(f) => target!(f),
+            ScriptedFault::Corrupt(f) => target!(f),
+            ScriptedFault::Duplicate(f) => target!(f),
+            ScriptedFault::Truncate(f) => target!(f),
             ScriptedFault::Blackout(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Aim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.matching {
+            None => write!(f, "{}", self.selector),
+            Some(matching) => write!(f, "{} among datagrams whose {matching}", self.selector),
         }
     }
 }
@@ -260,6 +360,7 @@ struct Target {
     nth: Option<u32>,
     packet: Option<u32>,
     transmission: Option<u32>,
+    matching: Option<Matching>,
 }
 
 fn one() -> u32 {
@@ -354,6 +455,31 @@ mod tests {
             .selector()
             .unwrap();
         assert_eq!(selector.to_string(), "packet #2 (transmission #3)");
+    }
+
+    #[test]
+    fn matching_needs_a_whole_condition() {
+        let check = |yaml| fault(yaml).validate().unwrap_err();
+        assert!(
+            check("- drop: { direction: to-server, nth: 1, matching: { byte: 10 } }")
+                .contains("together")
+        );
+        assert!(
+            check("- drop: { direction: to-server, nth: 1, matching: {} }")
+                .contains("says nothing")
+        );
+        assert!(
+            check("- drop: { direction: to-server, nth: 1, matching: { byte: 1, bits: 0 } }")
+                .contains("bits: 0")
+        );
+        let aim =
+            fault("- drop: { direction: to-client, packet: 1, matching: { byte: 10, bits: 1 } }")
+                .aim()
+                .unwrap();
+        assert_eq!(
+            aim.to_string(),
+            "packet #1 (transmission #1) among datagrams whose byte 10 has bits 0x01"
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! first offset and both sizes.
 
 use crate::case::CheckId;
+use crate::check::copy_difference::explain;
 use crate::check::{Outcome, Status};
-use crate::evidence::{FileEvidence, Received, first_difference};
+use crate::evidence::{FileEvidence, Received};
 
 pub fn file_copy(file: &FileEvidence) -> Outcome {
     let outcome = Outcome::new(
@@ -48,27 +49,12 @@ pub fn file_copy(file: &FileEvidence) -> Outcome {
             .status(Status::Fail)
             .expected(expected)
             .observed(format!("the client's `{name}` is {size} bytes")),
-        Received::File { bytes, size } => match first_difference(&file.original, bytes) {
+        Received::File { bytes, size } => match explain(&file.original, bytes) {
             None => outcome.observed(format!("identical, {size} bytes")),
-            Some(offset) => {
-                let detail = if offset < bytes.len() && offset < file.original.len() {
-                    format!(
-                        "byte {offset} is 0x{:02x}, not 0x{:02x}",
-                        bytes[offset], file.original[offset]
-                    )
-                } else if bytes.len() < file.original.len() {
-                    format!("the copy ends at byte {offset}")
-                } else {
-                    format!("the copy goes on past the original's end at byte {offset}")
-                };
-                outcome
-                    .status(Status::Fail)
-                    .expected(expected)
-                    .observed(format!(
-                        "the copy differs from byte {offset} on ({detail}); original {} bytes, copy {size} bytes",
-                        file.original_size
-                    ))
-            }
+            Some(difference) => outcome
+                .status(Status::Fail)
+                .expected(expected)
+                .observed(difference),
         },
     }
 }

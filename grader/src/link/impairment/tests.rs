@@ -203,6 +203,47 @@ fn drops_the_first_transmission_of_the_second_packet() {
 }
 
 #[test]
+fn matching_counts_only_its_kind_of_datagram() {
+    // A FIN is byte 10 bit 0 in tcp-over-udp; how much data came first does not matter.
+    let segment = |flags: u8, payload: usize| {
+        let mut bytes = vec![0; 12 + payload];
+        bytes[10] = flags;
+        bytes[0] = payload as u8;
+        bytes
+    };
+    let sent = [
+        segment(2, 0),   // SYN
+        segment(4, 100), // data
+        segment(4, 50),  // data
+        segment(1, 0),   // FIN, dropped
+        segment(1, 0),   // the FIN again, delivered
+        segment(4, 0),   // an ACK
+    ];
+    let decide = |faults: &str| -> Vec<bool> {
+        let mut link = engine("", faults, 5);
+        sent.iter()
+            .map(|bytes| link.decide(Duration::ZERO, bytes).is_dropped())
+            .collect()
+    };
+    assert_eq!(
+        decide("- drop: { direction: to-server, packet: 1, matching: { byte: 10, bits: 1 } }"),
+        [false, false, false, true, false, false]
+    );
+    assert_eq!(
+        decide("- drop: { direction: to-server, nth: 2, matching: { longer-than: 12 } }"),
+        [false, false, true, false, false, false]
+    );
+    // Unfiltered faults beside filtered ones keep counting every datagram.
+    assert_eq!(
+        decide(
+            "- drop: { direction: to-server, nth: 1 }\n\
+             - drop: { direction: to-server, packet: 1, transmission: 2, matching: { byte: 10, bits: 1 } }"
+        ),
+        [true, false, false, false, true, false]
+    );
+}
+
+#[test]
 fn a_scripted_delay_is_overtaken() {
     let mut link = engine(
         "delay 1ms",
