@@ -11,6 +11,7 @@ mod proxy;
 mod reference_run;
 mod tcp_file_100;
 mod tcp_lines;
+mod tcp_over_udp;
 mod timer_stability;
 mod transparent;
 mod udp_add;
