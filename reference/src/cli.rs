@@ -5,7 +5,7 @@
 //! assignment is one more variant of `Assignment`.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -17,7 +17,7 @@ use crate::rdt3::packet::{DATA_LEN, data_from_text};
 use crate::rdt3::server::Server;
 use crate::rdt3::{ClientDefect, ServerDefect};
 use crate::udp_add::{self, hold_port};
-use crate::{tcp_file_100, tcp_lines, udp_file};
+use crate::{tcp_file_100, tcp_lines, tcp_over_udp, udp_file};
 
 /// The peer ran and finished as it should.
 pub const EXIT_SUCCESS: u8 = 0;
@@ -72,6 +72,12 @@ where
         Assignment::TcpFile100 {
             role: TcpFile100Role::Client(args),
         } => run_tcp_file_100_client(args),
+        Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Server(args),
+        } => run_tcp_over_udp_server(args),
+        Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Client(args),
+        } => run_tcp_over_udp_client(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_SUCCESS),
@@ -119,6 +125,11 @@ enum Assignment {
     TcpFile100 {
         #[command(subcommand)]
         role: TcpFile100Role,
+    },
+    /// A TCP-like transport over UDP: handshake, stop-and-wait segments, FIN close.
+    TcpOverUdp {
+        #[command(subcommand)]
+        role: TcpOverUdpRole,
     },
 }
 
@@ -354,6 +365,53 @@ struct TcpFile100ClientArgs {
     defects: Vec<tcp_file_100::ClientDefect>,
 }
 
+#[derive(Debug, Subcommand)]
+enum TcpOverUdpRole {
+    /// Accepts one connection, writes the bytes received to stdout and logs each datagram
+    /// on stderr; exits after the close.
+    Server(TcpOverUdpServerArgs),
+    /// Sends all of stdin over one connection, logging each datagram on stdout; exits 1
+    /// after 10 s without progress.
+    Client(TcpOverUdpClientArgs),
+}
+
+// PORT and HOST are positional: the handout's command lines are `server PORT` and
+// `client HOST PORT`.
+#[derive(Debug, Args)]
+struct TcpOverUdpServerArgs {
+    /// Port to listen on (0 picks a free one, shown on stderr as "listening on PORT").
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Retransmission timeout of the server's FIN, e.g. 100ms.
+    #[arg(long, value_name = "DURATION", default_value = "100ms",
+          value_parser = humantime::parse_duration)]
+    rto: Duration,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_over_udp::ServerDefect>,
+}
+
+#[derive(Debug, Args)]
+struct TcpOverUdpClientArgs {
+    /// The server's host name or address.
+    host: String,
+    /// The server's port.
+    port: u16,
+    /// Retransmission timeout, e.g. 100ms.
+    #[arg(long, value_name = "DURATION", default_value = "100ms",
+          value_parser = humantime::parse_duration)]
+    rto: Duration,
+    /// How long to answer the server's FIN after acknowledging it, e.g. 2s.
+    #[arg(long, value_name = "DURATION", default_value = "2s",
+          value_parser = humantime::parse_duration)]
+    fin_wait: Duration,
+    /// Misbehave on purpose (repeatable).
+    #[arg(long = "defect", value_enum)]
+    defects: Vec<tcp_over_udp::ClientDefect>,
+}
+
 fn run_rdt3_server(args: &Rdt3ServerArgs) -> Result<(), Box<dyn std::error::Error>> {
     let mut server = Server::bind(&args.host, args.port, &args.defects)?;
     let never = server.run(&mut io::stdout().lock())?;
@@ -449,6 +507,30 @@ fn run_tcp_file_100_client(args: TcpFile100ClientArgs) -> Result<(), Box<dyn std
     config.count = args.count;
     config.defects = args.defects;
     tcp_file_100::run_client(&config, &mut io::stdout().lock())?;
+    Ok(())
+}
+
+fn run_tcp_over_udp_server(args: TcpOverUdpServerArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = tcp_over_udp::ServerConfig::new(args.port);
+    config.host = args.host;
+    config.timers.retransmission = args.rto;
+    config.defects = args.defects;
+    // The loop announces the port itself, on the log, before anything else.
+    tcp_over_udp::run_server(&config, io::stdout().lock(), io::stderr().lock())?;
+    Ok(())
+}
+
+fn run_tcp_over_udp_client(args: TcpOverUdpClientArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = tcp_over_udp::ClientConfig::new(args.host, args.port);
+    config.timers.retransmission = args.rto;
+    config.timers.fin_wait = args.fin_wait;
+    config.defects = args.defects;
+    let mut input = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .map_err(|source| tcp_over_udp::PeerError::Input { source })?;
+    tcp_over_udp::run_client(&config, input, io::stdout().lock())?;
     Ok(())
 }
 
@@ -864,6 +946,86 @@ mod tests {
     }
 
     #[test]
+    fn tcp_over_udp_positional_port_and_host() {
+        let cli = parse(&["tcp-over-udp", "server", "5005"]).unwrap();
+        let Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Server(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-over-udp server: {cli:?}");
+        };
+        assert_eq!(args.port, 5005);
+        assert_eq!(args.host, "127.0.0.1");
+        assert_eq!(args.rto, Duration::from_millis(100));
+        assert!(args.defects.is_empty());
+
+        let cli = parse(&[
+            "tcp-over-udp",
+            "server",
+            "0",
+            "--host",
+            "::1",
+            "--rto",
+            "250ms",
+            "--defect",
+            "strip-nuls",
+            "--defect",
+            "ack-no-wrap",
+        ])
+        .unwrap();
+        let Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Server(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-over-udp server: {cli:?}");
+        };
+        assert_eq!((args.host.as_str(), args.port), ("::1", 0));
+        assert_eq!(args.rto, Duration::from_millis(250));
+        assert_eq!(
+            args.defects,
+            [
+                tcp_over_udp::ServerDefect::StripNuls,
+                tcp_over_udp::ServerDefect::AckNoWrap
+            ]
+        );
+
+        let cli = parse(&["tcp-over-udp", "client", "localhost", "5005"]).unwrap();
+        let Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Client(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-over-udp client: {cli:?}");
+        };
+        assert_eq!((args.host.as_str(), args.port), ("localhost", 5005));
+        assert_eq!(args.rto, Duration::from_millis(100));
+        assert_eq!(args.fin_wait, Duration::from_secs(2));
+        assert!(args.defects.is_empty());
+
+        let cli = parse(&[
+            "tcp-over-udp",
+            "client",
+            "h",
+            "7",
+            "--rto",
+            "1s",
+            "--fin-wait",
+            "300ms",
+            "--defect",
+            "no-dup-mark",
+        ])
+        .unwrap();
+        let Assignment::TcpOverUdp {
+            role: TcpOverUdpRole::Client(args),
+        } = cli.assignment
+        else {
+            panic!("not the tcp-over-udp client: {cli:?}");
+        };
+        assert_eq!(args.rto, Duration::from_secs(1));
+        assert_eq!(args.fin_wait, Duration::from_millis(300));
+        assert_eq!(args.defects, [tcp_over_udp::ClientDefect::NoDupMark]);
+    }
+
+    #[test]
     fn usage_errors() {
         for args in [
             &[
@@ -948,6 +1110,11 @@ mod tests {
                 "--defect",
                 "dishonest-error-count",
             ],
+            &["tcp-over-udp", "server"],
+            &["tcp-over-udp", "server", "--port", "5005"],
+            &["tcp-over-udp", "client", "5005"],
+            &["tcp-over-udp", "client", "h", "1", "--rto", "soon"],
+            &["tcp-over-udp", "server", "1", "--defect", "text-only"],
         ] {
             let error = parse(args).unwrap_err();
             assert!(error.use_stderr(), "{args:?}");
@@ -965,6 +1132,7 @@ mod tests {
             &["udp-file", "client", "--help"],
             &["tcp-lines", "server", "--help"],
             &["tcp-file-100", "client", "--help"],
+            &["tcp-over-udp", "server", "--help"],
         ] {
             assert_eq!(
                 parse_exit_code(&parse(args).unwrap_err()),
