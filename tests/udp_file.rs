@@ -97,7 +97,10 @@ fn a_client_that_decodes_text_fails_file_copy_and_keeps_both_files() {
     let graded = with_defect("client", "text-mode", "size-2049");
     assert_fails_only(&graded, "size-2049", &["file-copy"]);
     assert!(
-        graded.stdout.contains("differs from byte 0"),
+        graded
+            .stdout
+            .contains("at byte 0 the copy has ef bf bd (U+FFFD)")
+            && graded.stdout.contains("decoded as UTF-8 text"),
         "{}",
         graded.stdout
     );

@@ -62,10 +62,12 @@ pub fn connection_id(segments: &SegmentTrace<'_>) -> Outcome {
     let learnt = received
         .segment
         .map_or(chosen, |segment| segment.header.conn_id);
+    // A resent SYN (conn 0) may cross the SYN|ACK on its way; it is no stray.
+    let client_syn = segments.client_sent.first().map(|sent| sent.bytes);
     let client_strays = segments
         .client_sent
         .iter()
-        .filter(|sent| sent.order > received.order)
+        .filter(|sent| sent.order > received.order && Some(sent.bytes) != client_syn)
         .find(|sent| sent.segment.is_ok_and(|s| s.header.conn_id != learnt));
     match client_strays {
         Some(stray) => outcome
@@ -169,10 +171,11 @@ fn handshake_problem(segments: &SegmentTrace<'_>, modulus: i64) -> Result<String
     let server_isn = received
         .segment
         .map_or(0, |segment| i64::from(segment.header.seq));
+    // A SYN the client resent as the SYN|ACK arrived crossed it on the way; not an answer.
     let Some(ack) = segments
         .client_sent
         .iter()
-        .find(|sent| sent.order > received.order)
+        .find(|sent| sent.order > received.order && sent.bytes != syn.bytes)
     else {
         return Err((
             "the client's ACK of the SYN|ACK".to_owned(),

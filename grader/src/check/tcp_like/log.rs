@@ -10,6 +10,7 @@ use crate::check::{Outcome, Status};
 use crate::evidence::{Role, Stream, Transcript};
 use regex::Regex;
 use socklab_reference::tcp_over_udp::{Flags, Segment, SegmentError};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -96,14 +97,15 @@ pub fn log_lines(evidence: &TcpLikeEvidence<'_>, segments: &SegmentTrace<'_>) ->
         CheckId::LogLines,
         "each program prints `SEND seq ack conn [ACK] [SYN] [FIN] [DUP]` for every datagram it sends (DUP on a resent segment) and `RECV …` or `DROP …` for every datagram it is given, with the numbers on the wire",
     );
+    let modulus = i64::from(evidence.params.seq_modulus);
     let mut counts = Vec::new();
     for (role, transcript, stream) in [
         (Role::Client, evidence.client, evidence.params.logs.client),
         (Role::Server, evidence.server, evidence.params.logs.server),
     ] {
         let lines = log_of(transcript, stream);
-        let result =
-            sent_lines(role, transcript, &lines, segments.sent_by(role)).and_then(|sent| {
+        let result = sent_lines(modulus, role, transcript, &lines, segments.sent_by(role))
+            .and_then(|sent| {
                 received_lines(
                     role,
                     transcript,
@@ -145,11 +147,16 @@ fn log_of(transcript: &Transcript, stream: OutputStream) -> Vec<LogLine> {
 
 /// The k-th SEND line against the k-th datagram sent; returns how many matched.
 fn sent_lines(
+    modulus: i64,
     role: Role,
     transcript: &Transcript,
     lines: &[LogLine],
     sent: &[Sent<'_>],
 ) -> Result<usize, Problem> {
+    let new_data = super::numbers::new_data_flags(sent, modulus);
+    // Whether each datagram is byte for byte one sent before (one pass: floods stay cheap).
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let repeats: Vec<bool> = sent.iter().map(|sent| !seen.insert(sent.bytes)).collect();
     let sends: Vec<&LogLine> = lines
         .iter()
         .filter(|line| line.kind == Kind::Send)
@@ -188,10 +195,10 @@ fn sent_lines(
                 datagram.at,
             ));
         }
-        let repeated = sent[..index]
-            .iter()
-            .any(|earlier| earlier.bytes == datagram.bytes);
-        let needs_dup = repeated && segment.sequence_length() > 0;
+        let repeated = repeats[index];
+        // A resent segment; not new data whose bytes happen to repeat (after the sequence
+        // space wrapped), nor a repeated bare ACK: DUP may go either way on those.
+        let needs_dup = repeated && segment.sequence_length() > 0 && !new_data[index];
         if needs_dup && !line.dup {
             return Err((
                 "DUP on every SEND line of a resent segment".to_owned(),
@@ -245,15 +252,18 @@ fn received_lines(
         .filter(|line| line.kind != Kind::Send)
         .collect();
     let last_send = own_sent.last().map(|sent| sent.order);
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let repeats: Vec<bool> = delivered
+        .iter()
+        .map(|copy| !seen.insert(copy.bytes))
+        .collect();
     for (index, copy) in delivered.iter().enumerate() {
         let Some(line) = receives.get(index) else {
             // What arrived as the program was ending may never have been read: after it
             // was stopped, after its last datagram, or a copy of something it had read.
             let unread_is_fine = stopped_before(transcript, copy.at)
                 || last_send.is_none_or(|order| copy.order > order)
-                || delivered[..index]
-                    .iter()
-                    .any(|earlier| earlier.bytes == copy.bytes);
+                || repeats[index];
             if unread_is_fine {
                 continue;
             }

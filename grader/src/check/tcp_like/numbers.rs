@@ -3,11 +3,12 @@
 //! modulus; and every segment the grader dropped is sent again, unchanged.
 
 use super::seq_add;
-use crate::analyze::segments::{Delivered, SegmentTrace, Sent, describe_sent};
+use crate::analyze::segments::{SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
-use socklab_reference::tcp_over_udp::Flags;
+use socklab_reference::tcp_over_udp::{Flags, Segment};
+use std::collections::{HashMap, HashSet};
 
 pub fn sequence_numbers(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     let outcome = Outcome::new(
@@ -52,23 +53,29 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     let mut resent = 0;
     for role in Role::BOTH {
         let sent = segments.sent_by(role);
-        let delivered = segments.delivered_to(role.peer());
-        for (index, original) in sent.iter().enumerate() {
-            let Ok(segment) = original.segment else {
+        let new_data = new_data_flags(sent, modulus);
+        let arrived: HashSet<Identity<'_>> = segments
+            .delivered_to(role.peer())
+            .iter()
+            .map(|copy| copy.segment.ok().map(identity_of))
+            .collect();
+        // The segment most recently sent as new data at each seq (the space may wrap).
+        let mut originals: HashMap<i32, &Sent<'_>> = HashMap::new();
+        for (sent_segment, is_new) in sent.iter().zip(new_data) {
+            let Ok(segment) = sent_segment.segment else {
                 continue;
             };
             if segment.sequence_length() == 0 {
                 continue;
             }
-            let key = identity(original);
-            // A retransmission of it: the same seq with other data or flags is not.
-            if let Some(altered) = sent[index + 1..].iter().find(|later| {
-                later
-                    .segment
-                    .is_ok_and(|l| l.header.seq == segment.header.seq && l.sequence_length() > 0)
-                    && identity(later) != key
-                    && !starts_new_data(later, sent, modulus)
-            }) {
+            if is_new || segment.header.flags.contains(Flags::SYN) {
+                originals.entry(segment.header.seq).or_insert(sent_segment);
+                if is_new {
+                    originals.insert(segment.header.seq, sent_segment);
+                }
+            } else if let Some(original) = originals.get(&segment.header.seq)
+                && identity(original) != identity(sent_segment)
+            {
                 return outcome
                     .status(Status::Fail)
                     .expected(format!(
@@ -76,19 +83,16 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
                         segment.header.seq,
                         describe_sent(original)
                     ))
-                    .observed(format!("{} differs", describe_sent(altered)));
+                    .observed(format!("{} differs", describe_sent(sent_segment)));
             }
-            if original.dropped {
-                let got_through = delivered.iter().any(|copy: &Delivered<'_>| {
-                    copy.bytes.len() == original.bytes.len() && same_identity(copy, key)
-                });
-                if !got_through {
+            if sent_segment.dropped {
+                if !arrived.contains(&identity(sent_segment)) {
                     return outcome
                         .status(Status::Fail)
                         .expected("the lost segment sent again until a copy arrives".to_owned())
                         .observed(format!(
                             "{} was dropped by the grader and never sent again",
-                            describe_sent(original)
+                            describe_sent(sent_segment)
                         ));
                 }
                 resent += 1;
@@ -105,49 +109,41 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
 type Identity<'a> = Option<(i32, bool, bool, &'a [u8])>;
 
 fn identity<'a>(sent: &Sent<'a>) -> Identity<'a> {
-    sent.segment.ok().map(|segment| {
-        let flags = segment.header.flags;
-        (
-            segment.header.seq,
-            flags.contains(Flags::SYN),
-            flags.contains(Flags::FIN),
-            segment.payload,
-        )
-    })
+    sent.segment.ok().map(identity_of)
 }
 
-fn same_identity(copy: &Delivered<'_>, key: Identity<'_>) -> bool {
-    copy.segment.ok().is_some_and(|segment| {
-        let flags = segment.header.flags;
-        Some((
-            segment.header.seq,
-            flags.contains(Flags::SYN),
-            flags.contains(Flags::FIN),
-            segment.payload,
-        )) == key
-    })
+fn identity_of(segment: Segment<'_>) -> (i32, bool, bool, &[u8]) {
+    let flags = segment.header.flags;
+    (
+        segment.header.seq,
+        flags.contains(Flags::SYN),
+        flags.contains(Flags::FIN),
+        segment.payload,
+    )
 }
 
-/// Whether `later` reuses a seq because the sequence space wrapped (new data), rather than
-/// resending: judged by `own_numbers`, so here only the exact next number counts as new.
-fn starts_new_data(later: &Sent<'_>, sent: &[Sent<'_>], modulus: i64) -> bool {
+/// For each datagram sent, whether it starts at the sender's next number with something
+/// that takes sequence space: new data (or a new FIN), not a resend, even where the space
+/// has wrapped and the same seq comes round again. One pass, so a flood stays cheap.
+pub(super) fn new_data_flags(sent: &[Sent<'_>], modulus: i64) -> Vec<bool> {
     let mut next = None;
-    for earlier in sent
-        .iter()
-        .take_while(|earlier| earlier.order < later.order)
-    {
-        if let Ok(segment) = earlier.segment {
+    sent.iter()
+        .map(|sent| {
+            let Ok(segment) = sent.segment else {
+                return false;
+            };
             let seq = i64::from(segment.header.seq);
             if segment.header.flags.contains(Flags::SYN) {
-                next = Some(seq_add(seq, 1, modulus));
+                next.get_or_insert(seq_add(seq, 1, modulus));
+                false
             } else if Some(seq) == next && segment.sequence_length() > 0 {
                 next = Some(seq_add(seq, segment.sequence_length(), modulus));
+                true
+            } else {
+                false
             }
-        }
-    }
-    later
-        .segment
-        .is_ok_and(|segment| Some(i64::from(segment.header.seq)) == next)
+        })
+        .collect()
 }
 
 /// What one side's own sequence numbers add up to.
@@ -165,7 +161,8 @@ fn own_numbers(
     modulus: i64,
 ) -> Result<OwnNumbers, Problem> {
     let mut next: Option<i64> = None;
-    let mut used: Vec<i64> = Vec::new();
+    let mut first_syn: Option<i64> = None;
+    let mut used: HashSet<i64> = HashSet::new();
     let mut bytes = 0;
     let mut wrapped = false;
     for sent in segments.sent_by(role) {
@@ -176,12 +173,15 @@ fn own_numbers(
             match next {
                 None => {
                     next = Some(seq_add(seq, 1, modulus));
-                    used.push(seq);
+                    first_syn = Some(seq);
                 }
-                Some(_) if used.first() == Some(&seq) => {}
+                Some(_) if first_syn == Some(seq) => {}
                 Some(_) => {
                     return Err((
-                        format!("the {role}'s SYN always with seq {}", used[0]),
+                        format!(
+                            "the {role}'s SYN always with seq {}",
+                            first_syn.unwrap_or_default()
+                        ),
                         format!("{} is another SYN", describe_sent(sent)),
                     ));
                 }
@@ -196,7 +196,7 @@ fn own_numbers(
         };
         if seq == expected {
             if length > 0 {
-                used.push(seq);
+                used.insert(seq);
                 let advanced = seq_add(seq, length, modulus);
                 wrapped |= advanced < seq;
                 next = Some(advanced);

@@ -371,6 +371,23 @@ fn the_handshake_must_come_first_and_in_order() {
 }
 
 #[test]
+fn a_resent_syn_that_crosses_the_syn_ack_is_no_fault() {
+    let data = data(1000);
+    let wire = conversation(&data, |wire, step| {
+        if step == Step::Data(0) {
+            wire.client(CLIENT_ISN, 0, 0, Flags::SYN, &[]);
+        }
+    });
+    let outcomes = judge(&wire, &data, &data);
+    let (failed, all) = failures(&outcomes);
+    // The server would answer the repeat; the check only needs the client's side right.
+    assert!(
+        !failed.contains(&CheckId::Handshake) && !failed.contains(&CheckId::ConnectionId),
+        "{all}"
+    );
+}
+
+#[test]
 fn the_connection_id_must_be_the_servers() {
     let data = data(1000);
     let mut wire = conversation(&data, |_, _| {});
@@ -517,4 +534,30 @@ fn garbage_is_a_format_failure_not_a_panic() {
     let why = observed(&outcomes, CheckId::Format);
     assert!(why.contains("shorter than the 12-byte header"), "{why}");
     assert!(why.contains("more than the 512 allowed"), "{why}");
+}
+
+#[test]
+fn new_data_that_repeats_bytes_after_the_wrap_may_go_with_or_without_dup() {
+    let block = data(204_800);
+    let mut repeating = block.clone();
+    repeating.extend_from_slice(&block[..1024]);
+    // The builder marks DUP by the bytes, as the reference peers do.
+    let mut wire = conversation(&repeating, |_, _| {});
+    let outcomes = judge(&wire, &repeating, &repeating);
+    assert!(
+        failures(&outcomes).0.is_empty(),
+        "{}",
+        failures(&outcomes).1
+    );
+    assert!(wire.client_log.iter().any(|line| line.ends_with("ACK DUP")));
+    // A student's program marks only what it resends.
+    for line in &mut wire.client_log {
+        *line = line.replace(" DUP", "");
+    }
+    let outcomes = judge(&wire, &repeating, &repeating);
+    assert!(
+        failures(&outcomes).0.is_empty(),
+        "{}",
+        failures(&outcomes).1
+    );
 }
