@@ -40,6 +40,17 @@ impl<D: Copy + Ord> Default for Defects<D> {
     }
 }
 
+/// The `--defect` values of a defect enum, as the command line spells them (for the tests
+/// that pin each peer's interface).
+#[cfg(test)]
+pub(crate) fn command_line_names<V: clap::ValueEnum>() -> Vec<String> {
+    V::value_variants()
+        .iter()
+        .filter_map(clap::ValueEnum::to_possible_value)
+        .map(|value| value.get_name().to_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

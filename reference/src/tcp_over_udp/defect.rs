@@ -50,17 +50,8 @@ pub enum ClientDefect {
 
 #[cfg(test)]
 mod tests {
-    use clap::ValueEnum;
-
     use super::*;
-
-    fn names<V: ValueEnum>() -> Vec<String> {
-        V::value_variants()
-            .iter()
-            .filter_map(ValueEnum::to_possible_value)
-            .map(|value| value.get_name().to_owned())
-            .collect()
-    }
+    use crate::defects::command_line_names as names;
 
     #[test]
     fn command_line_names() {
