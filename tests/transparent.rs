@@ -260,3 +260,75 @@ fn tc_mode_refuses_clearly_and_names_the_alternatives() {
     );
     assert!(output.stdout.is_empty(), "nothing was graded");
 }
+
+/// The tcp-lines case as it would read for programs that take no arguments and use
+/// 127.0.0.1:12100 (the examples' default), written into `dir`.
+fn hard_coded_tcp_lines(dir: &Path) -> String {
+    let case = std::fs::read_to_string(crate::util::root().join("cases/tcp-lines.yaml")).unwrap();
+    let case = case
+        .replace("run: \"tcp_server {port}\"", "run: \"tcp_server\"")
+        .replace("run: \"tcp_client {host} {port}\"", "run: \"tcp_client\"")
+        .replace(
+            "    reference: \"tcp-lines client --host {host} --port {port}\"\n",
+            "    reference: \"tcp-lines client --host {host} --port {port}\"\n  hard-coded-port: 12100\n",
+        );
+    assert!(case.contains("hard-coded-port: 12100"), "{case}");
+    let path = dir.join("tcp-lines-hard-coded.yaml");
+    std::fs::write(&path, case).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn hard_coded_tcp_programs_get_the_verdicts_they_get_with_arguments() {
+    let _namespaces = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let case = hard_coded_tcp_lines(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let good = check(
+        &case,
+        "tcp-lines/good/tcp_client.py",
+        "tcp-lines/good/tcp_server.py",
+        out.path(),
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(good.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("mode transparent (the case says its programs hard-code port 12100)")
+            && stdout.contains("total 100/100"),
+        "{stdout}"
+    );
+    // The relay's stream faults reach them too: one recv() per message fails when sliced.
+    let out = tempfile::tempdir().unwrap();
+    let one_recv = check(
+        &case,
+        "tcp-lines/good/tcp_client.py",
+        "tcp-lines/one-recv/tcp_server.py",
+        out.path(),
+        &["--scenario", "one-file", "--scenario", "sliced"],
+    );
+    assert_eq!(one_recv.status.code(), Some(1));
+    assert!(failed_checks(out.path(), "one-file").is_empty());
+    assert!(failed_checks(out.path(), "sliced").contains("saved-files"));
+}
+
+#[test]
+fn a_hard_coded_tcp_server_sees_the_port_the_client_bound() {
+    let _namespaces = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let case = hard_coded_tcp_lines(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    check(
+        &case,
+        "../tests/fixtures/hard-coded-tcp/client.py",
+        "../tests/fixtures/hard-coded-tcp/server.py",
+        out.path(),
+        &["--scenario", "quit-at-once", "--budget", "2s"],
+    );
+    let server = crate::util::transcript(out.path(), "quit-at-once", "server").unwrap();
+    let lines = crate::util::transcript_lines(&server);
+    assert!(
+        lines.iter().any(|line| line == "peer 127.0.0.1:6006"),
+        "{lines:?}"
+    );
+}

@@ -21,7 +21,10 @@ use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
 use crate::netns::NetNamespace;
 use crate::relay::discovery::Discovery;
 use crate::relay::tcp::ConnectionObserver;
-use crate::relay::{RelayEndpoints, ScenarioClock, ShaperSeed, TcpRelay, TcpRelayPlan, UdpRelay};
+use crate::relay::tcp_bridge::BridgeError;
+use crate::relay::{
+    RelayEndpoints, ScenarioClock, ShaperSeed, TcpBridge, TcpRelay, TcpRelayPlan, UdpRelay,
+};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,6 +84,7 @@ enum Network {
         relay: Arc<UdpRelay>,
         discovery: Discovery,
     },
+    TransparentTcp(TcpBridge),
 }
 
 impl Network {
@@ -89,6 +93,7 @@ impl Network {
             Network::Relay(relay) => relay.last_activity(),
             Network::Tcp(relay) => relay.last_activity(),
             Network::Transparent { relay, .. } => relay.last_activity(),
+            Network::TransparentTcp(bridge) => bridge.last_activity(),
         }
     }
 
@@ -99,6 +104,13 @@ impl Network {
             Network::Tcp(relay) => Ok((
                 WireTrace {
                     connections: relay.stop()?,
+                    ..WireTrace::default()
+                },
+                Vec::new(),
+            )),
+            Network::TransparentTcp(bridge) => Ok((
+                WireTrace {
+                    connections: bridge.stop()?,
                     ..WireTrace::default()
                 },
                 Vec::new(),
@@ -232,11 +244,6 @@ pub fn run_scenario(
             free_port(protocol).map_err(internal("cannot find a free port"))?,
             None,
         ),
-        Mode::Transparent if case.transport == Transport::Tcp => {
-            return Err(RunError::Namespace {
-                message: "transparent mode bridges udp programs only so far; grade this tcp case with --mode relay (its programs take their addresses as arguments)".to_owned(),
-            });
-        }
         Mode::Transparent => {
             let namespace = || {
                 NetNamespace::create()
@@ -400,6 +407,7 @@ pub fn run_scenario(
                         run_seed: settings.seed,
                         scenario_key: run.key.clone(),
                     },
+                    keep_client_port: false,
                 };
                 let observer = settings.progress.clone().map(|sink| {
                     let key = run.key.clone();
@@ -435,6 +443,38 @@ pub fn run_scenario(
                 .map_err(internal("cannot start the relay"))?;
                 let port = relay.listen_addr().map_or(0, |address| address.port());
                 (Network::Relay(relay), port, private_loopback.clone())
+            }
+        }
+        Some((client_namespace, server_namespace)) if case.transport == Transport::Tcp => {
+            let plan = TcpRelayPlan {
+                listen: SocketAddr::from((HOST, server_port)),
+                target: SocketAddr::from((HOST, server_port)),
+                faults: scenario.stream.clone().unwrap_or_default(),
+                seed: ShaperSeed {
+                    run_seed: settings.seed,
+                    scenario_key: run.key.clone(),
+                },
+                keep_client_port: true,
+            };
+            let bridge = TcpBridge::start(
+                &client_namespace,
+                &server_namespace,
+                server.pid(),
+                &plan,
+                clock,
+                startup_deadline,
+                || server.has_exited(),
+            );
+            match bridge {
+                Ok(bridge) => (
+                    Network::TransparentTcp(bridge),
+                    server_port,
+                    Some(client_namespace),
+                ),
+                Err(BridgeError::NotListening(why)) => return Ok(startup_failure(server, why)),
+                Err(BridgeError::Internal { context, source }) => {
+                    return Err(RunError::Internal { context, source });
+                }
             }
         }
         Some((client_namespace, server_namespace)) => {
@@ -497,9 +537,13 @@ pub fn run_scenario(
         .stream
         .as_ref()
         .is_some_and(|stream| stream.to_server.coalesce.is_some());
-    let typing_gate = match (&network, &private_loopback) {
-        (Network::Tcp(relay), Some(_)) if upload_script.is_some() && !joins_writes => {
-            let holding = relay.holding();
+    let holding = match (&network, &private_loopback) {
+        (Network::Tcp(relay), Some(_)) => Some(relay.holding()),
+        (Network::TransparentTcp(bridge), _) => bridge.holding(),
+        _ => None,
+    };
+    let typing_gate = match holding {
+        Some(holding) if upload_script.is_some() && !joins_writes => {
             let server_pid = server.pid();
             Some(TypingGate(Arc::new(move || {
                 holding.load(std::sync::atomic::Ordering::SeqCst) == 0

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod queue;
 pub mod routing;
 pub mod tcp;
+pub mod tcp_bridge;
 mod tcp_connection;
 mod tcp_record;
 pub mod udp;
@@ -13,6 +14,7 @@ pub mod udp;
 pub use clock::ScenarioClock;
 pub use engine::DecisionObserver;
 pub use tcp::{ShaperSeed, TcpRelay, TcpRelayPlan};
+pub use tcp_bridge::TcpBridge;
 pub use udp::{RelayEndpoints, UdpRelay};
 
 #[cfg(test)]

@@ -48,6 +48,9 @@ pub struct TcpRelayPlan {
     pub target: SocketAddr,
     pub faults: StreamSides,
     pub seed: ShaperSeed,
+    /// Connect to the server from the client's own port where it is free (transparent
+    /// mode: the server then sees the address the client really used).
+    pub keep_client_port: bool,
 }
 
 /// A running TCP relay; [`TcpRelay::stop`] ends it and returns the connections.
@@ -70,6 +73,18 @@ impl TcpRelay {
         observer: Option<ConnectionObserver>,
     ) -> io::Result<TcpRelay> {
         let listener = TcpListener::bind(plan.listen)?;
+        TcpRelay::start_on(listener, plan, clock, observer)
+    }
+
+    /// Relays the connections of a listener bound elsewhere (transparent mode: in the
+    /// client's network namespace), connecting to the server from the calling thread's
+    /// namespace, which the relay's thread inherits. `plan.listen` is not used.
+    pub fn start_on(
+        listener: TcpListener,
+        plan: TcpRelayPlan,
+        clock: ScenarioClock,
+        observer: Option<ConnectionObserver>,
+    ) -> io::Result<TcpRelay> {
         listener.set_nonblocking(true)?;
         let listen_addr = listener.local_addr()?;
         let (wake, wake_receiver) = UnixStream::pair()?;
@@ -278,7 +293,10 @@ impl TcpLoop {
             let server = client
                 .set_nonblocking(true)
                 .and_then(|()| client.set_nodelay(true))
-                .and_then(|()| start_connect(self.plan.target));
+                .and_then(|()| {
+                    let from = self.plan.keep_client_port.then_some(peer);
+                    start_connect(self.plan.target, from)
+                });
             let server = match server {
                 Ok(server) => server,
                 Err(error) => {
@@ -371,7 +389,7 @@ impl TcpLoop {
 }
 
 /// Starts a non-blocking connect to the server.
-fn start_connect(target: SocketAddr) -> io::Result<TcpStream> {
+fn start_connect(target: SocketAddr, from: Option<SocketAddr>) -> io::Result<TcpStream> {
     let SocketAddr::V4(v4) = target else {
         return Err(io::Error::other("the tcp relay reaches servers over IPv4"));
     };
@@ -381,6 +399,17 @@ fn start_connect(target: SocketAddr) -> io::Result<TcpStream> {
         SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
         None,
     )?;
+    if let Some(SocketAddr::V4(client)) = from {
+        // The client's port on the server's side too; taken already (the server's own
+        // port, say), the kernel picks one, as it would for any client.
+        let own = std::net::SocketAddrV4::new(*v4.ip(), client.port());
+        let _ = nix::sys::socket::setsockopt(&socket, sockopt::ReuseAddr, &true).and_then(|()| {
+            nix::sys::socket::bind(
+                std::os::fd::AsRawFd::as_raw_fd(&socket),
+                &SockaddrIn::from(own),
+            )
+        });
+    }
     match connect(
         std::os::fd::AsRawFd::as_raw_fd(&socket),
         &SockaddrIn::from(v4),

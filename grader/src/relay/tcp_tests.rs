@@ -17,6 +17,7 @@ fn relay(faults: StreamSides) -> (TcpRelay, TcpListener) {
             run_seed: 1,
             scenario_key: "test".to_owned(),
         },
+        keep_client_port: false,
     };
     (
         TcpRelay::start(plan, ScenarioClock::start(), None).unwrap(),
