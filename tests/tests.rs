@@ -6,6 +6,7 @@ mod case_errors;
 mod defects;
 mod determinism;
 mod examples;
+mod grader_panic;
 mod hostile;
 mod proxy;
 mod reference_run;

@@ -38,6 +38,10 @@ const STARTUP_LIMIT: Duration = Duration::from_secs(5);
 /// enough for any interpreter to answer, short enough that a client that prompts nothing
 /// still gets its thousand lines within the budget's reach.
 const UPLOAD_PROMPT_TIMEOUT: Duration = Duration::from_millis(500);
+/// Set in the grader's environment to a file name, makes it write the server's pid there
+/// and panic once a scenario's server is up: how the tests prove that a grader bug exits 70
+/// and leaves no program behind.
+pub const PANIC_AFTER_SERVER_STARTS: &str = "SOCKLAB_PANIC_AFTER_SERVER_STARTS";
 /// Between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_millis(200);
 
@@ -510,6 +514,12 @@ pub fn run_scenario(
         }
     };
 
+    // The kit's own test of a grader bug mid-run (exit 70, every program stopped) needs a
+    // bug to happen on demand, and the server's pid to check on; nothing else sets this.
+    if let Some(pid_file) = std::env::var_os(PANIC_AFTER_SERVER_STARTS) {
+        let _ = std::fs::write(pid_file, server.pid().to_string());
+        panic!("{PANIC_AFTER_SERVER_STARTS} is set: a deliberate grader panic for its tests");
+    }
     let client_argv = command_line(
         Role::Client,
         &settings.client,
