@@ -342,6 +342,7 @@ pub fn run_scenario(
             },
             stdout_file: (templates.stdout == ProgramOutput::ReceivedFile)
                 .then(|| stdout_path(role)),
+            private_root: Some(settings.work_root.clone()),
         };
 
     let clock = ScenarioClock::start();
@@ -711,6 +712,8 @@ fn keyboard(script: Option<&StdinScript>, gate: Option<TypingGate>) -> Option<St
 struct ProgramIo {
     stdin: Option<StdinInput>,
     stdout_file: Option<PathBuf>,
+    /// Hidden from it but for its own directory: the grader's work directory.
+    private_root: Option<PathBuf>,
 }
 
 fn spawn(
@@ -729,6 +732,7 @@ fn spawn(
         extra_env: Vec::new(),
         stdin: io.stdin,
         stdout_file: io.stdout_file,
+        private_root: io.private_root,
         output_cap: 4 << 20,
         network_namespace,
         limits,

@@ -8,6 +8,13 @@
 //! for the grader or for any other process: the namespace is the child's alone and
 //! vanishes with it.
 //!
+//! Given a private root (the grader's work directory, which holds both programs'
+//! directories and the grader's own files for the run), the child also covers it with an
+//! empty read-only tmpfs and moves its own directory back in place on top: the other
+//! program's directory and the grader's files are then not even readable. This needs
+//! `open_tree`/`move_mount` (Linux 5.2); without them the child skips the hiding and is
+//! confined for writing only.
+//!
 //! Where mount namespaces cannot be made (a container without `CAP_SYS_ADMIN`), programs
 //! run unconfined; [`file_confinement_available`] tells which, once per grader run.
 
@@ -31,18 +38,63 @@ pub fn file_confinement_available() -> bool {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        confine_before_exec(&mut probe, probe_dir.path()).is_ok()
+        confine_before_exec(&mut probe, probe_dir.path(), None).is_ok()
             && probe.status().is_ok_and(|status| status.success())
     })
 }
 
 /// Makes `command`'s child confine itself to writing under `writable` before it execs;
-/// the child starts in `writable` (as every program the grader runs does).
-pub fn confine_before_exec(command: &mut Command, writable: &Path) -> io::Result<()> {
+/// the child starts in `writable` (as every program the grader runs does). With
+/// `private_root`, a directory above `writable`, everything else under it is hidden.
+pub fn confine_before_exec(
+    command: &mut Command,
+    writable: &Path,
+    private_root: Option<&Path>,
+) -> io::Result<()> {
+    let c_string =
+        |path: &Path| CString::new(path.as_os_str().as_bytes()).map_err(io::Error::other);
     let root = CString::new("/").map_err(io::Error::other)?;
-    let writable = CString::new(writable.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    install(command, root, writable);
+    let empty = CString::new("").map_err(io::Error::other)?;
+    let tmpfs = CString::new("tmpfs").map_err(io::Error::other)?;
+    let tmpfs_options = CString::new("mode=0755,size=16k").map_err(io::Error::other)?;
+    // Prepared before the fork: the child may not allocate. The directories to make inside
+    // the covering tmpfs, outermost first, down to `writable` itself.
+    let hiding = match private_root {
+        Some(hidden) => {
+            let below = writable.strip_prefix(hidden).map_err(|_| {
+                io::Error::other(format!(
+                    "{} is not inside {}",
+                    writable.display(),
+                    hidden.display()
+                ))
+            })?;
+            let mut path = hidden.to_path_buf();
+            let mut steps = Vec::new();
+            for component in below.components() {
+                path.push(component);
+                steps.push(c_string(&path)?);
+            }
+            Some(Hiding {
+                hidden: c_string(hidden)?,
+                steps,
+                tmpfs,
+                tmpfs_options,
+                empty,
+            })
+        }
+        None => None,
+    };
+    install(command, root, c_string(writable)?, hiding);
     Ok(())
+}
+
+/// What covering the private root takes, as C strings made before the fork.
+struct Hiding {
+    hidden: CString,
+    steps: Vec<CString>,
+    tmpfs: CString,
+    tmpfs_options: CString,
+    empty: CString,
 }
 
 /// `struct mount_attr` of `mount_setattr(2)`.
@@ -55,13 +107,20 @@ struct MountAttr {
 }
 
 const MOUNT_ATTR_RDONLY: u64 = 0x1;
+/// `open_tree(2)`: a detached copy of the mount, to move back in after covering it.
+const OPEN_TREE_CLONE: libc_uint = 1;
+/// `move_mount(2)`: the source is the file descriptor itself.
+const MOVE_MOUNT_F_EMPTY_PATH: libc_uint = 0x4;
+
+#[expect(non_camel_case_types, reason = "named after the C type it stands for")]
+type libc_uint = nix::libc::c_uint;
 
 #[expect(
     unsafe_code,
     reason = "unshare, mount and mount_setattr between fork and exec have no safe wrapper that \
               avoids allocating in the child"
 )]
-fn install(command: &mut Command, root: CString, writable: CString) {
+fn install(command: &mut Command, root: CString, writable: CString, hiding: Option<Hiding>) {
     use nix::libc;
     // SAFETY: the hook runs in the forked child before exec, so it only makes system calls
     // on strings and structs prepared before the fork (no allocation, no locks), and turns
@@ -125,6 +184,52 @@ fn install(command: &mut Command, root: CString, writable: CString) {
                 &read_write as *const MountAttr,
                 std::mem::size_of::<MountAttr>(),
             ))?;
+            if let Some(hiding) = &hiding {
+                // A detached copy of the writable directory, kept while its path is covered.
+                let tree = libc::syscall(
+                    libc::SYS_open_tree,
+                    libc::AT_FDCWD,
+                    writable.as_ptr(),
+                    (OPEN_TREE_CLONE
+                        | libc::AT_RECURSIVE as libc_uint
+                        | libc::O_CLOEXEC as libc_uint) as libc::c_ulong,
+                );
+                // Without open_tree (before Linux 5.2) the directory stays readable.
+                if tree >= 0 {
+                    check(
+                        libc::mount(
+                            hiding.tmpfs.as_ptr(),
+                            hiding.hidden.as_ptr(),
+                            hiding.tmpfs.as_ptr(),
+                            libc::MS_NOSUID | libc::MS_NODEV,
+                            hiding.tmpfs_options.as_ptr().cast(),
+                        )
+                        .into(),
+                    )?;
+                    for step in &hiding.steps {
+                        check(libc::mkdir(step.as_ptr(), 0o755).into())?;
+                    }
+                    check(libc::syscall(
+                        libc::SYS_move_mount,
+                        tree,
+                        hiding.empty.as_ptr(),
+                        libc::AT_FDCWD,
+                        writable.as_ptr(),
+                        MOVE_MOUNT_F_EMPTY_PATH as libc::c_ulong,
+                    ))?;
+                    // The covering tmpfs itself read-only; the directory moved onto it is a
+                    // mount of its own and stays writable.
+                    check(libc::syscall(
+                        libc::SYS_mount_setattr,
+                        libc::AT_FDCWD,
+                        hiding.hidden.as_ptr(),
+                        0,
+                        &read_only as *const MountAttr,
+                        std::mem::size_of::<MountAttr>(),
+                    ))?;
+                    check(libc::close(tree as libc::c_int).into())?;
+                }
+            }
             // std changed directory before this hook ran, so the working directory still
             // points into the read-only mount underneath; enter the writable one on top.
             check(libc::chdir(writable.as_ptr()).into())
@@ -151,7 +256,7 @@ mod tests {
         );
         let mut command = Command::new("sh");
         command.args(["-c", &script]).current_dir(own.path());
-        confine_before_exec(&mut command, own.path()).unwrap();
+        confine_before_exec(&mut command, own.path(), None).unwrap();
         let output = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(stdout, "own-ok\nother-refused\ndev-ok\n");
@@ -163,5 +268,44 @@ mod tests {
         assert!(!other.path().join("theirs.txt").exists());
         // The grader itself is untouched: it can still write where the program could not.
         std::fs::write(other.path().join("grader.txt"), "ok").unwrap();
+    }
+
+    #[test]
+    fn under_a_private_root_it_sees_its_own_directory_and_nothing_else_there() {
+        if !file_confinement_available() {
+            eprintln!("skipped: mount namespaces are not available here");
+            return;
+        }
+        let root = tempfile::tempdir().unwrap();
+        let own = root.path().join("run-1/server");
+        let other = root.path().join("run-1/client");
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(own.join("mine.txt"), "mine").unwrap();
+        std::fs::write(other.join("theirs.txt"), "secret").unwrap();
+        std::fs::write(root.path().join("expected.bin"), "secret").unwrap();
+        let script = format!(
+            "cat mine.txt; echo; cat '{other}/theirs.txt' 2>/dev/null || echo other-hidden; \
+             cat '{root}/expected.bin' 2>/dev/null || echo root-hidden; \
+             ls '{root}'; ls '{root}/run-1'; \
+             echo new > new.txt && echo own-writable; \
+             touch '{root}/planted' 2>/dev/null || echo root-read-only",
+            other = other.display(),
+            root = root.path().display()
+        );
+        let mut command = Command::new("sh");
+        command.args(["-c", &script]).current_dir(&own);
+        confine_before_exec(&mut command, &own, Some(root.path())).unwrap();
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            stdout,
+            "mine\nother-hidden\nroot-hidden\nrun-1\nserver\nown-writable\nroot-read-only\n",
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // Its writes are real, and the grader still sees everything.
+        assert!(own.join("new.txt").exists());
+        assert!(other.join("theirs.txt").exists() && !root.path().join("planted").exists());
     }
 }

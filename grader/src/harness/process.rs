@@ -55,6 +55,9 @@ pub struct ProgramSpec {
     /// Where its stdout goes instead of the transcript (`program > FILE`): created afresh,
     /// outside the program's directory, and capped by its file-size limit.
     pub stdout_file: Option<PathBuf>,
+    /// A directory above `dir` whose other contents the program must not see (the
+    /// grader's work directory: the other program's directory, the grader's own files).
+    pub private_root: Option<PathBuf>,
 }
 
 impl ProgramSpec {
@@ -72,6 +75,7 @@ impl ProgramSpec {
             network_namespace: None,
             limits: Limits::default(),
             stdout_file: None,
+            private_root: None,
         }
     }
 }
@@ -190,13 +194,16 @@ impl RunningProgram {
         }
         if super::file_confinement::file_confinement_available() {
             // It may write in its own directory and nowhere else.
-            super::file_confinement::confine_before_exec(&mut command, &spec.dir).map_err(
-                |source| SpawnError::Start {
-                    program: program.clone(),
-                    dir: spec.dir.clone(),
-                    source,
-                },
-            )?;
+            super::file_confinement::confine_before_exec(
+                &mut command,
+                &spec.dir,
+                spec.private_root.as_deref(),
+            )
+            .map_err(|source| SpawnError::Start {
+                program: program.clone(),
+                dir: spec.dir.clone(),
+                source,
+            })?;
         }
 
         // Registered under the registry's lock, so neither a Ctrl-C nor a sweep for
