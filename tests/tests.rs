@@ -10,6 +10,7 @@ mod grader_panic;
 mod hostile;
 mod proxy;
 mod reference_run;
+mod report_formats;
 mod tcp_file_100;
 mod tcp_lines;
 mod tcp_over_udp;

@@ -16,6 +16,6 @@ pub use model::{
     AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
     LineUploadParams, LogPattern, LogStreams, OutputStream, ProgramInput, ProgramOutput,
     ProgramTemplates, RepeatedTransferParams, Scenario, TcpLikeParams, TimerExpectation, Transport,
-    WireFormat,
+    Visibility, WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};

@@ -450,6 +450,20 @@ pub struct Scenario {
     /// would), or all at once.
     #[serde(default)]
     pub upload_feed: Option<super::inputs::Feed>,
+    /// Who sees this scenario's result on Gradescope (`--format gradescope`).
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// Gradescope's test visibility.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Visible,
+    Hidden,
+    AfterDueDate,
+    AfterPublished,
 }
 
 impl Scenario {

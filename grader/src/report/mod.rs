@@ -1,4 +1,8 @@
-//! Reports for people (and, later, machines) rendered from a [`crate::grading::GradeReport`].
+//! Reports for people and machines, rendered from a [`crate::grading::GradeReport`].
 
+pub mod classroom;
+pub mod gradescope;
+pub mod json;
+pub mod junit;
 pub mod sanitize;
 pub mod terminal;

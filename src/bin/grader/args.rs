@@ -79,6 +79,21 @@ pub struct CheckArgs {
     /// Also write the evidence (transcripts and wire traces, as JSON) to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The report on stdout: for people (`terminal`), or for machines: `json` (versioned),
+    /// `junit` (a testcase per scenario and check), `gradescope` (results.json),
+    /// `classroom` (a GitHub Classroom runner result).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Terminal)]
+    pub format: ReportFormat,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Terminal,
+    Json,
+    Junit,
+    Gradescope,
+    Classroom,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! `grader check`: grade one submission (or the reference) against a case.
 
 use crate::Failure;
-use crate::args::{CheckArgs, ModeArgument};
+use crate::args::{CheckArgs, ModeArgument, ReportFormat};
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
@@ -9,6 +9,7 @@ use socklab_grader::grading::{
     ChosenMode, GradeReport, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
     scenario::ProgressSink,
 };
+use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,13 +78,28 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     }
     let report = report?;
 
-    let mut out = anstream::stdout();
-    write_report(&mut out, &report).map_err(|error| {
+    let cannot_write = |error: &dyn std::fmt::Display| {
         Failure::new(
             exit_code::INTERNAL,
             format!("cannot write the report: {error}"),
         )
-    })?;
+    };
+    let machine = match arguments.format {
+        ReportFormat::Terminal => None,
+        ReportFormat::Json => Some(report::json::render(&report).map_err(|e| cannot_write(&e))?),
+        ReportFormat::Junit => Some(report::junit::render(&report).map_err(|e| cannot_write(&e))?),
+        ReportFormat::Gradescope => {
+            Some(report::gradescope::render(&report, &loaded.case).map_err(|e| cannot_write(&e))?)
+        }
+        ReportFormat::Classroom => {
+            Some(report::classroom::render(&report).map_err(|e| cannot_write(&e))?)
+        }
+    };
+    match machine {
+        // Plain bytes: a machine format never carries terminal styling.
+        Some(text) => writeln!(std::io::stdout(), "{text}").map_err(|e| cannot_write(&e))?,
+        None => write_report(&mut anstream::stdout(), &report).map_err(|e| cannot_write(&e))?,
+    }
     if let Some(dir) = &arguments.out {
         write_evidence(dir, &report).map_err(|error| {
             Failure::new(
