@@ -1,7 +1,7 @@
 //! Transparent mode: programs that hard-code `127.0.0.1:5005` are graded unmodified, with
 //! the same verdicts as the same logic taking arguments, side by side, leaving nothing.
 
-use crate::util::{example, failed_checks, grader};
+use crate::util::{example, failed_checks, grader, process_start_ticks};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -147,13 +147,56 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
 }
 
 /// Every network namespace some process is in right now.
-fn namespaces_in_use() -> Vec<String> {
+/// The network namespaces of the processes our graders could have left behind: those that
+/// started no later than `until` (clock ticks since boot, as `/proc/<pid>/stat` counts them)
+/// and have no grader among their ancestors. The other tests' programs run at the same
+/// time, and the kernel reuses a namespace's inode number as soon as it is gone; theirs
+/// still run under their own grader, or started after ours were done.
+fn namespaces_in_use(until: u64) -> Vec<String> {
+    let grader_exe = std::fs::canonicalize(grader().get_program()).unwrap();
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
-        .filter_map(|entry| std::fs::read_link(entry.path().join("ns/net")).ok())
+        .filter_map(|entry| entry.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|&pid| process_start_ticks(pid).is_some_and(|started| started <= until))
+        .filter(|&pid| !under_a_grader(pid, &grader_exe))
+        .filter_map(|pid| std::fs::read_link(format!("/proc/{pid}/ns/net")).ok())
         .map(|link| link.display().to_string())
         .collect()
+}
+
+/// Whether a running grader is among `pid`'s ancestors.
+fn under_a_grader(pid: u32, grader_exe: &Path) -> bool {
+    let mut current = pid;
+    for _ in 0..64 {
+        let stat = std::fs::read_to_string(format!("/proc/{current}/stat")).unwrap_or_default();
+        let Some(parent) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|parent| parent.parse::<u32>().ok())
+        else {
+            return false;
+        };
+        if parent <= 1 {
+            return false;
+        }
+        if std::fs::read_link(format!("/proc/{parent}/exe")).is_ok_and(|exe| exe == grader_exe) {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+/// Now, in clock ticks since boot.
+fn ticks_now() -> u64 {
+    let uptime = std::fs::read_to_string("/proc/uptime").unwrap();
+    let seconds: f64 = uptime.split_whitespace().next().unwrap().parse().unwrap();
+    let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .unwrap()
+        .unwrap_or(100);
+    // Rounded up: a process started in this very tick counts as ours.
+    (seconds * per_second as f64).ceil() as u64 + 1
 }
 
 #[test]
@@ -189,6 +232,7 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
     for mut child in children {
         assert_eq!(child.wait().unwrap().code(), Some(0), "both gradings pass");
     }
+    let graders_done = ticks_now();
     for out in &outs {
         for run in GRADED {
             let failed = failed_checks(out.path(), run);
@@ -196,7 +240,7 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
         }
     }
     // Nothing left: no process of the runs, no process in their namespaces, no mount.
-    let in_use = namespaces_in_use();
+    let in_use = namespaces_in_use(graders_done);
     for out in &outs {
         for run in GRADED {
             for role in ["client", "server"] {
