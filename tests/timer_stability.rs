@@ -28,16 +28,22 @@ fn correct_python_client_passes_the_timer_check_thirty_times_in_a_row() {
             .arg(out.path())
             .output()
             .unwrap();
-        let timer = outcomes(out.path(), "lost-packet")
+        // The check weighs the three scenarios' timeouts together; each scenario reports
+        // that verdict, or `informational` when its own run happened to need no timeout.
+        let verdicts: Vec<(String, String)> = ["lost-packet", "lost-ack", "premature-timeout"]
             .into_iter()
-            .find(|outcome| outcome.check == "retransmission-timer")
-            .expect("the timer check ran");
-        assert_eq!(
-            timer.status,
-            "pass",
-            "attempt {attempt}: {}\n{}",
-            timer.observed,
-            String::from_utf8_lossy(&output.stdout)
+            .filter_map(|run| {
+                outcomes(out.path(), run)
+                    .into_iter()
+                    .find(|outcome| outcome.check == "retransmission-timer")
+                    .map(|timer| (timer.status, timer.observed))
+            })
+            .collect();
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            verdicts.iter().all(|(status, _)| status != "fail")
+                && verdicts.iter().any(|(status, _)| status == "pass"),
+            "attempt {attempt}: {verdicts:?}\n{report}"
         );
     }
 }

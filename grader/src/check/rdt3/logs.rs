@@ -98,7 +98,12 @@ pub fn log_lines(evidence: &Rdt3Evidence<'_>, timer: &TimerAnalysis) -> Outcome 
             role: Role::Client,
             what: "timer",
             matcher: &logs.timer,
-            events: timer.timeouts(),
+            events: timer
+                .samples
+                .iter()
+                .map(|sample| &conversation.steps[sample.retransmission])
+                .filter(required(client, StepKind::Sent, Direction::ToServer))
+                .count(),
             event_name: "timeouts seen on the wire",
         },
         Requirement {
