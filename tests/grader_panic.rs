@@ -1,7 +1,7 @@
 //! A bug in the grader itself: it exits 70 (internal error, never blamed on the
 //! submission), says so, and leaves none of the programs it started running.
 
-use crate::util::{grader, process_running_since, process_start_ticks};
+use crate::util::{grader, process_start_ticks, wait_until_ended};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -36,8 +36,8 @@ fn a_grader_panic_exits_70_and_stops_the_programs() {
         .unwrap();
     // Killed before the grader exited; its parent, now gone, left it to be reaped.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while process_running_since(pid, since) {
-        assert!(Instant::now() < deadline, "server {pid} still running");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    assert!(
+        wait_until_ended(pid, since, deadline),
+        "server {pid} still running"
+    );
 }

@@ -110,6 +110,47 @@ pub fn process_running_since(pid: u32, since: u64) -> bool {
     }
 }
 
+/// Waits until `pid` (a process started no earlier than `since`, not necessarily our child)
+/// has ended, or `deadline` passes; true when it has ended. Waits on a pidfd, which becomes
+/// readable when the process exits, so nothing is polled.
+pub fn wait_until_ended(pid: u32, since: u64, deadline: std::time::Instant) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let Some(pidfd) = pidfd_open(pid) else {
+        // No such process (any more), or no pidfds on this kernel: look once.
+        return !process_running_since(pid, since);
+    };
+    // Opened before this look: an end in between still makes the pidfd readable.
+    if !process_running_since(pid, since) {
+        return true;
+    }
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, timeout) {
+            Ok(0) => return !process_running_since(pid, since),
+            Ok(_) => return true,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return !process_running_since(pid, since),
+        }
+    }
+}
+
+#[expect(
+    unsafe_code,
+    reason = "nix has no pidfd_open; the descriptor the kernel returns is owned here alone"
+)]
+fn pidfd_open(pid: u32) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let pid = nix::libc::pid_t::try_from(pid).ok()?;
+    // SAFETY: a plain system call on integers; it returns a new descriptor or -1.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    let fd = i32::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+    // SAFETY: `fd` was just returned by the kernel and nothing else holds it.
+    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
 /// The state letter and start time of `/proc/<pid>/stat`.
 fn process_stat(pid: u32) -> Option<(char, Option<u64>)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

@@ -2,9 +2,7 @@
 //! keep: exit code 1 within the budget plus a few seconds, none of the run's processes
 //! left, the grader's own peak memory under 300 MB.
 
-use crate::util::{
-    fixture, process_running_since, process_start_ticks, transcript, transcript_lines,
-};
+use crate::util::{fixture, process_start_ticks, transcript, transcript_lines, wait_until_ended};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::collections::BTreeSet;
@@ -176,17 +174,10 @@ impl HostileRun {
             }
         }
         let deadline = Instant::now() + REAP_LIMIT;
-        let left = loop {
-            let left: Vec<&(u32, String)> = pids
-                .iter()
-                .filter(|(pid, _)| process_running_since(*pid, since))
-                .collect();
-            if left.is_empty() || Instant::now() >= deadline {
-                break left;
-            }
-            // No notification exists for another process's end: poll, bounded by the deadline.
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let left: Vec<&(u32, String)> = pids
+            .iter()
+            .filter(|(pid, _)| !wait_until_ended(*pid, since, deadline))
+            .collect();
         let work_root = self.work_root();
         for (pid, who) in left {
             self.problems.push(format!(

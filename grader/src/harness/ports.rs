@@ -160,28 +160,62 @@ pub fn wait_until_bound_by(
     deadline: Instant,
     gave_up: impl Fn() -> bool,
 ) -> Result<(), NotBound> {
+    poll_until(
+        deadline,
+        gave_up,
+        || {
+            // Looked at before `gave_up`, so a server that bound and then crashed at once
+            // is still seen as bound here and judged on what it did next.
+            let bound = match pid {
+                None => is_bound(protocol, port)?,
+                Some(pid) => is_bound_in(pid, protocol, port)?,
+            };
+            Ok(bound.then_some(()))
+        },
+        |ended| match ended {
+            WaitEnded::GaveUp => NotBound::Exited { protocol, port },
+            WaitEnded::Deadline { waited } => NotBound::Deadline {
+                protocol,
+                port,
+                waited,
+            },
+        },
+    )
+}
+
+/// Why [`poll_until`] stopped without what it waited for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitEnded {
+    /// `gave_up` said so (the program exited).
+    GaveUp,
+    Deadline {
+        waited: Duration,
+    },
+}
+
+/// Asks `probe` until it finds something (`Ok(Some)`), fails, `gave_up` holds, or the
+/// deadline passes (then `ended` makes the error). The kernel announces no bind or
+/// listen, so the socket tables are polled, quickly at first and backing off.
+pub fn poll_until<T, E>(
+    deadline: Instant,
+    gave_up: impl Fn() -> bool,
+    mut probe: impl FnMut() -> Result<Option<T>, E>,
+    ended: impl Fn(WaitEnded) -> E,
+) -> Result<T, E> {
     let started = Instant::now();
     let mut backoff = FIRST_BACKOFF;
     loop {
-        // Looked at before `gave_up`, so a server that bound and then crashed at once is
-        // still seen as bound here and judged on what it did next.
-        let bound = match pid {
-            None => is_bound(protocol, port)?,
-            Some(pid) => is_bound_in(pid, protocol, port)?,
-        };
-        if bound {
-            return Ok(());
+        if let Some(found) = probe()? {
+            return Ok(found);
         }
         if gave_up() {
-            return Err(NotBound::Exited { protocol, port });
+            return Err(ended(WaitEnded::GaveUp));
         }
         let now = Instant::now();
         if now >= deadline {
-            return Err(NotBound::Deadline {
-                protocol,
-                port,
+            return Err(ended(WaitEnded::Deadline {
                 waited: now.duration_since(started),
-            });
+            }));
         }
         std::thread::sleep(backoff.min(deadline - now));
         backoff = (backoff * 2).min(LAST_BACKOFF);

@@ -7,6 +7,7 @@
 use super::clock::ScenarioClock;
 use super::tcp::{ConnectionObserver, TcpRelay, TcpRelayPlan};
 use crate::evidence::Connection;
+use crate::harness::ports::{WaitEnded, poll_until};
 use crate::netns::NetNamespace;
 use crate::netns::socket_table::listening_tcp_addresses;
 use std::io;
@@ -14,10 +15,6 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
-
-/// The socket table is polled, as port discovery does: the kernel announces no `listen()`.
-const FIRST_INTERVAL: Duration = Duration::from_millis(1);
-const LONGEST_INTERVAL: Duration = Duration::from_millis(5);
 
 /// One relay per mirrored listening address.
 #[derive(Debug)]
@@ -121,28 +118,22 @@ fn wait_for_listeners(
     deadline: Instant,
     gave_up: impl Fn() -> bool,
 ) -> Result<Vec<SocketAddr>, BridgeError> {
-    let mut interval = FIRST_INTERVAL;
-    loop {
-        let listening: Vec<SocketAddr> = listening_tcp_addresses(server_pid)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(SocketAddr::is_ipv4)
-            .collect();
-        if !listening.is_empty() {
-            return Ok(listening);
-        }
-        if gave_up() {
-            return Err(BridgeError::NotListening(
-                "it exited before it listened on a tcp port".to_owned(),
-            ));
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(BridgeError::NotListening(
-                "it listened on no tcp port in time".to_owned(),
-            ));
-        }
-        std::thread::sleep(interval.min(deadline - now));
-        interval = (interval * 2).min(LONGEST_INTERVAL);
-    }
+    poll_until(
+        deadline,
+        gave_up,
+        || {
+            let listening: Vec<SocketAddr> = listening_tcp_addresses(server_pid)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(SocketAddr::is_ipv4)
+                .collect();
+            Ok((!listening.is_empty()).then_some(listening))
+        },
+        |ended| {
+            BridgeError::NotListening(match ended {
+                WaitEnded::GaveUp => "it exited before it listened on a tcp port".to_owned(),
+                WaitEnded::Deadline { .. } => "it listened on no tcp port in time".to_owned(),
+            })
+        },
+    )
 }
