@@ -184,3 +184,39 @@ fn classroom_result_has_the_runner_shape() {
     assert_eq!(tests[1]["status"], "fail");
     snapshot("classroom", &text);
 }
+
+#[test]
+fn gradescope_visibility_comes_from_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = std::fs::read_to_string(root().join("cases/udp-file.yaml")).unwrap();
+    let anchor = "  - name: size-2048\n";
+    assert!(case.contains(anchor));
+    let case = case.replace(
+        anchor,
+        "  - name: size-2048\n    visibility: after_due_date\n",
+    );
+    let path = dir.path().join("udp-file-hidden.yaml");
+    std::fs::write(&path, case).unwrap();
+    let output = grader()
+        .args(["check"])
+        .arg(&path)
+        .args([
+            "--seed",
+            "3",
+            "--scenario",
+            "size-1",
+            "--scenario",
+            "size-2048",
+        ])
+        .args(["--format", "gradescope"])
+        .output()
+        .unwrap();
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let visibility: Vec<&str> = results["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|test| test["visibility"].as_str().unwrap())
+        .collect();
+    assert_eq!(visibility, ["visible", "after_due_date"]);
+}

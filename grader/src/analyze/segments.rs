@@ -6,7 +6,7 @@
 //! timestamps: a datagram the relay received after it delivered another really was sent
 //! after that delivery reached the kernel.
 
-use crate::evidence::{Role, WireEvent, WireTrace};
+use crate::evidence::{Role, WireTrace};
 use crate::link::Direction;
 use socklab_reference::tcp_over_udp::{Flags, Segment, SegmentError};
 use std::time::Duration;
@@ -23,13 +23,11 @@ pub struct Sent<'a> {
     pub segment: Result<Segment<'a>, SegmentError>,
     /// No copy reached the peer.
     pub dropped: bool,
-    pub event: &'a WireEvent,
 }
 
 /// One copy the relay handed to a program.
 #[derive(Clone, Copy, Debug)]
 pub struct Delivered<'a> {
-    pub to: Role,
     /// The sent datagram it is a copy of.
     pub of_nth: u32,
     pub order: u64,
@@ -61,7 +59,6 @@ impl<'a> SegmentTrace<'a> {
                 bytes: &event.bytes,
                 segment: Segment::parse(&event.bytes),
                 dropped: event.delivered().next().is_none(),
-                event,
             };
             let (own, deliveries) = match from {
                 Role::Client => (&mut decoded.client_sent, &mut decoded.to_server),
@@ -69,7 +66,6 @@ impl<'a> SegmentTrace<'a> {
             };
             own.push(sent);
             deliveries.extend(event.delivered().map(|(copy, bytes)| Delivered {
-                to: from.peer(),
                 of_nth: event.nth,
                 order: copy.order,
                 at: copy.sent_at,

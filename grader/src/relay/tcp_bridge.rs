@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct TcpBridge {
     relays: Vec<TcpRelay>,
-    mirrored: Vec<SocketAddr>,
 }
 
 /// Why the bridge could not be built.
@@ -78,15 +77,7 @@ impl TcpBridge {
                 .map_err(internal(format!("cannot relay {address}")))?;
             relays.push(relay);
         }
-        Ok(TcpBridge {
-            relays,
-            mirrored: listening,
-        })
-    }
-
-    /// The addresses mirrored, for the report.
-    pub fn mirrored(&self) -> &[SocketAddr] {
-        &self.mirrored
+        Ok(TcpBridge { relays })
     }
 
     /// Bytes the first relay holds on their way to the server (the typing gate's view).

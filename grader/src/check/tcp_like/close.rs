@@ -9,7 +9,6 @@ use crate::check::tcp_like::TcpLikeEvidence;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 use socklab_reference::tcp_over_udp::Flags;
-use std::time::Duration;
 
 pub fn close(evidence: &TcpLikeEvidence<'_>, segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     let outcome = Outcome::new(
@@ -96,10 +95,11 @@ fn steps(
     // Every FIN that reaches a client still running must be answered: the first one, and
     // each repeat that means the server did not get the answer.
     let last_ack = seq_add(server_fin_seq, 1, modulus);
-    let client_end = end_of(evidence.client);
+    // When the client stopped reading: the grader began stopping it, or it exited.
+    let client_end = evidence.client.stopped_at.or(evidence.client.ended_at);
     for delivery in &deliveries {
         if client_end.is_some_and(|end| delivery.at >= end) {
-            if client_stopped_by_grader(evidence) {
+            if evidence.client.stopped_at.is_some() {
                 continue;
             }
             return Err((
@@ -168,16 +168,4 @@ fn seq_of(sent: &Sent<'_>) -> i64 {
 fn ack_of(sent: &Sent<'_>) -> i64 {
     sent.segment
         .map_or(-1, |segment| i64::from(segment.header.ack))
-}
-
-/// When the client stopped reading: it exited, or the grader began stopping it.
-fn end_of(transcript: &crate::evidence::Transcript) -> Option<Duration> {
-    match (transcript.stopped_at, transcript.ended_at) {
-        (Some(stopped), _) => Some(stopped),
-        (None, ended) => ended,
-    }
-}
-
-fn client_stopped_by_grader(evidence: &TcpLikeEvidence<'_>) -> bool {
-    evidence.client.stopped_at.is_some()
 }
