@@ -3,6 +3,7 @@
 //! Evidence is serde data so that a report can be re-rendered and a check unit-tested on a
 //! recorded run without running anything.
 
+pub mod bundle;
 pub mod files;
 pub mod stream;
 pub mod trace;

@@ -4,15 +4,16 @@ use crate::Failure;
 use crate::args::{CheckArgs, ModeArgument, ReportFormat};
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
+use socklab_grader::evidence::bundle;
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
-    ChosenMode, GradeReport, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
+    ChosenMode, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
     scenario::ProgressSink,
 };
 use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let source = CaseSource::from_argument(&arguments.case);
@@ -101,7 +102,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         None => write_report(&mut anstream::stdout(), &report).map_err(|e| cannot_write(&e))?,
     }
     if let Some(dir) = &arguments.out {
-        write_evidence(dir, &report).map_err(|error| {
+        bundle::write(dir, &report).map_err(|error| {
             Failure::new(
                 exit_code::INTERNAL,
                 format!("cannot write evidence to {}: {error}", dir.display()),
@@ -209,106 +210,4 @@ fn fresh_seed() -> u64 {
         .map_or(0, |elapsed| elapsed.as_nanos());
     // Keep it short enough to type: seeds are read off reports by people.
     u64::try_from(nanos % 1_000_000_000).unwrap_or(0) ^ u64::from(std::process::id())
-}
-
-/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`, then the
-/// grader's own peak memory to `dir/session.json`.
-fn write_evidence(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
-    for scenario in &report.scenarios {
-        let run_dir = dir.join(scenario.key.replace('#', "_"));
-        std::fs::create_dir_all(&run_dir)?;
-        let pretty = |value: &socklab_grader::evidence::Transcript| {
-            serde_json::to_string_pretty(value).map_err(std::io::Error::other)
-        };
-        std::fs::write(
-            run_dir.join("client.json"),
-            pretty(&scenario.evidence.client)?,
-        )?;
-        std::fs::write(
-            run_dir.join("server.json"),
-            pretty(&scenario.evidence.server)?,
-        )?;
-        // Streamed, not built in memory first: a flood's trace is tens of megabytes.
-        let mut trace =
-            std::io::BufWriter::new(std::fs::File::create(run_dir.join("trace.jsonl"))?);
-        for event in &scenario.evidence.trace.events {
-            serde_json::to_writer(&mut trace, event).map_err(std::io::Error::other)?;
-            trace.write_all(b"\n")?;
-        }
-        trace.flush()?;
-        // TCP runs: one line per connection, with both streams' reads, writes and ends.
-        let connections = &scenario.evidence.trace.connections;
-        if !connections.is_empty() {
-            let mut lines =
-                std::io::BufWriter::new(std::fs::File::create(run_dir.join("connections.jsonl"))?);
-            for connection in connections {
-                serde_json::to_writer(&mut lines, connection).map_err(std::io::Error::other)?;
-                lines.write_all(b"\n")?;
-            }
-            lines.flush()?;
-        }
-        if !scenario.evidence.server_files.is_empty() {
-            std::fs::write(
-                run_dir.join("server-files.json"),
-                serde_json::to_string_pretty(&scenario.evidence.server_files)
-                    .map_err(std::io::Error::other)?,
-            )?;
-        }
-        std::fs::write(
-            run_dir.join("outcomes.json"),
-            serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,
-        )?;
-        if let Some(file) = &scenario.evidence.file {
-            write_file_evidence(&run_dir, file)?;
-        }
-    }
-    // Last, so the peak includes grading, the report and the evidence just written: a
-    // submission must not be able to make the grader itself use unbounded memory.
-    let session = serde_json::json!({ "grader_peak_rss_kib": peak_rss_kib() });
-    std::fs::write(
-        dir.join("session.json"),
-        serde_json::to_string_pretty(&session).map_err(std::io::Error::other)?,
-    )?;
-    Ok(())
-}
-
-/// The most of each file a bundle keeps: enough to look at where a copy went wrong.
-const KEPT_FILE_BYTES: usize = 16 << 20;
-
-/// `file.json` says what was handed out and found; when the copy differs, the bundle
-/// keeps both (`original-NAME`, `received-NAME`, each cut at 16 MiB) to compare by hand.
-fn write_file_evidence(
-    run_dir: &Path,
-    file: &socklab_grader::evidence::FileEvidence,
-) -> std::io::Result<()> {
-    use socklab_grader::evidence::Received;
-    std::fs::write(
-        run_dir.join("file.json"),
-        serde_json::to_string_pretty(file).map_err(std::io::Error::other)?,
-    )?;
-    if let Received::File { bytes, .. } = &file.received
-        && !file.missing
-        && *bytes != file.original
-    {
-        let keep = |bytes: &[u8]| bytes[..bytes.len().min(KEPT_FILE_BYTES)].to_vec();
-        std::fs::write(
-            run_dir.join(format!("original-{}", file.name)),
-            keep(&file.original),
-        )?;
-        std::fs::write(run_dir.join(format!("received-{}", file.name)), keep(bytes))?;
-    }
-    Ok(())
-}
-
-/// The grader's own peak resident memory so far (`VmHWM`), in KiB; `None` where the
-/// kernel does not say.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }

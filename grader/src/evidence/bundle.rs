@@ -1,0 +1,109 @@
+//! The evidence bundle (`--out DIR`): per scenario run, the programs' transcripts, the
+//! wire trace, the outcomes and the files compared, as files a person (or a regrade
+//! script) can open after the run.
+
+use crate::grading::GradeReport;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`, then the
+/// grader's own peak memory to `dir/session.json`.
+pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
+    for scenario in &report.scenarios {
+        let run_dir = dir.join(scenario.key.replace('#', "_"));
+        std::fs::create_dir_all(&run_dir)?;
+        let pretty = |value: &crate::evidence::Transcript| {
+            serde_json::to_string_pretty(value).map_err(std::io::Error::other)
+        };
+        std::fs::write(
+            run_dir.join("client.json"),
+            pretty(&scenario.evidence.client)?,
+        )?;
+        std::fs::write(
+            run_dir.join("server.json"),
+            pretty(&scenario.evidence.server)?,
+        )?;
+        // Streamed, not built in memory first: a flood's trace is tens of megabytes.
+        let mut trace =
+            std::io::BufWriter::new(std::fs::File::create(run_dir.join("trace.jsonl"))?);
+        for event in &scenario.evidence.trace.events {
+            serde_json::to_writer(&mut trace, event).map_err(std::io::Error::other)?;
+            trace.write_all(b"\n")?;
+        }
+        trace.flush()?;
+        // TCP runs: one line per connection, with both streams' reads, writes and ends.
+        let connections = &scenario.evidence.trace.connections;
+        if !connections.is_empty() {
+            let mut lines =
+                std::io::BufWriter::new(std::fs::File::create(run_dir.join("connections.jsonl"))?);
+            for connection in connections {
+                serde_json::to_writer(&mut lines, connection).map_err(std::io::Error::other)?;
+                lines.write_all(b"\n")?;
+            }
+            lines.flush()?;
+        }
+        if !scenario.evidence.server_files.is_empty() {
+            std::fs::write(
+                run_dir.join("server-files.json"),
+                serde_json::to_string_pretty(&scenario.evidence.server_files)
+                    .map_err(std::io::Error::other)?,
+            )?;
+        }
+        std::fs::write(
+            run_dir.join("outcomes.json"),
+            serde_json::to_string_pretty(&scenario.outcomes).map_err(std::io::Error::other)?,
+        )?;
+        if let Some(file) = &scenario.evidence.file {
+            write_file_evidence(&run_dir, file)?;
+        }
+    }
+    // Last, so the peak includes grading, the report and the evidence just written: a
+    // submission must not be able to make the grader itself use unbounded memory.
+    let session = serde_json::json!({ "grader_peak_rss_kib": peak_rss_kib() });
+    std::fs::write(
+        dir.join("session.json"),
+        serde_json::to_string_pretty(&session).map_err(std::io::Error::other)?,
+    )?;
+    Ok(())
+}
+
+/// The most of each file a bundle keeps: enough to look at where a copy went wrong.
+const KEPT_FILE_BYTES: usize = 16 << 20;
+
+/// `file.json` says what was handed out and found; when the copy differs, the bundle
+/// keeps both (`original-NAME`, `received-NAME`, each cut at 16 MiB) to compare by hand.
+fn write_file_evidence(
+    run_dir: &Path,
+    file: &crate::evidence::FileEvidence,
+) -> std::io::Result<()> {
+    use crate::evidence::Received;
+    std::fs::write(
+        run_dir.join("file.json"),
+        serde_json::to_string_pretty(file).map_err(std::io::Error::other)?,
+    )?;
+    if let Received::File { bytes, .. } = &file.received
+        && !file.missing
+        && *bytes != file.original
+    {
+        let keep = |bytes: &[u8]| bytes[..bytes.len().min(KEPT_FILE_BYTES)].to_vec();
+        std::fs::write(
+            run_dir.join(format!("original-{}", file.name)),
+            keep(&file.original),
+        )?;
+        std::fs::write(run_dir.join(format!("received-{}", file.name)), keep(bytes))?;
+    }
+    Ok(())
+}
+
+/// The grader's own peak resident memory so far (`VmHWM`), in KiB; `None` where the
+/// kernel does not say.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
