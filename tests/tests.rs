@@ -14,6 +14,7 @@ mod report_formats;
 mod tcp_file_100;
 mod tcp_lines;
 mod tcp_over_udp;
+mod terminal_output;
 mod timer_stability;
 mod transparent;
 mod udp_add;

@@ -5,11 +5,13 @@ pub mod judge;
 pub mod mode;
 pub mod produced_files;
 pub mod program;
+pub mod progress;
 pub mod scenario;
 pub mod session;
 pub mod uploads;
 
 pub use mode::{ChosenMode, Mode, ModeChoice, choose_mode};
 pub use program::ProgramChoice;
+pub use progress::{Progress, ProgressSink};
 pub use scenario::{RunError, RunEvidence, RunSettings};
 pub use session::{GradeReport, ScenarioResult, grade};

@@ -4,6 +4,7 @@ use super::input_files::HandedOut;
 use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
 use super::produced_files::DirSnapshot;
 use super::program::ProgramChoice;
+use super::progress::{Progress, ProgressSink};
 use crate::case::load::LoadedCase;
 use crate::case::{
     Analyzer, EndsWhen, Feed, GivenTo, PlannedRun, ProgramInput, ProgramOutput, ProgramTemplates,
@@ -62,22 +63,8 @@ pub struct RunSettings {
     pub mode: ChosenMode,
     /// Overrides the address-space limit of every program (`--memory-limit`).
     pub memory_limit: Option<u64>,
-    /// Told of each TCP connection as it opens, for a live progress line.
+    /// Told of each run as it starts and ends, and of each TCP connection as it opens.
     pub progress: Option<ProgressSink>,
-}
-
-/// Where live progress goes: called with a run's key and the number of connections its
-/// relay has opened so far.
-#[derive(Clone)]
-pub struct ProgressSink(pub Arc<ProgressFn>);
-
-/// What a [`ProgressSink`] calls: a run's key and its connections so far.
-pub type ProgressFn = dyn Fn(&str, u32) + Send + Sync;
-
-impl std::fmt::Debug for ProgressSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ProgressSink")
-    }
 }
 
 /// What sits between the two programs in one run.
@@ -416,7 +403,9 @@ pub fn run_scenario(
                 };
                 let observer = settings.progress.clone().map(|sink| {
                     let key = run.key.clone();
-                    Box::new(move |opened: u32| (sink.0)(&key, opened)) as ConnectionObserver
+                    Box::new(move |opened: u32| {
+                        sink.report(Progress::Connections { key: &key, opened });
+                    }) as ConnectionObserver
                 });
                 let relay = match &private_loopback {
                     None => TcpRelay::start(plan, clock, observer),

@@ -1,6 +1,7 @@
 //! A whole `grader check`: every planned run, in parallel, judged and totalled.
 
 use super::judge::{judge, timer_samples};
+use super::progress::Progress;
 use super::scenario::{RunError, RunEvidence, RunSettings, run_scenario};
 use crate::case::load::LoadedCase;
 use crate::case::{Grading, PlannedRun};
@@ -127,7 +128,14 @@ fn run_all(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(run) = runs.get(index) else { break };
+                    let progress = settings.progress.as_ref();
+                    if let Some(sink) = progress {
+                        sink.report(Progress::Started { key: &run.key });
+                    }
                     let result = run_scenario(loaded, run, settings);
+                    if let Some(sink) = progress {
+                        sink.report(Progress::Finished { key: &run.key });
+                    }
                     let stop = result.is_err();
                     if let Ok(mut slots) = results.lock() {
                         slots[index] = Some(result);

@@ -23,6 +23,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Relay UDP datagrams through a seeded netem-style link: `sudo tc` without sudo.
     Proxy(ProxyArgs),
+    /// Print a shell completion script, e.g. `grader completions bash >
+    /// ~/.local/share/bash-completion/completions/grader`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `grader man | man -l -`; `grader man check` for a
+    /// subcommand's own page.
+    Man {
+        /// The subcommand whose page to print (default: the main page).
+        subcommand: Option<String>,
+    },
     /// Run a reference peer (the same as the `reference` binary).
     #[command(hide = true, disable_help_flag = true)]
     Reference {

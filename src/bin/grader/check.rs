@@ -2,13 +2,13 @@
 
 use crate::Failure;
 use crate::args::{CheckArgs, ModeArgument, ReportFormat};
+use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::evidence::bundle;
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
-    scenario::ProgressSink,
 };
 use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
@@ -50,6 +50,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
                 format!("cannot create a work directory: {error}"),
             )
         })?;
+    let bar = RunsBar::new(runs.len());
     let settings = RunSettings {
         seed: arguments.seed.unwrap_or_else(fresh_seed),
         client,
@@ -59,7 +60,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         budget: arguments.budget,
         mode: chosen,
         memory_limit: arguments.memory_limit,
-        progress: live_progress(),
+        progress: Some(bar.sink()),
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -73,10 +74,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure);
-    if settings.progress.is_some() {
-        // Clears the live progress line before the report.
-        eprint!("\r\x1b[K");
-    }
+    bar.clear();
     let report = report?;
 
     let cannot_write = |error: &dyn std::fmt::Display| {
@@ -182,25 +180,6 @@ fn run_failure(error: RunError) -> Failure {
         RunError::Internal { .. } => exit_code::INTERNAL,
     };
     Failure::new(code, error)
-}
-
-/// A live line on stderr counting each run's connections (a hundred transfers take a
-/// few seconds), when stderr is a terminal; nothing in logs and pipes.
-fn live_progress() -> Option<ProgressSink> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    Some(ProgressSink(std::sync::Arc::new(
-        |key: &str, opened: u32| {
-            // One write per update, cleared to the end of the line; the report that follows
-            // starts on a fresh line.
-            eprint!(
-                "\r\x1b[K{key}: {opened} connection{}",
-                if opened == 1 { "" } else { "s" }
-            );
-        },
-    )))
 }
 
 /// A seed when none is given: different each run, and printed so it can be replayed.

@@ -5,6 +5,8 @@
 
 mod args;
 mod check;
+mod manual;
+mod progress_bar;
 mod proxy;
 
 use args::{Cli, Command};
@@ -79,6 +81,8 @@ fn run(cli: Cli) -> Result<i32, Failure> {
     match cli.command {
         Command::Check(arguments) => check::check(arguments),
         Command::Proxy(arguments) => proxy::proxy(arguments),
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man { subcommand } => manual::man(subcommand.as_deref()),
         Command::Reference { .. } => Ok(exit_code::PASSED),
     }
 }
