@@ -8,6 +8,7 @@ mod determinism;
 mod examples;
 mod grader_panic;
 mod hostile;
+mod pcap;
 mod proxy;
 mod reference_run;
 mod report_formats;

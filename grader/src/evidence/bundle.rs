@@ -1,13 +1,14 @@
 //! The evidence bundle (`--out DIR`): per scenario run, the programs' transcripts, the
-//! wire trace, the outcomes and the files compared, as files a person (or a regrade
-//! script) can open after the run.
+//! wire trace (as JSON lines and as a pcapng capture), the outcomes and the files
+//! compared, as files a person (or a regrade script) can open after the run.
 
 use crate::grading::GradeReport;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes each run's transcripts and wire trace as JSON under `dir/<run>/`, then the
-/// grader's own peak memory to `dir/session.json`.
+/// Writes each run's transcripts and wire trace as JSON, and the trace as a capture
+/// (`trace.pcapng`), under `dir/<run>/`, then the grader's own peak memory to
+/// `dir/session.json`.
 pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
     for scenario in &report.scenarios {
         let run_dir = dir.join(scenario.key.replace('#', "_"));
@@ -31,6 +32,11 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             trace.write_all(b"\n")?;
         }
         trace.flush()?;
+        // The same trace as packets, for Wireshark.
+        super::pcap::write(
+            &scenario.evidence.trace,
+            std::io::BufWriter::new(std::fs::File::create(run_dir.join(super::pcap::FILE_NAME))?),
+        )?;
         // TCP runs: one line per connection, with both streams' reads, writes and ends.
         let connections = &scenario.evidence.trace.connections;
         if !connections.is_empty() {

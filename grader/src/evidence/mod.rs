@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod files;
+pub mod pcap;
 pub mod stream;
 pub mod trace;
 pub mod transcript;

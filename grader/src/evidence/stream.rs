@@ -50,6 +50,13 @@ pub enum ResetBy {
 }
 
 impl Connection {
+    pub fn stream(&self, direction: Direction) -> &StreamRecord {
+        match direction {
+            Direction::ToServer => &self.to_server,
+            Direction::ToClient => &self.to_client,
+        }
+    }
+
     pub fn direction_mut(&mut self, direction: Direction) -> &mut StreamRecord {
         match direction {
             Direction::ToServer => &mut self.to_server,

@@ -2,6 +2,7 @@
 
 use crate::link::{Alteration, Direction, DropCause};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// What happened to one datagram.
@@ -31,6 +32,35 @@ pub struct DeliveredCopy {
     pub alterations: Vec<Alteration>,
 }
 
+impl Fate {
+    /// One line for people: `dropped (scripted fault)`, `delivered, corrupted; 2 copies`.
+    pub fn summary(&self) -> String {
+        let copies = match self {
+            Fate::Dropped { cause } => return format!("dropped ({})", cause.description()),
+            // The relay had no route for it, or the receiver's port was closed by then.
+            Fate::Delivered { copies } if copies.is_empty() => return "not delivered".to_owned(),
+            Fate::Delivered { copies } => copies,
+        };
+        let mut alterations: Vec<&str> = Vec::new();
+        for alteration in copies.iter().flat_map(|copy| &copy.alterations) {
+            // A duplicate shows in the count of copies.
+            let name = alteration.name();
+            if !matches!(alteration, Alteration::Duplicate { .. }) && !alterations.contains(&name) {
+                alterations.push(name);
+            }
+        }
+        let mut summary = String::from("delivered");
+        for name in alterations {
+            summary.push_str(", ");
+            summary.push_str(name);
+        }
+        if copies.len() > 1 {
+            summary.push_str(&format!("; {} copies", copies.len()));
+        }
+        summary
+    }
+}
+
 /// One datagram as the relay received it from a program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireEvent {
@@ -45,6 +75,16 @@ pub struct WireEvent {
     /// started.
     #[serde(with = "micros")]
     pub received_at: Duration,
+    /// The sending program's address, as the relay received the datagram from it.
+    /// Missing in traces recorded before addresses were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<SocketAddr>,
+    /// The receiving program's address: where the relay delivers it, or, when it has
+    /// nowhere to deliver it, where the sender sent it (the relay socket it arrived at).
+    /// In relay (NAT) mode the two make a client-to-server conversation without the relay in
+    /// between; in transparent mode they are exactly the addresses the programs used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<SocketAddr>,
     /// The bytes exactly as the sending program sent them.
     #[serde(with = "hex_bytes")]
     pub bytes: Vec<u8>,

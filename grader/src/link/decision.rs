@@ -70,6 +70,32 @@ pub enum DropCause {
     GilbertElliott,
 }
 
+impl Alteration {
+    /// What was done, in a word or two, for a line that lists several (`corrupted`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Alteration::Delayed { .. } => "delayed",
+            Alteration::Corrupted { .. } => "corrupted",
+            Alteration::Truncated { .. } => "truncated",
+            Alteration::Duplicate { .. } => "duplicated",
+            Alteration::Reordered => "reordered",
+            Alteration::RateLimited { .. } => "rate-limited",
+        }
+    }
+}
+
+impl DropCause {
+    /// Why, as a person reads it (`scripted fault`).
+    pub fn description(self) -> &'static str {
+        match self {
+            DropCause::Scripted => "scripted fault",
+            DropCause::Blackout => "scripted blackout",
+            DropCause::RandomLoss => "netem random loss",
+            DropCause::GilbertElliott => "netem Gilbert-Elliott loss",
+        }
+    }
+}
+
 impl Decision {
     pub(crate) fn dropped(cause: DropCause) -> Decision {
         Decision {

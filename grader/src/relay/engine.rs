@@ -189,6 +189,9 @@ impl RelayLoop {
             nth: self.counts[slot(direction)],
             order: self.next_order(received_at),
             received_at,
+            from: source,
+            // Undeliverable, it still went somewhere: to the relay socket it arrived at.
+            to: Some(route.map_or(self.endpoints[arrival].local, |route| route.to)),
             bytes,
             fate,
         };

@@ -36,6 +36,8 @@ fn datagram(direction: Direction, order: u64, bytes: &[u8]) -> WireEvent {
         nth: 1,
         order,
         received_at: Duration::ZERO,
+        from: None,
+        to: None,
         bytes: bytes.to_vec(),
         fate: Fate::Delivered {
             copies: vec![DeliveredCopy {

@@ -17,6 +17,8 @@ fn datagram(direction: Direction, order: u64, bytes: Vec<u8>) -> WireEvent {
         nth: 1,
         order,
         received_at: Duration::ZERO,
+        from: None,
+        to: None,
         bytes,
         fate: Fate::Delivered {
             copies: vec![DeliveredCopy {

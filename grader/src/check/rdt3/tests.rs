@@ -50,6 +50,8 @@ impl Script {
             nth: self.counts[slot],
             order,
             received_at: ms(at),
+            from: None,
+            to: None,
             bytes,
             fate: Fate::Delivered { copies: Vec::new() },
         });

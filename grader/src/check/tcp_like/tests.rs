@@ -91,6 +91,8 @@ impl Wire {
             nth,
             order,
             received_at: at,
+            from: None,
+            to: None,
             bytes,
             fate,
         });
