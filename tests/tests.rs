@@ -8,6 +8,7 @@ mod determinism;
 mod examples;
 mod grader_panic;
 mod hostile;
+mod html_report;
 mod pcap;
 mod proxy;
 mod reference_run;

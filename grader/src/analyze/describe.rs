@@ -1,4 +1,5 @@
-//! How reports name times, datagrams and payloads, so every check says them the same way.
+//! How reports name times, datagrams, payloads and points, so every check and every report
+//! says them the same way.
 
 use crate::link::Direction;
 use std::time::Duration;
@@ -13,6 +14,15 @@ pub fn millis(interval: Duration) -> String {
     format!("{:.1} ms", interval.as_secs_f64() * 1000.0)
 }
 
+/// Points as people write them: `10`, `3.3`.
+pub fn points(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
 /// `to-server #3`: the third datagram the client sent.
 pub fn datagram(direction: Direction, nth: u32) -> String {
     format!("{direction} #{nth}")
@@ -21,19 +31,56 @@ pub fn datagram(direction: Direction, nth: u32) -> String {
 /// Message text as a person would read it: trailing NUL padding removed, other bytes that
 /// are not printable ASCII escaped.
 pub fn payload_text(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    for &byte in without_padding(bytes) {
+        push_byte(&mut text, byte);
+    }
+    text
+}
+
+/// [`payload_text`] made short enough for a label: a run of three or more equal escaped
+/// bytes is written once with its count (`\x00×8`, the zero fields of a header), and the
+/// text is cut after about `max_chars` characters with `…`.
+pub fn payload_preview(bytes: &[u8], max_chars: usize) -> String {
+    let mut text = String::new();
+    let mut rest = without_padding(bytes);
+    while let Some(&byte) = rest.first() {
+        if text.chars().count() >= max_chars {
+            text.push('…');
+            break;
+        }
+        let run = rest.iter().take_while(|&&other| other == byte).count();
+        if run >= 3 && !is_printable(byte) {
+            push_byte(&mut text, byte);
+            text.push_str(&format!("×{run}"));
+            rest = &rest[run..];
+        } else {
+            push_byte(&mut text, byte);
+            rest = &rest[1..];
+        }
+    }
+    text
+}
+
+/// `bytes` without the NUL padding at its end.
+fn without_padding(bytes: &[u8]) -> &[u8] {
     let end = bytes
         .iter()
         .rposition(|&b| b != 0)
         .map_or(0, |last| last + 1);
-    let mut text = String::new();
-    for &byte in &bytes[..end] {
-        if byte.is_ascii_graphic() || byte == b' ' {
-            text.push(char::from(byte));
-        } else {
-            text.push_str(&format!("\\x{byte:02x}"));
-        }
+    &bytes[..end]
+}
+
+fn is_printable(byte: u8) -> bool {
+    byte.is_ascii_graphic() || byte == b' '
+}
+
+fn push_byte(text: &mut String, byte: u8) {
+    if is_printable(byte) {
+        text.push(char::from(byte));
+    } else {
+        text.push_str(&format!("\\x{byte:02x}"));
     }
-    text
 }
 
 #[cfg(test)]
@@ -45,5 +92,15 @@ mod tests {
         assert_eq!(payload_text(b"NCC-1701"), "NCC-1701");
         assert_eq!(payload_text(b"AB\0\0"), "AB");
         assert_eq!(payload_text(b"A\x01B\0"), "A\\x01B");
+    }
+
+    #[test]
+    fn payload_preview_counts_runs_of_escapes_and_cuts_long_text() {
+        assert_eq!(
+            payload_preview(b"\0\0\0\0\x01\x01NCC-1701\0\0", 40),
+            "\\x00×4\\x01\\x01NCC-1701"
+        );
+        assert_eq!(payload_preview(b"aaaaaaaaaa", 4), "aaaa…");
+        assert_eq!(payload_preview(b"", 4), "");
     }
 }

@@ -1,13 +1,15 @@
 //! The evidence bundle (`--out DIR`): per scenario run, the programs' transcripts, the
 //! wire trace (as JSON lines and as a pcapng capture), the outcomes and the files
-//! compared, as files a person (or a regrade script) can open after the run.
+//! compared, as files a person (or a regrade script) can open after the run, and
+//! `report.html`, the page that shows them all.
 
 use crate::grading::GradeReport;
 use std::io::Write;
 use std::path::Path;
 
 /// Writes each run's transcripts and wire trace as JSON, and the trace as a capture
-/// (`trace.pcapng`), under `dir/<run>/`, then the grader's own peak memory to
+/// (`trace.pcapng`), under `dir/<run>/`, the HTML report with a ladder diagram per run to
+/// `dir/report.html`, then the grader's own peak memory to
 /// `dir/session.json`.
 pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
     for scenario in &report.scenarios {
@@ -63,6 +65,8 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             write_file_evidence(&run_dir, file)?;
         }
     }
+    // After the per-run files, which a reader of the page may open next to it.
+    std::fs::write(dir.join("report.html"), crate::report::html::render(report))?;
     // Last, so the peak includes grading, the report and the evidence just written: a
     // submission must not be able to make the grader itself use unbounded memory.
     let session = serde_json::json!({ "grader_peak_rss_kib": peak_rss_kib() });

@@ -2,7 +2,9 @@
 
 pub mod classroom;
 pub mod gradescope;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod ladder;
 pub mod sanitize;
 pub mod terminal;

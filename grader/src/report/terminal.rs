@@ -76,8 +76,8 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     writeln!(
         out,
         "{BOLD}total {}/{}{BOLD:#} · {verdict} · {}",
-        points(awarded),
-        points(possible),
+        describe::points(awarded),
+        describe::points(possible),
         describe::seconds(report.wall_time)
     )?;
     if let Some(first) = failed.first() {
@@ -111,8 +111,8 @@ fn write_scenario(
     let score = match scenario.grading {
         Grading::Graded => format!(
             "{}/{}",
-            points(scenario.points_awarded),
-            points(scenario.points_possible)
+            describe::points(scenario.points_awarded),
+            describe::points(scenario.points_possible)
         ),
         Grading::Informational => "–".to_owned(),
     };
@@ -254,13 +254,4 @@ fn write_repeat_summary(out: &mut dyn Write, so_far: &[ScenarioResult]) -> io::R
         "Σ",
         printable(name)
     )
-}
-
-/// Points as people write them: `10`, `3.3`.
-fn points(value: f64) -> String {
-    if (value - value.round()).abs() < 1e-9 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    }
 }
