@@ -55,6 +55,8 @@ fn lost_packet_trace() -> WireTrace {
         received_at: at,
         bytes: bytes.clone(),
         fate,
+        from: None,
+        to: None,
     };
     WireTrace {
         events: vec![

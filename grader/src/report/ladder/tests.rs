@@ -22,6 +22,8 @@ fn event(direction: Direction, nth: u32, at: Duration, bytes: Vec<u8>, fate: Fat
         received_at: at,
         bytes,
         fate,
+        from: None,
+        to: None,
     }
 }
 
