@@ -197,7 +197,7 @@ fn a_time_far_longer_than_its_connection_fails() {
 fn an_average_over_99_fails_and_rounding_does_not() {
     // Times 1.000 and 2.000 alternate: the mean is 1.5, the sum over 99 is 1.515.
     let time = |n: u64| {
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             "2.000".to_owned()
         } else {
             "1.000".to_owned()
