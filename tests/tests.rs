@@ -3,16 +3,20 @@
 mod util;
 
 mod case_errors;
+mod case_example;
 mod defects;
 mod determinism;
 mod examples;
+mod explain;
 mod grader_panic;
 mod hostile;
 mod html_report;
+mod lint;
 mod pcap;
 mod proxy;
 mod reference_run;
 mod report_formats;
+mod schema;
 mod tcp_file_100;
 mod tcp_lines;
 mod tcp_over_udp;

@@ -207,3 +207,23 @@ pub fn assert_fails_at_least(graded: &Graded, run: &str, expected: &[&str]) {
         graded.stdout
     );
 }
+
+/// Runs `grader check ARGS... --format json` from the repository's root, which must pass
+/// (exit 0), and returns its report.
+pub fn passing_json_report(args: &[&str]) -> serde_json::Value {
+    let output = grader()
+        .current_dir(root())
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout).expect("the report is JSON")
+}

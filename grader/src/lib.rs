@@ -4,13 +4,15 @@
 //! a [`case`] is planned into scenarios; the [`harness`] starts the programs with the
 //! [`relay`] between them, whose [`link`] breaks the network on purpose; what happened is
 //! kept as [`evidence`]; an [`analyze`]r decodes the wire trace with the case's [`wire`]
-//! layout; [`check`]s turn it into outcomes; a [`report`] renders them.
+//! layout; [`check`]s turn it into outcomes; a [`report`] renders them. Beside the run,
+//! [`explain`] tells in words what a case grades.
 
 pub mod analyze;
 pub mod case;
 pub mod check;
 pub mod evidence;
 pub mod exit_code;
+pub mod explain;
 pub mod grading;
 pub mod harness;
 pub mod link;

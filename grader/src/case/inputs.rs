@@ -1,11 +1,12 @@
 //! What a scenario hands its programs besides the network: keyboard input and files, and
 //! which program's exit ends the run.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
 
 /// Lines the grader types on a program's stdin, which it then closes.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StdinScript {
     /// Each line is typed with a newline after it.
@@ -18,6 +19,7 @@ pub struct StdinScript {
         default = "default_prompt_timeout",
         with = "crate::case::model::duration"
     )]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub prompt_timeout: Duration,
 }
 
@@ -33,7 +35,7 @@ fn default_prompt_timeout() -> Duration {
 }
 
 /// When the lines are typed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Feed {
     /// All at once, at the start: what `echo 42 | client` does.
@@ -45,13 +47,14 @@ pub enum Feed {
 }
 
 /// A file generated for one scenario from the seed and placed in a program's directory.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct InputFile {
     /// Its name, a plain file name; `{file}` in the command lines.
     pub name: String,
     /// Bytes: `2049`, or with a unit, `64KiB`. Required unless `missing`.
     #[serde(default, deserialize_with = "size::deserialize")]
+    #[schemars(with = "Option<size::ByteSize>")]
     pub size: Option<u64>,
     /// Bytes added to `size`, so `1MiB` plus 7 reads as the handout says it.
     #[serde(default)]
@@ -68,7 +71,7 @@ pub struct InputFile {
 }
 
 /// Whose directory a generated file is placed in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum GivenTo {
     #[default]
@@ -89,7 +92,7 @@ impl GivenTo {
 
 /// One file of text lines the grader types into an uploading client: its lines as
 /// written, or lines generated from the seed.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UploadFile {
     #[serde(default)]
@@ -100,7 +103,7 @@ pub struct UploadFile {
 
 /// `count` lines of `length` printable ASCII characters each (words and single spaces,
 /// never a space at either end, so trimming a line is not mistaken for a fault).
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct GeneratedLines {
     pub count: usize,
@@ -119,7 +122,7 @@ impl InputFile {
 }
 
 /// What a generated file holds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileContent {
     /// Seeded random bytes that start with 0xFF and end with a NUL, so text handling and
@@ -131,7 +134,7 @@ pub enum FileContent {
 }
 
 /// Which program's exit ends a scenario (then the quiet period, then the other is stopped).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EndsWhen {
     #[default]
@@ -145,9 +148,32 @@ pub enum EndsWhen {
 
 /// A byte count written as a number or with a unit (`64KiB`, `1 MiB`).
 mod size {
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
     use serde::Deserializer;
     use serde::de::{Error, Visitor};
+    use std::borrow::Cow;
     use std::fmt;
+
+    /// The schema of a size field: a number of bytes, or text with a unit.
+    #[derive(Debug)]
+    pub struct ByteSize;
+
+    impl JsonSchema for ByteSize {
+        fn schema_name() -> Cow<'static, str> {
+            "ByteSize".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "Bytes: a number (`2049`), or text with a unit (`64KiB`, `1 MiB`, `1.5MB`); units are case-insensitive, and `KB` is 1000 bytes, `KiB` 1024.",
+                "anyOf": [
+                    { "type": "integer", "minimum": 0 },
+                    { "type": "string", "pattern": r"^\s*[0-9][0-9_ .]*([eE][+-]?[0-9]+)?\s*([KkMmGgTtPpEe][Ii]?)?[Bb]?\s*$" }
+                ],
+                "examples": [2049, "64KiB"]
+            })
+        }
+    }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,

@@ -6,12 +6,14 @@ pub mod inputs;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod schema;
+mod validate;
 pub mod yaml;
 
 pub use inputs::{
     EndsWhen, Feed, FileContent, GeneratedLines, GivenTo, InputFile, StdinScript, UploadFile,
 };
-pub use load::{CaseError, CaseSource, load_case};
+pub use load::{CaseError, CaseErrors, CaseSource, load_case};
 pub use model::{
     AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
     LineUploadParams, LogPattern, LogStreams, OutputStream, ProgramInput, ProgramOutput,

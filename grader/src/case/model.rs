@@ -10,11 +10,12 @@ use super::yaml::Spanned;
 use crate::link::stream::StreamSides;
 use crate::link::{Netem, ScriptedFault};
 use crate::wire::ChecksumSpec;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
 
 /// One assignment: the programs, the wire format, the analyzer, the scenarios, the checks.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Case {
     /// Short identifier, as in `grader check rdt3`.
@@ -25,10 +26,12 @@ pub struct Case {
     pub programs: Programs,
     /// How long one scenario may run before its programs are stopped.
     #[serde(with = "crate::case::model::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub budget: Duration,
     /// After the client exits, the scenario ends once nothing has happened on the wire or in
     /// the server's output for this long.
     #[serde(with = "crate::case::model::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub quiet: Duration,
     /// Which program's exit ends a scenario that does not say (default: the client's).
     #[serde(default)]
@@ -43,7 +46,7 @@ pub struct Case {
     pub checks: Vec<CheckId>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
     Udp,
@@ -51,7 +54,17 @@ pub enum Transport {
     Tcp,
 }
 
-#[derive(Debug, Deserialize)]
+impl Transport {
+    /// The name case files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Udp => "udp",
+            Transport::Tcp => "tcp",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Programs {
     pub server: ProgramTemplates,
@@ -66,11 +79,12 @@ pub struct Programs {
     /// documentation ranges (TEST-NET-1/2/3, RFC 5737) are accepted, so a case can never
     /// point programs at a real network.
     #[serde(default)]
+    #[schemars(with = "Option<std::net::Ipv4Addr>")]
     pub host: Option<Spanned<std::net::Ipv4Addr>>,
 }
 
 /// How to start one side: a student's program, or the reference peer.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ProgramTemplates {
     /// Command-line template for a submission; its first word names the program and is
@@ -89,7 +103,7 @@ pub struct ProgramTemplates {
 }
 
 /// What a program finds on its stdin.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProgramInput {
     /// Whatever the scenario types (`client-stdin`, uploads), else nothing.
@@ -100,7 +114,7 @@ pub enum ProgramInput {
 }
 
 /// Where a program's stdout goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProgramOutput {
     /// Captured line by line into its transcript, like stderr.
@@ -112,16 +126,18 @@ pub enum ProgramOutput {
 }
 
 /// The packet format, in the Python `struct` syntax the handouts use.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct WireFormat {
+    #[schemars(with = "String")]
     pub layout: Spanned<String>,
     pub fields: Vec<String>,
+    #[schemars(with = "Option<ChecksumSpec>")]
     pub checksum: Option<Spanned<ChecksumSpec>>,
 }
 
 /// Which protocol analyzer decodes the wire trace, with its parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 #[expect(
     clippy::large_enum_variant,
@@ -220,7 +236,7 @@ impl Analyzer {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AddNumbersParams {
     /// The integers the programs accept, inclusive; anything else shuts the server down.
@@ -230,14 +246,16 @@ pub struct AddNumbersParams {
     pub names: NamePatterns,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct NamePatterns {
+    #[schemars(with = "String")]
     pub client: Spanned<String>,
+    #[schemars(with = "String")]
     pub server: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct FileTransferParams {
     /// The size of every block but the last, which is shorter (empty when the file's size
@@ -245,7 +263,7 @@ pub struct FileTransferParams {
     pub block: usize,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LineUploadParams {
     /// What the grader types at the client's prompts besides the files themselves.
@@ -255,7 +273,7 @@ pub struct LineUploadParams {
 }
 
 /// The client's dialogue: after each accepted file it asks whether to send another.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UploadAnswers {
     /// Typed to send another file.
@@ -266,14 +284,16 @@ pub struct UploadAnswers {
     pub quit_at_once: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StatusPatterns {
+    #[schemars(with = "String")]
     pub accepted: Spanned<String>,
+    #[schemars(with = "String")]
     pub quitting: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RepeatedTransferParams {
     /// How many transfers (connections) a run makes.
@@ -281,6 +301,7 @@ pub struct RepeatedTransferParams {
     pub server: TransferLines,
     pub client: TransferLines,
     /// Finds the server's count of incorrect transfers; the number is the group `count`.
+    #[schemars(with = "String")]
     pub error_count: Spanned<String>,
     /// The reported times are milliseconds: their total must be at least this fraction of
     /// the connections' total life at the relay (a program's own timing can leave out the
@@ -291,6 +312,7 @@ pub struct RepeatedTransferParams {
     #[serde(default = "default_most_multiple")]
     pub most_multiple: f64,
     #[serde(default = "default_slack", with = "crate::case::model::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub slack: Duration,
 }
 
@@ -309,23 +331,29 @@ fn default_slack() -> Duration {
 /// The required lines of one program of a repeated transfer, as patterns. `each-start`,
 /// `each-end` and `each-time` capture the transfer's number as the group `n`;
 /// `each-time` and `average` capture the milliseconds as `ms`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct TransferLines {
     /// The line before the first transfer ("I am ready …", "I am connecting …").
+    #[schemars(with = "String")]
     pub opening: Spanned<String>,
+    #[schemars(with = "String")]
     pub each_start: Spanned<String>,
+    #[schemars(with = "String")]
     pub each_end: Spanned<String>,
+    #[schemars(with = "String")]
     pub each_time: Spanned<String>,
+    #[schemars(with = "String")]
     pub average: Spanned<String>,
     /// The last line ("I am done").
+    #[schemars(with = "String")]
     pub closing: Spanned<String>,
 }
 
 /// The tcp-over-udp segment is fixed by the assignment (`'iihh'`, FIN=1 SYN=2 ACK=4, at most
 /// 512 bytes of payload); what a course may vary is where each program logs and where the
 /// sequence space wraps.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct TcpLikeParams {
     /// Sequence and acknowledgement numbers run from 0 to one less than this.
@@ -339,7 +367,7 @@ fn default_seq_modulus() -> u32 {
     socklab_reference::tcp_over_udp::SEQ_MODULUS
 }
 
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LogStreams {
     pub client: OutputStream,
@@ -347,14 +375,14 @@ pub struct LogStreams {
 }
 
 /// One of a program's two output streams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutputStream {
     Stdout,
     Stderr,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AlternatingBitParams {
     /// The field that is 1 on an acknowledgement and 0 on data.
@@ -368,17 +396,19 @@ pub struct AlternatingBitParams {
 }
 
 /// The sender's retransmission timer, judged at the median of the observed gaps.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct TimerExpectation {
     #[serde(with = "crate::case::model::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub expect: Duration,
     #[serde(with = "crate::case::model::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub tolerance: Duration,
 }
 
 /// Regular expressions that recognise the required log lines, whatever their wording.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LogPatterns {
     pub sent: LogPattern,
@@ -389,18 +419,21 @@ pub struct LogPatterns {
 
 /// A line counts when it matches `matches` and does not match `unless` ("not corrupt" must
 /// not count as a "corrupt" line).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LogPattern {
+    #[schemars(with = "String")]
     pub matches: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub unless: Option<Spanned<String>>,
 }
 
 /// One network situation to run the programs through.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Scenario {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// What the scenario exercises, for the report.
     #[serde(default)]
@@ -420,9 +453,11 @@ pub struct Scenario {
     #[serde(default)]
     pub netem_to_client: Option<Netem>,
     #[serde(default)]
+    #[schemars(with = "Vec<ScriptedFault>")]
     pub faults: Vec<Spanned<ScriptedFault>>,
     /// Overrides the case's budget for this scenario.
     #[serde(default, with = "crate::case::model::duration_option")]
+    #[schemars(with = "Option<crate::link::duration::DurationText>")]
     pub budget: Option<Duration>,
     /// What the grader types on the client's keyboard (its stdin).
     #[serde(default)]
@@ -456,7 +491,7 @@ pub struct Scenario {
 }
 
 /// Gradescope's test visibility.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     #[default]
@@ -479,7 +514,7 @@ impl Scenario {
 }
 
 /// Whether a scenario counts towards the grade.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Grading {
     #[default]
@@ -490,7 +525,17 @@ pub enum Grading {
 
 /// The checks an analyzer can perform; each is described in the report by its requirement.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    serde::Serialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckId {
@@ -610,6 +655,9 @@ pub(crate) mod duration {
     use serde::{Deserialize, Deserializer, de::Error};
     use std::time::Duration;
 
+    /// Writes a default back for the schema (`"default": "2s"`), as the link's durations do.
+    pub use crate::link::duration::serialize;
+
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
         let text = String::deserialize(deserializer)?;
         humantime::parse_duration(&text)
@@ -620,6 +668,8 @@ pub(crate) mod duration {
 pub(crate) mod duration_option {
     use serde::{Deserialize, Deserializer};
     use std::time::Duration;
+
+    pub use crate::link::stream::faults::duration_option::serialize;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,

@@ -9,6 +9,7 @@ pub mod outcome;
 pub mod program_end;
 pub mod rdt3;
 pub mod repeated_transfer;
+pub mod requirement;
 pub mod tcp_like;
 
 pub use outcome::{Outcome, Status};

@@ -1,10 +1,11 @@
 //! The verdict of one check on one scenario run, with its reason attached.
 
 use crate::case::CheckId;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What a check concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -41,7 +42,7 @@ impl Status {
 }
 
 /// One check's verdict: which requirement, what was expected, what was seen, and where.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Outcome {
     pub check: CheckId,
     pub status: Status,

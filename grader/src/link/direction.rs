@@ -1,9 +1,12 @@
 //! Which way a datagram travels between the two programs.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The direction of a datagram or segment, named from the receiving program's side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Sent by the client, delivered to the server.

@@ -3,10 +3,33 @@
 //! Use as `#[serde(with = "crate::link::duration")]` on a `Duration` field. A bare number is
 //! refused rather than guessed at, because `by: 27` could mean seconds or milliseconds.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Visitor};
 use serde::{Deserializer, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
+
+/// The schema of a duration field: text in humantime's syntax, never a bare number. Use as
+/// `#[schemars(with = "crate::link::duration::DurationText")]` beside the serde attribute.
+#[derive(Debug)]
+pub struct DurationText;
+
+impl JsonSchema for DurationText {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A duration with a unit: `27ms`, `1.5s`, `1s 500ms`, `2min`. A bare number is refused: `27` could mean seconds or milliseconds.",
+            // Numbers (with an optional fraction), each followed by one of humantime's units.
+            "pattern": r"^\s*([0-9]+(\.[0-9]+)?\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|wks|wk|w|months|month|M|years|year|yrs|yr|y)\s*)+$",
+            "examples": ["27ms", "1s 500ms"]
+        })
+    }
+}
 
 /// Writes the duration in humantime's syntax (`27ms`), which [`deserialize`] reads back.
 pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {

@@ -7,8 +7,11 @@
 //! a parsed `Netem` lives in [`super::fate`].
 
 pub(crate) mod units;
+mod words;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -222,6 +225,41 @@ impl<'de> Deserialize<'de> for Netem {
         let text = String::deserialize(deserializer)?;
         text.parse()
             .map_err(|error| D::Error::custom(format!("invalid netem line `{text}`: {error}")))
+    }
+}
+
+/// A netem line is text in a case file; its grammar is tc's, checked when the case loads.
+impl JsonSchema for Netem {
+    fn schema_name() -> Cow<'static, str> {
+        "Netem".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A tc-netem line, as a handout gives it (a whole pasted `tc qdisc add dev lo root netem ...` command works too): `delay TIME [JITTER [CORR]]`, `loss [random] P% [CORR]` or `loss gemodel P% [R% [1-H% [1-K%]]]`, `duplicate P% [CORR]`, `corrupt P% [CORR]`, `reorder P% [CORR] [gap N]` (needs a delay), `rate RATE`. Times need a unit.",
+            "examples": ["delay 10ms reorder 50% 50% loss 40%", "loss 30% corrupt 5% delay 2ms 1ms"]
+        })
+    }
+}
+
+/// The schema of a bit rate written in tc's units (`8mbit`, `125kbps`): use as
+/// `#[schemars(with = "crate::link::netem::BitRate")]` beside the serde attribute.
+#[derive(Debug)]
+pub struct BitRate;
+
+impl JsonSchema for BitRate {
+    fn schema_name() -> Cow<'static, str> {
+        "BitRate".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A rate in tc's units: `8mbit`, `1gbit`, `125kbps` (bytes per second), `1mibit`; a bare number is bits per second.",
+            "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*[A-Za-z]*\s*$",
+            "examples": ["8mbit", "125kbps"]
+        })
     }
 }
 

@@ -6,12 +6,13 @@
 //! because the case schema never flattens (a flattened field loses its error location).
 
 use super::Direction;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
 
 /// One scripted fault, as a case file writes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ScriptedFault {
     /// Drop the selected datagram.
@@ -49,7 +50,9 @@ pub struct Aim {
 /// Which datagrams a selector counts, by their bytes, so a scenario can aim at a kind of
 /// packet (a FIN, the first segment with data) however many came before it: a submission
 /// that splits its data differently is still hit where the scenario means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Matching {
     /// With `bits`: the byte at this offset has every one of `bits` set.
@@ -101,7 +104,7 @@ impl fmt::Display for Matching {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DropFault {
     pub direction: Direction,
@@ -116,7 +119,7 @@ pub struct DropFault {
     pub matching: Option<Matching>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DelayFault {
     pub direction: Direction,
@@ -131,13 +134,14 @@ pub struct DelayFault {
     pub matching: Option<Matching>,
     /// How long to hold it, on top of any netem delay.
     #[serde(with = "super::duration")]
+    #[schemars(with = "super::duration::DurationText")]
     pub by: Duration,
 }
 
 /// Which bit to flip: `byte` (or the first byte of `field`, once resolved) and `bit`
 /// (0 = least significant, default 0). With neither byte nor field, the byte and bit come
 /// from the scenario's random stream.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct CorruptFault {
     pub direction: Direction,
@@ -158,7 +162,7 @@ pub struct CorruptFault {
     pub bit: Option<u8>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DuplicateFault {
     pub direction: Direction,
@@ -176,7 +180,7 @@ pub struct DuplicateFault {
     pub copies: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct TruncateFault {
     pub direction: Direction,
@@ -194,15 +198,17 @@ pub struct TruncateFault {
 }
 
 /// Drop every datagram sent in `[from, until)`, time since the scenario started.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BlackoutFault {
     /// Leave out for both directions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     #[serde(with = "super::duration")]
+    #[schemars(with = "super::duration::DurationText")]
     pub from: Duration,
     #[serde(with = "super::duration")]
+    #[schemars(with = "super::duration::DurationText")]
     pub until: Duration,
 }
 

@@ -6,14 +6,19 @@
 use crate::case::Grading;
 use crate::check::{Outcome, Status};
 use crate::grading::{GradeReport, ScenarioResult};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 /// The version of the report's shape.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Serialize)]
+/// The result of one `grader check`, for machines.
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct JsonReport<'a> {
+    /// The report's shape; a consumer refuses a version it does not know.
+    #[schemars(extend("const" = REPORT_SCHEMA_VERSION))]
     pub schema_version: u32,
     pub case: &'a str,
     pub title: &'a str,
@@ -23,6 +28,7 @@ pub struct JsonReport<'a> {
     pub server: &'a str,
     /// `passed` (every graded check passed), `failed`, or `error` (the grader could not
     /// judge something; never the submission's fault).
+    #[schemars(extend("enum" = ["passed", "failed", "error"]))]
     pub status: &'static str,
     pub score: f64,
     pub max_score: f64,
@@ -30,7 +36,8 @@ pub struct JsonReport<'a> {
     pub scenarios: Vec<JsonScenario<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+/// One run of one scenario.
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct JsonScenario<'a> {
     /// The run's key: the scenario's name, with `#n` for a repetition.
@@ -98,6 +105,21 @@ pub fn overall_status(report: &GradeReport) -> &'static str {
 
 pub(crate) fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The JSON Schema of the report (`grader schema --report`), derived from these structs so
+/// it cannot drift from what [`render`] writes.
+pub fn schema() -> Schema {
+    let mut schema = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<JsonReport<'static>>();
+    schema.insert(
+        "title".to_owned(),
+        format!("Socklab grade report (--format json, schema-version {REPORT_SCHEMA_VERSION})")
+            .into(),
+    );
+    schema
 }
 
 /// The report as pretty JSON text.

@@ -9,6 +9,7 @@
 use std::fmt;
 
 use md5::{Digest, Md5};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -18,7 +19,7 @@ use super::mistake;
 use super::value::BytesRepr;
 
 /// Where a packet's checksum lives and what it covers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ChecksumSpec {
     /// The field that holds the checksum.
@@ -28,7 +29,7 @@ pub struct ChecksumSpec {
     pub over: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChecksumAlgorithm {
     /// `md5-hex`: the MD5 as 32 ASCII lower-case hex digits (`hashlib.md5(...).hexdigest()`).

@@ -23,6 +23,14 @@ pub enum Command {
     Check(CheckArgs),
     /// Relay UDP datagrams through a seeded netem-style link: `sudo tc` without sudo.
     Proxy(ProxyArgs),
+    /// Validate case files: every error as `file:line:column: what`, exit 2 if any.
+    Lint(crate::lint::LintArgs),
+    /// Print the JSON Schema of case files (with --report: of `--format json` reports).
+    Schema(crate::schema::SchemaArgs),
+    /// List the built-in cases.
+    List,
+    /// Say in words what a case grades: how the programs run, each scenario, each check.
+    Explain(crate::explain::ExplainArgs),
     /// Print a shell completion script, e.g. `grader completions bash >
     /// ~/.local/share/bash-completion/completions/grader`.
     Completions {

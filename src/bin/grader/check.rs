@@ -17,8 +17,7 @@ use std::path::PathBuf;
 
 pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let source = CaseSource::from_argument(&arguments.case);
-    let loaded =
-        load_case(&source).map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))?;
+    let loaded = load_case(&source).map_err(case_failure)?;
     let runs = plan_runs(&loaded.case, &arguments.scenarios)
         .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
     let chosen = mode(arguments.mode, &loaded.case)?;
@@ -114,6 +113,19 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     } else {
         exit_code::PASSED
     })
+}
+
+/// Every error of an invalid case, each on its own `error:` line (`main` prints the last).
+pub fn case_failure(errors: socklab_grader::case::CaseErrors) -> Failure {
+    let mut errors = errors.into_errors();
+    let last = errors.pop();
+    for error in errors {
+        eprintln!("error: {error}");
+    }
+    Failure::new(
+        exit_code::INVALID_INPUT,
+        last.map_or_else(String::new, |error| error.to_string()),
+    )
 }
 
 fn choice(

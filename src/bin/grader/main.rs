@@ -5,9 +5,13 @@
 
 mod args;
 mod check;
+mod explain;
+mod lint;
+mod list;
 mod manual;
 mod progress_bar;
 mod proxy;
+mod schema;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -81,6 +85,10 @@ fn run(cli: Cli) -> Result<i32, Failure> {
     match cli.command {
         Command::Check(arguments) => check::check(arguments),
         Command::Proxy(arguments) => proxy::proxy(arguments),
+        Command::Lint(arguments) => lint::lint(arguments),
+        Command::Schema(arguments) => schema::schema(arguments),
+        Command::List => list::list(),
+        Command::Explain(arguments) => explain::explain(arguments),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { subcommand } => manual::man(subcommand.as_deref()),
         Command::Reference { .. } => Ok(exit_code::PASSED),

@@ -8,12 +8,13 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
 
+/// What `exchange` requires, in the words its outcome states.
+pub const EXCHANGE: &str =
+    "the client sends its name and the typed integer; the server replies with its name and integer";
+
 pub fn exchange(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let typed = evidence.typed();
-    let outcome = Outcome::new(
-        CheckId::Exchange,
-        "the client sends its name and the typed integer; the server replies with its name and integer",
-    );
+    let outcome = Outcome::new(CheckId::Exchange, EXCHANGE);
     let requests: Vec<_> = evidence.trace.direction(Direction::ToServer).collect();
     let replies: Vec<_> = evidence.trace.direction(Direction::ToClient).collect();
     let Some(first) = requests.first() else {

@@ -40,7 +40,7 @@ pub fn run_checks(evidence: &AddNumbersEvidence<'_>, checks: &[CheckId]) -> Vec<
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server bound its port and the client ran"),
             CheckId::Exchange => exchange::exchange(evidence),
             CheckId::Names => shown::names(evidence),
@@ -56,12 +56,12 @@ pub fn run_checks(evidence: &AddNumbersEvidence<'_>, checks: &[CheckId]) -> Vec<
         .collect()
 }
 
+/// What `completion` requires, in the words its outcome states.
+pub const COMPLETION: &str = "the client shows the result, then closes its socket and exits";
+
 /// The client exits by itself, with status 0, once it has shown the result.
 fn completion(evidence: &AddNumbersEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Completion,
-        "the client shows the result, then closes its socket and exits",
-    );
+    let outcome = Outcome::new(CheckId::Completion, COMPLETION);
     if !matches!(evidence.typed(), Typed::InRange(_)) {
         return outcome
             .status(Status::Informational)

@@ -12,12 +12,13 @@ use crate::evidence::{Role, Transcript};
 use crate::link::Direction;
 use regex::Regex;
 
+/// What `names` requires, in the words its outcome states.
+pub const NAMES: &str =
+    "the server shows the client's name and its own; the client shows its own and the server's";
+
 /// Both programs show the client's name and the server's name.
 pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Names,
-        "the server shows the client's name and its own; the client shows its own and the server's",
-    );
+    let outcome = Outcome::new(CheckId::Names, NAMES);
     if !matches!(evidence.typed(), Typed::InRange(_)) {
         return outcome
             .status(Status::Informational)
@@ -50,13 +51,13 @@ pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     }
 }
 
+/// What `sum` requires, in the words its outcome states.
+pub const SUM: &str = "both programs show the client's integer, the server's integer and their sum";
+
 /// Both programs show the typed integer, the server's integer and their sum, and the
 /// server's integer is the same in both.
 pub fn sum(evidence: &AddNumbersEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Sum,
-        "both programs show the client's integer, the server's integer and their sum",
-    );
+    let outcome = Outcome::new(CheckId::Sum, SUM);
     let Typed::InRange(typed) = evidence.typed() else {
         return outcome
             .status(Status::Informational)

@@ -9,12 +9,12 @@ use crate::check::{Outcome, Status};
 use crate::evidence::ExitReason;
 use crate::link::Direction;
 
+/// What `shutdown` requires, in the words its outcome states.
+pub const SHUTDOWN: &str = "on an integer outside the range the server releases its socket and terminates; otherwise it keeps serving";
+
 pub fn shutdown(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let typed = evidence.typed();
-    let outcome = Outcome::new(
-        CheckId::Shutdown,
-        "on an integer outside the range the server releases its socket and terminates; otherwise it keeps serving",
-    );
+    let outcome = Outcome::new(CheckId::Shutdown, SHUTDOWN);
     let sent = evidence
         .trace
         .direction(Direction::ToServer)

@@ -11,12 +11,12 @@ use crate::check::{Outcome, Status};
 use crate::evidence::FileEvidence;
 use crate::link::Direction;
 
+/// What `request` requires, in the words its outcome states.
+pub const REQUEST: &str = "the client sends one datagram holding the file's name";
+
 /// The client's first datagram holds the file's name.
 pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Request,
-        "the client sends one datagram holding the file's name",
-    );
+    let outcome = Outcome::new(CheckId::Request, REQUEST);
     let Some(first) = evidence.trace.direction(Direction::ToServer).next() else {
         return outcome
             .status(Status::Fail)
@@ -44,16 +44,18 @@ pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outc
     }
 }
 
+/// What `block-sizes` requires of blocks of `block` bytes.
+pub fn block_sizes_requirement(block: usize) -> String {
+    format!(
+        "the server sends {block}-byte blocks, then one shorter block (an empty datagram when the size is a multiple of {block})"
+    )
+}
+
 /// Every block but the last is exactly the block size; the last is shorter; together they
 /// hold the file.
 pub fn block_sizes(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
     let block = evidence.params.block;
-    let outcome = Outcome::new(
-        CheckId::BlockSizes,
-        format!(
-            "the server sends {block}-byte blocks, then one shorter block (an empty datagram when the size is a multiple of {block})"
-        ),
-    );
+    let outcome = Outcome::new(CheckId::BlockSizes, block_sizes_requirement(block));
     if file.missing {
         return outcome.status(Status::Informational).observed(format!(
             "the file does not exist; the server sent {}",

@@ -10,12 +10,14 @@ use crate::check::{Outcome, Status};
 use crate::evidence::{FileEvidence, Role};
 use crate::link::Direction;
 
+/// What `completion` requires of a transfer in blocks of `block` bytes.
+pub fn requirement(block: usize) -> String {
+    format!("the client ends by itself at the first block shorter than {block} bytes")
+}
+
 pub fn completion(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
     let block = evidence.params.block;
-    let outcome = Outcome::new(
-        CheckId::Completion,
-        format!("the client ends by itself at the first block shorter than {block} bytes"),
-    );
+    let outcome = Outcome::new(CheckId::Completion, requirement(block));
     let Some((status, ending)) = exit_problem(evidence.client, Role::Client) else {
         return outcome.observed("the client exited with status 0");
     };

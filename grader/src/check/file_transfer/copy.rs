@@ -6,11 +6,11 @@ use crate::check::copy_difference::explain;
 use crate::check::{Outcome, Status};
 use crate::evidence::{FileEvidence, Received};
 
+/// What `file-copy` requires, in the words its outcome states.
+pub const FILE_COPY: &str = "the client's file equals the server's byte for byte";
+
 pub fn file_copy(file: &FileEvidence) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::FileCopy,
-        "the client's file equals the server's byte for byte",
-    );
+    let outcome = Outcome::new(CheckId::FileCopy, FILE_COPY);
     let name = &file.name;
     if let Some(tampered) = &file.input_tampered {
         return outcome

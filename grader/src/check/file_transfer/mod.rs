@@ -31,7 +31,7 @@ pub fn run_checks(evidence: &FileTransferEvidence<'_>, checks: &[CheckId]) -> Ve
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server bound its port and the client ran"),
             CheckId::Request => blocks::request(evidence, file),
             CheckId::BlockSizes => blocks::block_sizes(evidence, file),

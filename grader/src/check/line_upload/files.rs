@@ -4,11 +4,12 @@ use super::{LineUploadEvidence, quote};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 
+/// What `saved-files` requires, in the words its outcome states.
+pub const SAVED_FILES: &str =
+    "the server saves the k-th file as k.txt (from 1.txt) holding exactly its lines";
+
 pub fn saved_files(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::SavedFiles,
-        "the server saves the k-th file as k.txt (from 1.txt) holding exactly its lines",
-    );
+    let outcome = Outcome::new(CheckId::SavedFiles, SAVED_FILES);
     let count = evidence.uploads.len();
     let expected = match count {
         0 => "no file saved (the zero-line file may be saved empty)".to_owned(),

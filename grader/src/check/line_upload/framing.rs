@@ -6,11 +6,11 @@ use super::{LineUploadEvidence, quote};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 
+/// What `framing` requires, in the words its outcome states.
+pub const FRAMING: &str = "for each file the client sends a 4-byte big-endian line count, then each line ended by \\n; a zero count ends the upload";
+
 pub fn framing(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Framing,
-        "for each file the client sends a 4-byte big-endian line count, then each line ended by \\n; a zero count ends the upload",
-    );
+    let outcome = Outcome::new(CheckId::Framing, FRAMING);
     let expected = expected_text(evidence.uploads);
     let fail = |observed: String| {
         Outcome::new(outcome.check, outcome.requirement.clone())

@@ -58,7 +58,7 @@ pub fn run_checks(evidence: &LineUploadEvidence<'_>, checks: &[CheckId]) -> Vec<
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server listened on its port and the client ran"),
             CheckId::Framing => framing::framing(evidence),
             CheckId::StatusBytes => status::status_bytes(evidence),

@@ -16,11 +16,12 @@ fn expected_statuses(evidence: &LineUploadEvidence<'_>) -> Vec<u8> {
     statuses
 }
 
+/// What `status-bytes` requires, in the words its outcome states.
+pub const STATUS_BYTES: &str =
+    "after each whole file the server answers one byte: `A`, or `Q` for the zero-line file";
+
 pub fn status_bytes(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::StatusBytes,
-        "after each whole file the server answers one byte: `A`, or `Q` for the zero-line file",
-    );
+    let outcome = Outcome::new(CheckId::StatusBytes, STATUS_BYTES);
     let expected = expected_statuses(evidence);
     let expected_text = format!(
         "{:?}, each after its file",
@@ -98,12 +99,12 @@ pub fn status_bytes(evidence: &LineUploadEvidence<'_>) -> Outcome {
     ))
 }
 
+/// What `server-close` requires, in the words its outcome states.
+pub const SERVER_CLOSE: &str = "after answering `Q` the server closes the connection";
+
 pub fn server_close(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::ServerClose,
-        "after answering `Q` the server closes the connection",
-    )
-    .expected("the server's FIN after its `Q`");
+    let outcome =
+        Outcome::new(CheckId::ServerClose, SERVER_CLOSE).expected("the server's FIN after its `Q`");
     let Some(connection) = evidence.connection() else {
         return outcome
             .status(Status::Fail)
@@ -137,11 +138,12 @@ pub fn server_close(evidence: &LineUploadEvidence<'_>) -> Outcome {
     }
 }
 
+/// What `client-status` requires, in the words its outcome states.
+pub const CLIENT_STATUS: &str =
+    "the client shows the user each status it receives (e.g. \"File accepted\")";
+
 pub fn client_status(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::ClientStatus,
-        "the client shows the user each status it receives (e.g. \"File accepted\")",
-    );
+    let outcome = Outcome::new(CheckId::ClientStatus, CLIENT_STATUS);
     let answered = evidence
         .connection()
         .map(|connection| connection.to_client.bytes.clone())
@@ -189,12 +191,12 @@ pub fn client_status(evidence: &LineUploadEvidence<'_>) -> Outcome {
     ))
 }
 
+/// What `completion` requires, in the words its outcome states.
+pub const COMPLETION: &str = "both programs finish by themselves after the zero-line file";
+
 pub fn completion(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Completion,
-        "both programs finish by themselves after the zero-line file",
-    )
-    .expected("the client and the server exit with status 0");
+    let outcome = Outcome::new(CheckId::Completion, COMPLETION)
+        .expected("the client and the server exit with status 0");
     for (transcript, role) in [
         (evidence.client, Role::Client),
         (evidence.server, Role::Server),

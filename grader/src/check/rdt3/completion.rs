@@ -9,13 +9,15 @@ use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 use crate::link::Direction;
 
+/// What `completion` requires when the client has `wanted` messages to send.
+pub fn requirement(wanted: usize) -> String {
+    format!("all {wanted} messages are acknowledged, then the client stops sending and exits")
+}
+
 pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let conversation = evidence.conversation;
     let wanted = evidence.params.messages;
-    let outcome = Outcome::new(
-        CheckId::Completion,
-        format!("all {wanted} messages are acknowledged, then the client stops sending and exits"),
-    );
+    let outcome = Outcome::new(CheckId::Completion, requirement(wanted));
     let client_end = exit_problem(evidence.client, Role::Client);
 
     // The first valid ACK for each message, delivered after its first transmission.

@@ -25,12 +25,12 @@ struct Requirement<'a> {
     event_name: &'static str,
 }
 
+/// What `log-lines` requires, in the words its outcome states.
+pub const LOG_LINES: &str = "each program prints a line for every packet sent and received, every corrupt packet, and every timer expiry";
+
 pub fn log_lines(evidence: &Rdt3Evidence<'_>, timer: &TimerAnalysis) -> Outcome {
     let conversation = evidence.conversation;
-    let outcome = Outcome::new(
-        CheckId::LogLines,
-        "each program prints a line for every packet sent and received, every corrupt packet, and every timer expiry",
-    );
+    let outcome = Outcome::new(CheckId::LogLines, LOG_LINES);
     // Events in a program's last moments may fairly have no line: when the grader stopped
     // it, anything within the settling window of its end; when it exited by itself, only
     // what reached it after its own last datagram (it may have stopped reading), since a

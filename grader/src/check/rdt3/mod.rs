@@ -35,7 +35,7 @@ pub fn run_checks(evidence: &Rdt3Evidence<'_>, checks: &[CheckId]) -> Vec<Outcom
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server bound its port and the client ran"),
             CheckId::Format => packets::format(evidence),
             CheckId::Checksum => packets::checksum(evidence),

@@ -6,16 +6,21 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
 use crate::wire::checksum::ChecksumVerdict;
+use crate::wire::{ChecksumSpec, Layout};
+
+/// What `format` requires of packets of `layout`, in the words its outcome states.
+pub fn format_requirement(layout: &Layout) -> String {
+    format!(
+        "every datagram is a `{}` packet ({} bytes): data with ack=0, ACKs with ack=1, seq 0 or 1",
+        layout.format(),
+        layout.size()
+    )
+}
 
 /// Every datagram a program sent decodes with the layout; data has ack 0, ACKs ack 1, seq
 /// is 0 or 1.
 pub fn format(evidence: &Rdt3Evidence<'_>) -> Outcome {
-    let requirement = format!(
-        "every datagram is a `{}` packet ({} bytes): data with ack=0, ACKs with ack=1, seq 0 or 1",
-        evidence.layout.format(),
-        evidence.layout.size()
-    );
-    let outcome = Outcome::new(CheckId::Format, requirement);
+    let outcome = Outcome::new(CheckId::Format, format_requirement(evidence.layout));
     let mut problems = Vec::new();
     for step in &evidence.conversation.steps {
         if step.kind != StepKind::Sent {
@@ -67,21 +72,28 @@ pub fn format(evidence: &Rdt3Evidence<'_>) -> Outcome {
     }
 }
 
+/// What `checksum` requires, in the words its outcome states.
+pub fn checksum_requirement(spec: Option<&ChecksumSpec>) -> String {
+    match spec {
+        None => "the packet carries a checksum".to_owned(),
+        Some(spec) => format!(
+            "every datagram's `{}` is the {} of {}",
+            spec.field,
+            spec.algorithm.describe(),
+            spec.over.join(", ")
+        ),
+    }
+}
+
 /// Every datagram as the program sent it has a valid checksum (the grader's own
 /// corruption happens after that, on the way to the other program).
 pub fn checksum(evidence: &Rdt3Evidence<'_>) -> Outcome {
+    let outcome = Outcome::new(CheckId::Checksum, checksum_requirement(evidence.checksum));
     let Some(spec) = evidence.checksum else {
-        return Outcome::new(CheckId::Checksum, "the packet carries a checksum")
+        return outcome
             .status(Status::Unsupported)
             .observed("the case defines no checksum");
     };
-    let requirement = format!(
-        "every datagram's `{}` is the {} of {}",
-        spec.field,
-        spec.algorithm.describe(),
-        spec.over.join(", ")
-    );
-    let outcome = Outcome::new(CheckId::Checksum, requirement);
     let mut checked = 0;
     let mut bad = Vec::new();
     for step in &evidence.conversation.steps {

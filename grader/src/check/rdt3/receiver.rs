@@ -15,6 +15,9 @@ struct Owed {
     what: String,
 }
 
+/// What `ack-behaviour` requires, in the words its outcome states.
+pub const ACK_BEHAVIOUR: &str = "the server ACKs a good in-order packet with its seq, and re-ACKs the last good seq after a corrupt or duplicate packet (rdt 2.2)";
+
 /// The server answers every packet it receives with exactly one ACK: the ACK of that packet
 /// when it is good and the seq it expects, else the ACK of the last correctly received
 /// packet again (initially the ACK for seq 1).
@@ -23,10 +26,7 @@ struct Owed {
 /// time: however slow it is, its k-th reply answers the k-th packet it was given.
 pub fn ack_behaviour(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let conversation = evidence.conversation;
-    let outcome = Outcome::new(
-        CheckId::AckBehaviour,
-        "the server ACKs a good in-order packet with its seq, and re-ACKs the last good seq after a corrupt or duplicate packet (rdt 2.2)",
-    );
+    let outcome = Outcome::new(CheckId::AckBehaviour, ACK_BEHAVIOUR);
     let mut expected_seq = 0;
     let mut last_good = 1;
     let mut owed: VecDeque<Owed> = VecDeque::new();
@@ -109,12 +109,12 @@ pub fn ack_behaviour(evidence: &Rdt3Evidence<'_>) -> Outcome {
     outcome.observed(format!("all {answered} ACKs follow rdt 2.2"))
 }
 
+/// What `delivery` requires, in the words its outcome states.
+pub const DELIVERY: &str = "the server's output shows each message the client sent, in order";
+
 /// Each message the client sent appears, in order, in the server's output.
 pub fn delivery(evidence: &Rdt3Evidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Delivery,
-        "the server's output shows each message the client sent, in order",
-    );
+    let outcome = Outcome::new(CheckId::Delivery, DELIVERY);
     let output = evidence.server.text();
     let mut cursor = 0;
     let mut shown = Vec::new();

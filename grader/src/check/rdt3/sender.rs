@@ -7,13 +7,13 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
 
+/// What `seq-alternation` requires, in the words its outcome states.
+pub const SEQ_ALTERNATION: &str = "the client's seq alternates 0, 1, 0 across distinct messages";
+
 /// Successive distinct messages carry seq 0, 1, 0, 1, ...
 pub fn seq_alternation(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let conversation = evidence.conversation;
-    let outcome = Outcome::new(
-        CheckId::SeqAlternation,
-        "the client's seq alternates 0, 1, 0 across distinct messages",
-    );
+    let outcome = Outcome::new(CheckId::SeqAlternation, SEQ_ALTERNATION);
     let seqs: Vec<String> = conversation
         .messages
         .iter()
@@ -46,15 +46,15 @@ pub fn seq_alternation(evidence: &Rdt3Evidence<'_>) -> Outcome {
     outcome.observed(format!("seqs of the messages: {}", seqs.join(", ")))
 }
 
+/// What `identical-retransmission` requires, in the words its outcome states.
+pub const IDENTICAL_RETRANSMISSION: &str = "a retransmission is identical to the original packet";
+
 /// A retransmission is byte for byte the packet it repeats. A "retransmission" here is a
 /// datagram with the same seq and data as the current message; one whose checksum or
 /// padding differs was rebuilt, not resent.
 pub fn identical_retransmission(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let conversation = evidence.conversation;
-    let outcome = Outcome::new(
-        CheckId::IdenticalRetransmission,
-        "a retransmission is identical to the original packet",
-    );
+    let outcome = Outcome::new(CheckId::IdenticalRetransmission, IDENTICAL_RETRANSMISSION);
     let mut retransmissions = 0;
     for (index, message) in conversation.messages.iter().enumerate() {
         let original = &conversation.steps[message.transmissions[0]];
@@ -88,16 +88,17 @@ pub fn identical_retransmission(evidence: &Rdt3Evidence<'_>) -> Outcome {
     outcome.observed(format!("{retransmissions} retransmissions, all identical"))
 }
 
+/// What `sender-reaction` requires, in the words its outcome states.
+pub const SENDER_REACTION: &str =
+    "a corrupt ACK or an ACK for the other seq does not make the client move on";
+
 /// A corrupt ACK, or an ACK for the other seq, does not acknowledge the current message:
 /// the client must not move on (textbook rdt 3.0 ignores it and waits for its timer;
 /// retransmitting at once is tolerated but non-strict).
 pub fn sender_reaction(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let conversation = evidence.conversation;
     let timer = evidence.params.timer;
-    let outcome = Outcome::new(
-        CheckId::SenderReaction,
-        "a corrupt ACK or an ACK for the other seq does not make the client move on",
-    );
+    let outcome = Outcome::new(CheckId::SenderReaction, SENDER_REACTION);
     let mut bad_acks = 0;
     let mut immediate = None;
     for (index, step) in conversation.steps_of(StepKind::Delivered, Direction::ToClient) {

@@ -9,10 +9,18 @@
 use super::Rdt3Evidence;
 use super::sender::acknowledges;
 use crate::analyze::{StepKind, describe};
-use crate::case::CheckId;
+use crate::case::{CheckId, TimerExpectation};
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
 use std::time::Duration;
+
+/// What `retransmission-timer` requires of the case's timer.
+pub fn requirement(timer: &TimerExpectation) -> String {
+    format!(
+        "an unacknowledged packet is retransmitted when the {} timer expires",
+        describe::millis(timer.expect)
+    )
+}
 
 /// One timer-driven retransmission.
 #[derive(Clone, Debug)]
@@ -104,18 +112,12 @@ impl TimerAnalysis {
     pub fn check(&self, evidence: &Rdt3Evidence<'_>) -> Outcome {
         let timer = evidence.params.timer;
         let conversation = evidence.conversation;
-        let outcome = Outcome::new(
-            CheckId::RetransmissionTimer,
-            format!(
-                "an unacknowledged packet is retransmitted when the {} timer expires",
-                describe::millis(timer.expect)
-            ),
-        )
-        .expected(format!(
-            "retransmission {} ± {} after an unanswered send (median)",
-            describe::millis(timer.expect),
-            describe::millis(timer.tolerance)
-        ));
+        let outcome =
+            Outcome::new(CheckId::RetransmissionTimer, requirement(&timer)).expected(format!(
+                "retransmission {} ± {} after an unanswered send (median)",
+                describe::millis(timer.expect),
+                describe::millis(timer.tolerance)
+            ));
         if let Some(missing) = self.unanswered.first() {
             let step = &conversation.steps[missing.step];
             return outcome.status(Status::Fail).observed(format!(

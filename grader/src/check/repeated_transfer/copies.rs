@@ -32,13 +32,13 @@ fn tally(evidence: &RepeatedTransferEvidence<'_>) -> Tally {
     }
 }
 
+/// What `stored-copies` requires, in the words its outcome states.
+pub const STORED_COPIES: &str = "the server stores every received copy under a name of its own";
+
 pub fn stored_copies(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     let transfers = evidence.params.transfers as usize;
     let cut = evidence.cut_connections();
-    let outcome = Outcome::new(
-        CheckId::StoredCopies,
-        "the server stores every received copy under a name of its own",
-    );
+    let outcome = Outcome::new(CheckId::StoredCopies, STORED_COPIES);
     let expected = if cut == 0 {
         format!("{transfers} stored copies, each equal to the file")
     } else {
@@ -74,12 +74,12 @@ pub fn stored_copies(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     ))
 }
 
+/// What `error-count` requires, in the words its outcome states.
+pub const ERROR_COUNT: &str = "the server counts the transfers whose copy differs from the standard file, and reports that count";
+
 pub fn error_count(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     let transfers = evidence.params.transfers as usize;
-    let outcome = Outcome::new(
-        CheckId::ErrorCount,
-        "the server counts the transfers whose copy differs from the standard file, and reports that count",
-    );
+    let outcome = Outcome::new(CheckId::ErrorCount, ERROR_COUNT);
     let tally = tally(evidence);
     let truth = transfers.saturating_sub(tally.identical);
     let outcome = outcome.expected(format!(

@@ -74,11 +74,11 @@ fn reported(line: usize, text: String) -> Reported {
     Reported { line, text, value }
 }
 
+/// What `required-lines` requires, in the words its outcome states.
+pub const REQUIRED_LINES: &str = "each program prints the handout's lines: the opening line, then for n = 1…N its start, end and time lines, then the average and \"I am done\"";
+
 pub fn required_lines(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::RequiredLines,
-        "each program prints the handout's lines: the opening line, then for n = 1…N its start, end and time lines, then the average and \"I am done\"",
-    );
+    let outcome = Outcome::new(CheckId::RequiredLines, REQUIRED_LINES);
     let transfers = u64::from(evidence.params.transfers);
     for role in [Role::Server, Role::Client] {
         let report = TransferReport::read(evidence.transcript(role), evidence.matchers(role));

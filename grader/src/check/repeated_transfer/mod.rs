@@ -68,7 +68,7 @@ pub fn run_checks(evidence: &RepeatedTransferEvidence<'_>, checks: &[CheckId]) -
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server listened on its port and the client ran"),
             CheckId::Connections => network::connections(evidence),
             CheckId::Address => network::address(evidence),
@@ -87,12 +87,12 @@ pub fn run_checks(evidence: &RepeatedTransferEvidence<'_>, checks: &[CheckId]) -
         .collect()
 }
 
+/// What `completion` requires, in the words its outcome states.
+pub const COMPLETION: &str = "both programs finish by themselves after the last transfer";
+
 fn completion(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Completion,
-        "both programs finish by themselves after the last transfer",
-    )
-    .expected("the client and the server exit with status 0");
+    let outcome = Outcome::new(CheckId::Completion, COMPLETION)
+        .expected("the client and the server exit with status 0");
     for role in [Role::Client, Role::Server] {
         let transcript = evidence.transcript(role);
         if let Some((status, why)) = exit_problem(transcript, role) {

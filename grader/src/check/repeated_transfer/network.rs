@@ -5,13 +5,12 @@ use super::{RepeatedTransferEvidence, ordinal};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 
+/// What `connections` requires, in the words its outcome states.
+pub const CONNECTIONS: &str = "each transfer uses a connection of its own (non-persistent TCP)";
+
 pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     let transfers = evidence.params.transfers as usize;
-    let outcome = Outcome::new(
-        CheckId::Connections,
-        "each transfer uses a connection of its own (non-persistent TCP)",
-    )
-    .expected(format!(
+    let outcome = Outcome::new(CheckId::Connections, CONNECTIONS).expected(format!(
         "{transfers} connections, each carrying the file once"
     ));
     let connections = &evidence.trace.connections;
@@ -59,11 +58,12 @@ pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     outcome.observed(format!("{transfers} connections, one file each"))
 }
 
+/// What `address` requires, in the words its outcome states.
+pub const ADDRESS: &str =
+    "the programs use the machine's Internet address, not the loopback (127.0.0.1, localhost)";
+
 pub fn address(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Address,
-        "the programs use the machine's Internet address, not the loopback (127.0.0.1, localhost)",
-    );
+    let outcome = Outcome::new(CheckId::Address, ADDRESS);
     let Some(address) = evidence.test_address else {
         let why = match evidence.host {
             Some(host) => format!(

@@ -7,12 +7,12 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 
+/// What `timings` requires, in the words its outcome states.
+pub const TIMINGS: &str = "each reported time is the transfer's duration in milliseconds";
+
 pub fn timings(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     let params = evidence.params;
-    let outcome = Outcome::new(
-        CheckId::Timings,
-        "each reported time is the transfer's duration in milliseconds",
-    )
+    let outcome = Outcome::new(CheckId::Timings, TIMINGS)
     .expected(format!(
         "numbers of milliseconds, each at most {}× its connection's life at the relay (+{} ms), together at least {}% of it",
         params.most_multiple,
@@ -72,11 +72,11 @@ pub fn timings(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     outcome.observed("both programs' times are milliseconds that fit the connections")
 }
 
+/// What `average` requires, in the words its outcome states.
+pub const AVERAGE: &str = "the reported average is the mean of the reported times";
+
 pub fn average(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Average,
-        "the reported average is the mean of the reported times",
-    );
+    let outcome = Outcome::new(CheckId::Average, AVERAGE);
     for role in [Role::Server, Role::Client] {
         let report = TransferReport::read(evidence.transcript(role), evidence.matchers(role));
         let values: Vec<f64> = report

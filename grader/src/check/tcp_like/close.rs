@@ -10,11 +10,11 @@ use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 use socklab_reference::tcp_over_udp::Flags;
 
+/// What `close` requires, in the words its outcome states.
+pub const CLOSE: &str = "the client sends FIN, the server ACKs it and sends its own FIN, the client ACKs that and stays to answer a repeated FIN; a lost FIN is sent again";
+
 pub fn close(evidence: &TcpLikeEvidence<'_>, segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Close,
-        "the client sends FIN, the server ACKs it and sends its own FIN, the client ACKs that and stays to answer a repeated FIN; a lost FIN is sent again",
-    );
+    let outcome = Outcome::new(CheckId::Close, CLOSE);
     match steps(evidence, segments, modulus) {
         Ok(summary) => outcome.observed(summary),
         Err((expected, observed)) => outcome

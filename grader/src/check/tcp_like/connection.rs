@@ -8,12 +8,12 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use socklab_reference::tcp_over_udp::{Flags, Segment};
 
+/// What `handshake` requires, in the words its outcome states.
+pub const HANDSHAKE: &str = "the client sends SYN (conn 0), the server answers SYN|ACK (ack = client seq + 1, a conn id of 1 or more), the client ACKs (ack = server seq + 1) before or with its first data";
+
 /// SYN, SYN|ACK, ACK, in that order on the wire, with the numbers that tie them together.
 pub fn handshake(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Handshake,
-        "the client sends SYN (conn 0), the server answers SYN|ACK (ack = client seq + 1, a conn id of 1 or more), the client ACKs (ack = server seq + 1) before or with its first data",
-    );
+    let outcome = Outcome::new(CheckId::Handshake, HANDSHAKE);
     match handshake_problem(segments, modulus) {
         Ok(summary) => outcome.observed(summary),
         Err((expected, observed)) => outcome
@@ -23,12 +23,13 @@ pub fn handshake(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     }
 }
 
+/// What `connection-id` requires, in the words its outcome states.
+pub const CONNECTION_ID: &str =
+    "both programs put the conn id of the server's SYN|ACK on every segment after it";
+
 /// The conn id the server chose, on everything sent after it was chosen.
 pub fn connection_id(segments: &SegmentTrace<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::ConnectionId,
-        "both programs put the conn id of the server's SYN|ACK on every segment after it",
-    );
+    let outcome = Outcome::new(CheckId::ConnectionId, CONNECTION_ID);
     let Some(first_syn_ack) = segments
         .server_sent
         .iter()

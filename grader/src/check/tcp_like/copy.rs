@@ -6,11 +6,12 @@ use crate::check::copy_difference::explain;
 use crate::check::{Outcome, Status};
 use crate::evidence::{FileEvidence, Received};
 
+/// What `file-copy` requires, in the words its outcome states.
+pub const FILE_COPY: &str =
+    "what the server writes to its stdout equals the file on the client's stdin, byte for byte";
+
 pub fn received_copy(file: &FileEvidence) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::FileCopy,
-        "what the server writes to its stdout equals the file on the client's stdin, byte for byte",
-    );
+    let outcome = Outcome::new(CheckId::FileCopy, FILE_COPY);
     if let Some(tampered) = &file.input_tampered {
         return outcome
             .status(Status::Fail)

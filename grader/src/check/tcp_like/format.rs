@@ -6,11 +6,11 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 
+/// What `format` requires, in the words its outcome states.
+pub const FORMAT: &str = "every datagram is a 12-byte 'iihh' header (seq, ack, conn id, flags FIN=1 SYN=2 ACK=4) and at most 512 bytes of payload";
+
 pub fn format(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::Format,
-        "every datagram is a 12-byte 'iihh' header (seq, ack, conn id, flags FIN=1 SYN=2 ACK=4) and at most 512 bytes of payload",
-    );
+    let outcome = Outcome::new(CheckId::Format, FORMAT);
     let problems: Vec<String> = Role::BOTH
         .into_iter()
         .filter_map(|role| {

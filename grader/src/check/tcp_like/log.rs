@@ -92,11 +92,11 @@ impl LogLine {
     }
 }
 
+/// What `log-lines` requires, in the words its outcome states.
+pub const LOG_LINES: &str = "each program prints `SEND seq ack conn [ACK] [SYN] [FIN] [DUP]` for every datagram it sends (DUP on a resent segment) and `RECV …` or `DROP …` for every datagram it is given, with the numbers on the wire";
+
 pub fn log_lines(evidence: &TcpLikeEvidence<'_>, segments: &SegmentTrace<'_>) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::LogLines,
-        "each program prints `SEND seq ack conn [ACK] [SYN] [FIN] [DUP]` for every datagram it sends (DUP on a resent segment) and `RECV …` or `DROP …` for every datagram it is given, with the numbers on the wire",
-    );
+    let outcome = Outcome::new(CheckId::LogLines, LOG_LINES);
     let modulus = i64::from(evidence.params.seq_modulus);
     let mut counts = Vec::new();
     for (role, transcript, stream) in [

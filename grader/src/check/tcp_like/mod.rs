@@ -32,7 +32,7 @@ pub fn run_checks(evidence: &TcpLikeEvidence<'_>, checks: &[CheckId]) -> Vec<Out
     checks
         .iter()
         .map(|&check| match check {
-            CheckId::Startup => Outcome::new(check, "both programs start")
+            CheckId::Startup => Outcome::new(check, super::requirement::STARTUP)
                 .observed("the server bound its port and the client ran"),
             CheckId::Format => format::format(&segments, modulus),
             CheckId::Handshake => connection::handshake(&segments, modulus),

@@ -10,11 +10,11 @@ use crate::evidence::Role;
 use socklab_reference::tcp_over_udp::{Flags, Segment};
 use std::collections::{HashMap, HashSet};
 
+/// What `sequence-numbers` requires, in the words its outcome states.
+pub const SEQUENCE_NUMBERS: &str = "seq is the number of the first byte a segment carries (SYN and FIN count one), ack the next byte expected from the peer, both counted modulo the sequence space";
+
 pub fn sequence_numbers(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::SequenceNumbers,
-        "seq is the number of the first byte a segment carries (SYN and FIN count one), ack the next byte expected from the peer, both counted modulo the sequence space",
-    );
+    let outcome = Outcome::new(CheckId::SequenceNumbers, SEQUENCE_NUMBERS);
     let mut summary = Vec::new();
     for role in Role::BOTH {
         let own = own_numbers(segments, role, modulus);
@@ -45,11 +45,11 @@ pub fn sequence_numbers(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     outcome.observed(summary.join("; "))
 }
 
+/// What `identical-retransmission` requires, in the words its outcome states.
+pub const IDENTICAL_RETRANSMISSION: &str = "a segment that was lost is sent again, with the same seq, flags and data, until it gets through";
+
 pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
-    let outcome = Outcome::new(
-        CheckId::IdenticalRetransmission,
-        "a segment that was lost is sent again, with the same seq, flags and data, until it gets through",
-    );
+    let outcome = Outcome::new(CheckId::IdenticalRetransmission, IDENTICAL_RETRANSMISSION);
     let mut resent = 0;
     for role in Role::BOTH {
         let sent = segments.sent_by(role);

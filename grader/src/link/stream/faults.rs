@@ -13,12 +13,13 @@
 //! ```
 
 use crate::link::Direction;
+use schemars::JsonSchema;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::time::Duration;
 
 /// The stream faults of a scenario, per direction.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StreamSides {
     #[serde(default)]
@@ -38,7 +39,7 @@ impl StreamSides {
 
 /// What the relay does to one direction of a connection; with none, it forwards each
 /// read as it comes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StreamFaults {
     /// Deliver the stream in segments of `min`–`max` bytes, `gap` apart.
@@ -54,6 +55,7 @@ pub struct StreamFaults {
         skip_serializing_if = "Option::is_none",
         with = "crate::link::stream::faults::duration_option"
     )]
+    #[schemars(with = "Option<crate::link::duration::DurationText>")]
     pub delay: Option<Duration>,
     /// At most this many bits per second, in tc's units (`8mbit`, `125kbps`).
     #[serde(
@@ -61,6 +63,7 @@ pub struct StreamFaults {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "rate::deserialize"
     )]
+    #[schemars(with = "Option<crate::link::netem::BitRate>")]
     pub rate: Option<u64>,
     /// Stop delivering for a while once some bytes have gone through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,7 +77,7 @@ pub struct StreamFaults {
     pub reset: Option<Cut>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Slice {
     /// Smallest segment, in bytes (at least 1).
@@ -83,18 +86,20 @@ pub struct Slice {
     pub max: usize,
     /// Time between two segments, so that the receiver really reads them one by one.
     #[serde(default, with = "crate::link::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub gap: Duration,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Coalesce {
     /// How long bytes are held after the first of them arrives.
     #[serde(with = "crate::link::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub window: Duration,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Stall {
     /// Only the n-th connection (1-based); every connection when absent.
@@ -104,12 +109,13 @@ pub struct Stall {
     pub after: u64,
     /// How long nothing is delivered.
     #[serde(rename = "for", with = "crate::link::duration")]
+    #[schemars(with = "crate::link::duration::DurationText")]
     pub duration: Duration,
 }
 
 /// Where a stream is ended early: after `after` bytes of the n-th connection (every
 /// connection when `connection` is absent).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Cut {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,31 @@
+//! `grader schema`: the JSON Schema of case files, or with `--report` of the `--format json`
+//! report, for editors (the yaml-language-server modeline) and for consumers of reports.
+
+use crate::Failure;
+use clap::Args;
+use socklab_grader::exit_code;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema of the `--format json` report instead of the case file's.
+    #[arg(long)]
+    pub report: bool,
+}
+
+pub fn schema(arguments: SchemaArgs) -> Result<i32, Failure> {
+    let schema = if arguments.report {
+        socklab_grader::report::json::schema()
+    } else {
+        socklab_grader::case::schema::case_schema()
+    };
+    let text = serde_json::to_string_pretty(&schema)
+        .map_err(|error| Failure::new(exit_code::INTERNAL, error))?;
+    writeln!(std::io::stdout(), "{text}").map_err(|error| {
+        Failure::new(
+            exit_code::INTERNAL,
+            format!("cannot write the schema: {error}"),
+        )
+    })?;
+    Ok(exit_code::PASSED)
+}
