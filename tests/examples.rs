@@ -1,7 +1,7 @@
 //! The student-style examples: the good pair passes, each buggy program fails for its bug
 //! and the report names the requirement it broke.
 
-use crate::util::{example, failed_checks, grader};
+use crate::util::{example, exited_with, failed_checks, grader};
 
 #[test]
 fn good_python_pair_passes_every_graded_scenario() {
@@ -18,13 +18,7 @@ fn good_python_pair_passes_every_graded_scenario() {
         ])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = exited_with(&output, 0);
     assert!(stdout.contains("total 100/100"), "{stdout}");
 }
 

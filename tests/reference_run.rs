@@ -1,6 +1,6 @@
 //! The reference peers graded against each other: the kit's own proof that it works.
 
-use crate::util::{fixture, grader};
+use crate::util::{exited_with, fixture, grader};
 
 #[test]
 fn reference_against_itself_passes_every_graded_scenario() {
@@ -8,13 +8,7 @@ fn reference_against_itself_passes_every_graded_scenario() {
         .args(["check", "rdt3", "--seed", "1"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = exited_with(&output, 0);
     assert!(stdout.contains("seed 1"), "the seed is printed:\n{stdout}");
     assert!(stdout.contains("total 100/100"), "{stdout}");
     for scenario in [

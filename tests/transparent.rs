@@ -1,7 +1,7 @@
 //! Transparent mode: programs that hard-code `127.0.0.1:5005` are graded unmodified, with
 //! the same verdicts as the same logic taking arguments, side by side, leaving nothing.
 
-use crate::util::{example, failed_checks, grader, process_start_ticks};
+use crate::util::{example, exited_with, failed_checks, grader, process_start_ticks};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -74,13 +74,7 @@ fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
         fixed.path(),
         &[],
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = exited_with(&output, 0);
     assert!(
         stdout.contains("mode transparent (the case says its programs hard-code port 5005)"),
         "{stdout}"

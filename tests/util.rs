@@ -218,12 +218,18 @@ pub fn passing_json_report(args: &[&str]) -> serde_json::Value {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = exited_with(&output, 0);
+    serde_json::from_str(&stdout).expect("the report is JSON")
+}
+
+/// Asserts the command exited with `code` (showing both streams when not); its stdout.
+pub fn exited_with(output: &std::process::Output, code: i32) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(
         output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
+        Some(code),
+        "stdout:\n{stdout}\nstderr:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_str(&stdout).expect("the report is JSON")
+    stdout
 }
