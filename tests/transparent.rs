@@ -370,3 +370,41 @@ fn a_hard_coded_tcp_server_sees_the_port_the_client_bound() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_port_the_server_listens_on_later_is_mirrored_too() {
+    let _namespaces = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let case = hard_coded_tcp_lines(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    check(
+        &case,
+        "../tests/fixtures/hard-coded-tcp/late_client.py",
+        "../tests/fixtures/hard-coded-tcp/late_server.py",
+        out.path(),
+        &["--scenario", "quit-at-once", "--budget", "3s"],
+    );
+    let server = crate::util::transcript(out.path(), "quit-at-once", "server").unwrap();
+    let lines = crate::util::transcript_lines(&server);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line == "second connection said hello"),
+        "the second port was not reachable: {lines:?}"
+    );
+    let connections =
+        std::fs::read_to_string(out.path().join("quit-at-once/connections.jsonl")).unwrap();
+    let dialed: Vec<u64> = connections
+        .lines()
+        .map(|line| {
+            let connection: serde_json::Value = serde_json::from_str(line).unwrap();
+            let dialed = connection["dialed"].as_str().unwrap().to_owned();
+            dialed.rsplit(':').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        dialed,
+        [12100, 12101],
+        "both connections went through the relay"
+    );
+}

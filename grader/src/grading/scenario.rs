@@ -99,13 +99,16 @@ impl Network {
                 },
                 Vec::new(),
             )),
-            Network::TransparentTcp(bridge) => Ok((
-                WireTrace {
-                    connections: bridge.stop()?,
-                    ..WireTrace::default()
-                },
-                Vec::new(),
-            )),
+            Network::TransparentTcp(bridge) => {
+                let (connections, notes) = bridge.stop()?;
+                Ok((
+                    WireTrace {
+                        connections,
+                        ..WireTrace::default()
+                    },
+                    notes,
+                ))
+            }
             Network::Transparent { relay, discovery } => {
                 let notes = discovery.notes();
                 // Discovery holds the other handle; once it has stopped, the relay is ours.

@@ -3,7 +3,8 @@
 //! and asks the bridge to mirror every address a program binds.
 //!
 //! The kernel does not announce binds, so the table is polled (every millisecond at first,
-//! backing off to 5 ms); this and `harness::ports` are the only polls in the grader.
+//! backing off to 5 ms); this, its TCP twin in `tcp_bridge` and `harness::ports` are the
+//! only polls in the grader.
 
 use super::udp::UdpRelay;
 use crate::evidence::Role;
