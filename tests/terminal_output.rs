@@ -144,3 +144,25 @@ fn man_pages_are_roff_for_the_grader_and_each_subcommand() {
     let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
     assert!(stderr.contains("check"), "{stderr}");
 }
+
+#[test]
+fn a_failed_run_shows_the_end_of_each_programs_output_and_a_passed_run_does_not() {
+    let failing = grader()
+        .current_dir(crate::util::root())
+        .args(["check", "rdt3", "--scenario", "no-loss", "--budget", "2s"])
+        .args(["--client", "tests/fixtures/hostile/file_escape.py"])
+        .output()
+        .expect("grader runs");
+    let report = crate::util::exited_with(&failing, 1);
+    assert!(report.contains("the client's last 4 of "), "{report}");
+    assert!(report.contains("file_escape: blocked"), "{report}");
+    assert!(report.contains("the server's output:"), "{report}");
+
+    let passing = grader()
+        .args(["check", "rdt3", "--scenario", "no-loss"])
+        .output()
+        .expect("grader runs");
+    let report = crate::util::exited_with(&passing, 0);
+    assert!(!report.contains("output:"), "{report}");
+    assert!(!report.contains("last "), "{report}");
+}

@@ -7,7 +7,7 @@
 use crate::analyze::describe;
 use crate::case::Grading;
 use crate::check::Status;
-use crate::evidence::WireTrace;
+use crate::evidence::{Stream, Transcript, WireTrace};
 use crate::grading::{GradeReport, ScenarioResult};
 use crate::report::sanitize::printable;
 use anstyle::{AnsiColor, Style};
@@ -193,6 +193,51 @@ fn write_scenario(
                 printable(&outcome.observed)
             )?;
         }
+    }
+    if details && scenario.failed() {
+        write_last_lines(out, "client", &scenario.evidence.client)?;
+        write_last_lines(out, "server", &scenario.evidence.server)?;
+    }
+    Ok(())
+}
+
+/// Lines of each program's output shown under a failed run.
+const LAST_LINES: usize = 4;
+/// The most of one line shown there.
+const LAST_LINE_CHARS: usize = 160;
+
+/// The end of a program's output under a failed run: what it said last is often why
+/// (a traceback, "Address already in use", "Read-only file system"), and a student should
+/// not need `--out` to see it.
+fn write_last_lines(out: &mut dyn Write, role: &str, transcript: &Transcript) -> io::Result<()> {
+    let lines = &transcript.lines;
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let shown = &lines[lines.len().saturating_sub(LAST_LINES)..];
+    let heading = if shown.len() == lines.len() {
+        format!("the {role}'s output")
+    } else {
+        format!("the {role}'s last {} of {} lines", shown.len(), lines.len())
+    };
+    writeln!(out, "         {DIM}{heading}:{DIM:#}")?;
+    for line in shown {
+        let stream = match line.stream {
+            Stream::Stdout => "",
+            Stream::Stderr => " (stderr)",
+        };
+        let text: String = line.text.chars().take(LAST_LINE_CHARS).collect();
+        let cut = if text.len() < line.text.len() {
+            " …"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "           {DIM}{}{stream}{DIM:#} {}{cut}",
+            describe::seconds(line.at),
+            printable(&text)
+        )?;
     }
     Ok(())
 }
