@@ -2,6 +2,7 @@
 
 mod util;
 
+mod batch;
 mod case_errors;
 mod case_example;
 mod defects;

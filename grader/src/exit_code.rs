@@ -10,3 +10,5 @@ pub const INVALID_INPUT: i32 = 2;
 pub const PROGRAM_NOT_STARTED: i32 = 3;
 /// The grader itself failed; never the student's fault.
 pub const INTERNAL: i32 = 70;
+/// Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); nothing was judged.
+pub const INTERRUPTED: i32 = 130;

@@ -5,9 +5,11 @@
 //! [`relay`] between them, whose [`link`] breaks the network on purpose; what happened is
 //! kept as [`evidence`]; an [`analyze`]r decodes the wire trace with the case's [`wire`]
 //! layout; [`check`]s turn it into outcomes; a [`report`] renders them. Beside the run,
-//! [`explain`] tells in words what a case grades.
+//! [`explain`] tells in words what a case grades, and [`batch`] turns many runs into a
+//! class's grades.
 
 pub mod analyze;
+pub mod batch;
 pub mod case;
 pub mod check;
 pub mod evidence;

@@ -17,7 +17,7 @@ pub use load::{CaseError, CaseErrors, CaseSource, load_case};
 pub use model::{
     AddNumbersParams, AlternatingBitParams, Analyzer, Case, CheckId, FileTransferParams, Grading,
     LineUploadParams, LogPattern, LogStreams, OutputStream, ProgramInput, ProgramOutput,
-    ProgramTemplates, RepeatedTransferParams, Scenario, TcpLikeParams, TimerExpectation, Transport,
-    Visibility, WireFormat,
+    ProgramTemplates, RepeatedTransferParams, RoleWeights, Scenario, TcpLikeParams,
+    TimerExpectation, Transport, Visibility, WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};

@@ -44,6 +44,27 @@ pub struct Case {
     pub scenarios: Vec<Scenario>,
     /// The checks run on every scenario, in the order reports list them.
     pub checks: Vec<CheckId>,
+    /// How `grader batch` shares a submission's grade between its sides, as points per
+    /// role; a role left out is not run. Absent: the student's client and server graded
+    /// together (`pair`) for the case's total points. `grader check` does not use it.
+    #[serde(default)]
+    pub roles: Option<RoleWeights>,
+}
+
+/// Points per role of `grader batch`: each role present is one grading run, and earns its
+/// points times the fraction of the case's points that run scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RoleWeights {
+    /// The student's client against the reference server.
+    #[serde(default)]
+    pub client: Option<u32>,
+    /// The reference client against the student's server.
+    #[serde(default)]
+    pub server: Option<u32>,
+    /// The student's client and server together.
+    #[serde(default)]
+    pub pair: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -64,6 +64,16 @@ pub(super) fn validate(case: &mut Case, problems: &mut Problems) -> Option<Compi
     if case.scenarios.is_empty() {
         problems.report(None, "the case has no scenarios");
     }
+    if let Some(roles) = &case.roles
+        && roles.client.is_none()
+        && roles.server.is_none()
+        && roles.pair.is_none()
+    {
+        problems.report(
+            None,
+            "`roles` names no role: give points to at least one of client, server, pair",
+        );
+    }
     compile_analyzer(case, layout, problems)
 }
 

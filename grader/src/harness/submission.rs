@@ -70,7 +70,8 @@ pub enum SubmissionError {
 }
 
 /// The command that runs the submission file at `path`: its `#!` interpreter (with the
-/// line's arguments), else `python3` for a `.py` file, else the file itself if it is
+/// line's arguments), else `python3` for a `.py` file (`.PY` too: `grader batch` finds
+/// programs whatever the case of their names), else the file itself if it is
 /// executable. The file's path in the command is absolute, because the program runs in a
 /// directory of its own.
 ///
@@ -114,7 +115,10 @@ pub fn interpreter_command(path: &Path) -> Result<Vec<String>, SubmissionError> 
         argv.push(file);
         return Ok(argv);
     }
-    if path.extension().is_some_and(|extension| extension == "py") {
+    if path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("py"))
+    {
         return Ok(vec!["python3".to_owned(), file]);
     }
     if metadata.permissions().mode() & 0o111 != 0 {

@@ -21,6 +21,13 @@ pub struct Cli {
 pub enum Command {
     /// Grade a submission (or, with no programs given, the reference peers) against a case.
     Check(CheckArgs),
+    /// Grade a whole class: every folder of DIR is a submission; resumable, in parallel,
+    /// with grades.csv and grades.json in --out.
+    Batch(crate::batch::BatchArgs),
+    /// Join the outputs of sharded batches (`grader batch --shard K/N`) into one.
+    Merge(crate::merge::MergeArgs),
+    /// Print where a submission's programs are, found as `grader batch` finds them.
+    Locate(crate::locate::LocateArgs),
     /// Relay UDP datagrams through a seeded netem-style link: `sudo tc` without sudo.
     Proxy(ProxyArgs),
     /// Validate case files: every error as `file:line:column: what`, exit 2 if any.

@@ -67,7 +67,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let _ = ctrlc::set_handler(move || {
         socklab_grader::harness::process::stop_all_now();
         let _ = std::fs::remove_dir_all(&work_path);
-        std::process::exit(130);
+        std::process::exit(exit_code::INTERRUPTED);
     });
     let jobs = arguments
         .jobs

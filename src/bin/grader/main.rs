@@ -4,11 +4,15 @@
 //! pattern); the codes are the named constants of `socklab_grader::exit_code`.
 
 mod args;
+mod batch;
 mod check;
+mod children;
 mod explain;
 mod lint;
 mod list;
+mod locate;
 mod manual;
+mod merge;
 mod progress_bar;
 mod proxy;
 mod schema;
@@ -84,6 +88,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<i32, Failure> {
     match cli.command {
         Command::Check(arguments) => check::check(arguments),
+        Command::Batch(arguments) => batch::batch(arguments),
+        Command::Merge(arguments) => merge::merge(arguments),
+        Command::Locate(arguments) => locate::locate(arguments),
         Command::Proxy(arguments) => proxy::proxy(arguments),
         Command::Lint(arguments) => lint::lint(arguments),
         Command::Schema(arguments) => schema::schema(arguments),

@@ -1,5 +1,6 @@
-//! The progress bar `grader check` shows on stderr while scenarios run: how many runs are
-//! done, which are running, and how many connections a long TCP run has made.
+//! The progress bars on stderr: `grader check`'s while scenarios run (how many runs are
+//! done, which are running, how many connections a long TCP run has made), and `grader
+//! batch`'s over submissions, with the class's running tally.
 //!
 //! indicatif draws nothing when stderr is not a terminal, so logs, pipes and CI output
 //! stay clean; the bar has no colours, so `NO_COLOR` has nothing to turn off.
@@ -59,6 +60,88 @@ impl RunsBar {
     }
 }
 
+/// A bar over a batch's submissions; its message is the tally so far.
+#[derive(Debug)]
+pub struct SubmissionsBar {
+    bar: ProgressBar,
+    tally: Mutex<Tally>,
+}
+
+/// The submissions done so far, for [`SubmissionsBar`]'s message.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Tally {
+    pub graded: usize,
+    pub kept: usize,
+    pub errors: usize,
+    pub score: f64,
+    pub max: f64,
+}
+
+impl SubmissionsBar {
+    pub fn new(submissions: usize) -> SubmissionsBar {
+        let bar = ProgressBar::with_draw_target(
+            Some(u64::try_from(submissions).unwrap_or(u64::MAX)),
+            ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = ProgressStyle::with_template(
+            "[{elapsed_precise}] {bar:30} {pos}/{len} submissions  {wide_msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        SubmissionsBar {
+            bar,
+            tally: Mutex::default(),
+        }
+    }
+
+    /// Counts one more submission done: `kept` when an earlier result still held,
+    /// `error` when the grader could not judge it; with its score out of `max`.
+    pub fn done(&self, outcome: Done, score: f64, max: f64) {
+        let Ok(mut tally) = self.tally.lock() else {
+            return;
+        };
+        match outcome {
+            Done::Graded => tally.graded += 1,
+            Done::Kept => tally.kept += 1,
+            Done::Error => tally.errors += 1,
+        }
+        tally.score += score;
+        tally.max += max;
+        self.bar.inc(1);
+        self.bar.set_message(describe_tally(&tally));
+    }
+
+    /// The tally at the end.
+    pub fn tally(&self) -> Tally {
+        self.tally.lock().map(|tally| *tally).unwrap_or_default()
+    }
+
+    pub fn clear(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// How a submission was done, for the tally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done {
+    Graded,
+    Kept,
+    Error,
+}
+
+/// `3 graded, 1 kept, 0 errors, mean 61.2%`.
+pub fn describe_tally(tally: &Tally) -> String {
+    let mean = if tally.max > 0.0 {
+        format!(", mean {:.1}%", 100.0 * tally.score / tally.max)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} graded, {} kept, {} errors{mean}",
+        tally.graded, tally.kept, tally.errors
+    )
+}
+
 /// `lost-packet, file-100kib (37 connections)`.
 fn describe(running: &BTreeMap<String, u32>) -> String {
     let names: Vec<String> = running
@@ -75,6 +158,22 @@ fn describe(running: &BTreeMap<String, u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tally_counts_each_kind_and_the_mean() {
+        let bar = SubmissionsBar::new(3);
+        bar.done(Done::Graded, 25.0, 25.0);
+        bar.done(Done::Kept, 0.0, 25.0);
+        bar.done(Done::Error, 0.0, 0.0);
+        assert_eq!(
+            describe_tally(&bar.tally()),
+            "1 graded, 1 kept, 1 errors, mean 50.0%"
+        );
+        assert_eq!(
+            describe_tally(&Tally::default()),
+            "0 graded, 0 kept, 0 errors"
+        );
+    }
 
     #[test]
     fn the_message_names_running_runs_and_their_connections() {

@@ -1,0 +1,486 @@
+//! `grader batch`: grade every submission of a class against one case, each in a `grader
+//! check` child of its own, keeping every finished result so an interrupted batch resumes
+//! where it stopped; `grader merge` (in `merge.rs`) joins shards.
+
+use crate::Failure;
+use crate::check::case_failure;
+use crate::children;
+use crate::progress_bar::{Done, SubmissionsBar, describe_tally};
+use clap::Args;
+use socklab_grader::batch::{
+    GradeInputs, GradeOf, Grades, Located, LocatedPrograms, Role, RoleResult, RoleStatus, RunShare,
+    Shard, SubmissionResult, SubmissionStatus, WeightedRole, check_report, collect_results,
+    default_seed, fingerprint, locate_programs, read_result, role_matrix, run_shares,
+    submission_files, write_grades, write_result,
+};
+use socklab_grader::case::builtin::builtin_case;
+use socklab_grader::case::load::load_case;
+use socklab_grader::case::{Case, CaseSource, plan_runs};
+use socklab_grader::exit_code;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The class: each folder in it is one submission, its name the submission's id.
+    pub dir: PathBuf,
+    /// A built-in case name (rdt3) or the path of a case YAML file.
+    #[arg(long)]
+    pub case: String,
+    /// Submissions graded at once (default: the number of cores). Each has its own ports
+    /// and namespaces, so programs that hard-code one port do not collide.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Where results, evidence and grades go.
+    #[arg(long, value_name = "DIR", default_value = "batch-out")]
+    pub out: PathBuf,
+    /// The seed of every submission's runs (default: derived from the case's name, so
+    /// every run of the batch, every shard and every re-run uses the same).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only this scenario; may be repeated.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// Grade only shard K of N: the submissions at positions K-1, K-1+N, … of the
+    /// id-sorted list. `grader merge` joins the shards' outputs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Grade every submission again, even one whose result is up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// What to print at the end: a table for people, or grades.json for machines.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Terminal)]
+    pub format: BatchFormat,
+}
+
+/// `grader batch --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BatchFormat {
+    Terminal,
+    Json,
+}
+
+pub fn batch(arguments: BatchArgs) -> Result<i32, Failure> {
+    let setup = Setup::new(&arguments)?;
+    let submissions = list_submissions(&arguments.dir, &arguments.out)?;
+    let selected = match arguments.shard {
+        Some(shard) => shard.select(submissions),
+        None => submissions,
+    };
+    std::fs::create_dir_all(&arguments.out).map_err(|error| {
+        internal(format!(
+            "cannot create {}: {error}",
+            arguments.out.display()
+        ))
+    })?;
+    eprintln!(
+        "batch: case {}, seed {}, {} submissions{}, results in {}",
+        setup.case.name,
+        setup.seed,
+        selected.len(),
+        arguments
+            .shard
+            .map_or_else(String::new, |shard| format!(" (shard {shard})")),
+        arguments.out.display()
+    );
+    let _ = ctrlc::set_handler(|| {
+        children::stop_all();
+        std::process::exit(exit_code::INTERRUPTED);
+    });
+
+    let bar = SubmissionsBar::new(selected.len());
+    let mut queue = VecDeque::new();
+    for id in &selected {
+        let submission = arguments.dir.join(id);
+        let grade = setup.grade_of(&submission)?;
+        // An error is the grader's, perhaps passing (out of memory, a full disk): try again.
+        match read_result(&arguments.out.join(id)) {
+            Some(kept)
+                if !arguments.force
+                    && kept.fingerprint == grade.fingerprint
+                    && kept.status != SubmissionStatus::Error =>
+            {
+                bar.done(Done::Kept, kept.score, kept.max);
+            }
+            _ => queue.push_back((id.clone(), grade)),
+        }
+    }
+    let jobs = arguments
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+        .max(1);
+    let queue = Mutex::new(queue);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while let Some((id, grade)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    match setup.grade_submission(&arguments, &id, &grade) {
+                        Ok(Some(result)) => {
+                            let done = match result.status {
+                                SubmissionStatus::Error => Done::Error,
+                                SubmissionStatus::Graded | SubmissionStatus::NotFound => {
+                                    Done::Graded
+                                }
+                            };
+                            bar.done(done, result.score, result.max);
+                        }
+                        Ok(None) => return,
+                        Err(failure) => {
+                            if let Ok(mut failures) = failures.lock() {
+                                failures.push(failure);
+                            }
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    bar.clear();
+    if children::stopping() {
+        // The workers saw the stop and wrote nothing more: no grades from a part of the
+        // class. The handler exits too; whichever is first, the code is the same.
+        return Ok(exit_code::INTERRUPTED);
+    }
+    if let Some(failure) = failures.into_inner().ok().and_then(|mut f| f.pop()) {
+        return Err(failure);
+    }
+
+    let results = collect_results(&arguments.out, &selected);
+    let grades = Grades {
+        case: &setup.case.name,
+        seed: setup.seed,
+        shard: arguments.shard,
+        submissions: &results,
+    };
+    write_grades(&arguments.out, &grades).map_err(|error| {
+        internal(format!(
+            "cannot write the grades to {}: {error}",
+            arguments.out.display()
+        ))
+    })?;
+    let tally = bar.tally();
+    eprintln!(
+        "batch: {} (kept: up to date from an earlier run); grades in {}",
+        describe_tally(&tally),
+        arguments.out.join("grades.csv").display()
+    );
+    print_grades(arguments.format, &grades)?;
+    Ok(exit_status(&results))
+}
+
+/// 0 when every submission was judged (whatever its score, and a missing program is the
+/// student's to fix), 1 when the grader could not judge one, so a pipeline stops for an
+/// instructor to look.
+pub fn exit_status(results: &[SubmissionResult]) -> i32 {
+    if results
+        .iter()
+        .any(|result| result.status == SubmissionStatus::Error)
+    {
+        exit_code::FAILED
+    } else {
+        exit_code::PASSED
+    }
+}
+
+/// Prints the grades: a table (one row per submission, a column per role) or grades.json.
+pub fn print_grades(format: BatchFormat, grades: &Grades<'_>) -> Result<(), Failure> {
+    let cannot_write =
+        |error: std::io::Error| internal(format!("cannot write the grades: {error}"));
+    let text = match format {
+        BatchFormat::Json => serde_json::to_string_pretty(grades)
+            .map_err(|error| internal(format!("cannot write the grades: {error}")))?,
+        BatchFormat::Terminal => table(grades.submissions),
+    };
+    writeln!(std::io::stdout(), "{text}").map_err(cannot_write)
+}
+
+/// What every submission of the batch shares: the case, its text and runs, the seed.
+struct Setup {
+    case: Case,
+    /// How the children are told the case: its built-in name or its absolute path.
+    case_argument: String,
+    case_text: String,
+    seed: u64,
+    scenarios: Vec<String>,
+    roles: Vec<WeightedRole>,
+    shares: Vec<RunShare>,
+    executable: PathBuf,
+}
+
+impl Setup {
+    fn new(arguments: &BatchArgs) -> Result<Setup, Failure> {
+        let source = CaseSource::from_argument(&arguments.case);
+        let loaded = load_case(&source).map_err(case_failure)?;
+        let runs = plan_runs(&loaded.case, &arguments.scenarios)
+            .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
+        let (case_argument, case_text) = match &source {
+            CaseSource::Builtin(name) => (
+                name.clone(),
+                builtin_case(name).unwrap_or_default().to_owned(),
+            ),
+            CaseSource::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|error| {
+                    Failure::new(
+                        exit_code::INVALID_INPUT,
+                        format!("cannot read {}: {error}", path.display()),
+                    )
+                })?;
+                let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                (absolute.display().to_string(), text)
+            }
+        };
+        let executable = std::env::current_exe().map_err(|error| {
+            internal(format!("cannot find the grader's own executable: {error}"))
+        })?;
+        Ok(Setup {
+            seed: arguments
+                .seed
+                .unwrap_or_else(|| default_seed(&loaded.case.name)),
+            roles: role_matrix(&loaded.case),
+            shares: run_shares(&loaded.case, &runs),
+            scenarios: arguments.scenarios.clone(),
+            case: loaded.case,
+            case_argument,
+            case_text,
+            executable,
+        })
+    }
+
+    /// What `submission`'s grade depends on.
+    fn grade_of(&self, submission: &Path) -> Result<GradeOf, Failure> {
+        let files = submission_files(submission)
+            .map_err(|error| internal(format!("cannot read {}: {error}", submission.display())))?;
+        let inputs = GradeInputs {
+            case_text: &self.case_text,
+            seed: self.seed,
+            scenarios: &self.scenarios,
+            grader_version: env!("CARGO_PKG_VERSION"),
+            files: &files,
+        };
+        Ok(GradeOf {
+            case: self.case.name.clone(),
+            seed: self.seed,
+            fingerprint: fingerprint(&inputs),
+        })
+    }
+
+    /// Grades one submission, role by role, and writes its result; `None` when the batch
+    /// is stopping (nothing is written then: a re-run grades it again).
+    fn grade_submission(
+        &self,
+        arguments: &BatchArgs,
+        id: &str,
+        grade: &GradeOf,
+    ) -> Result<Option<SubmissionResult>, Failure> {
+        let submission = arguments.dir.join(id);
+        let out = arguments.out.join(id);
+        // Evidence of an earlier, interrupted or outdated grading must not mix with this one.
+        if out.exists() {
+            std::fs::remove_dir_all(&out)
+                .map_err(|error| internal(format!("cannot clear {}: {error}", out.display())))?;
+        }
+        let programs = locate_programs(&self.case, &submission);
+        let mut roles = Vec::new();
+        for weighted in &self.roles {
+            let Some(role) = self.grade_role(*weighted, &submission, &out, &programs)? else {
+                return Ok(None);
+            };
+            roles.push(role);
+        }
+        let result = SubmissionResult::new(id.to_owned(), grade, roles);
+        if children::stopping() {
+            return Ok(None);
+        }
+        write_result(&out, &result)
+            .map_err(|error| internal(format!("cannot write {}: {error}", out.display())))?;
+        Ok(Some(result))
+    }
+
+    /// One role: not run when a program it needs is not found, else a `grader check` child.
+    fn grade_role(
+        &self,
+        weighted: WeightedRole,
+        submission: &Path,
+        out: &Path,
+        programs: &LocatedPrograms,
+    ) -> Result<Option<RoleResult>, Failure> {
+        let role = weighted.role;
+        let needed: Vec<&Located> = [
+            role.uses_client().then_some(&programs.client),
+            role.uses_server().then_some(&programs.server),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let problems: Vec<String> = needed
+            .iter()
+            .filter_map(|located| located.problem(submission))
+            .collect();
+        if !problems.is_empty() {
+            let ambiguous = needed
+                .iter()
+                .any(|located| matches!(located, Located::Ambiguous { .. }));
+            let status = if ambiguous {
+                RoleStatus::Ambiguous
+            } else {
+                RoleStatus::NotFound
+            };
+            return Ok(Some(RoleResult::unjudged(
+                role,
+                weighted.points,
+                status,
+                problems.join("; "),
+                &self.shares,
+            )));
+        }
+        let role_out = out.join(role.name());
+        let mut command = Command::new(&self.executable);
+        command.arg("check").arg(&self.case_argument);
+        let client = role.uses_client().then(|| programs.client.file()).flatten();
+        let server = role.uses_server().then(|| programs.server.file()).flatten();
+        if let Some(client) = client {
+            command.arg("--client").arg(absolute(client));
+        }
+        if let Some(server) = server {
+            command.arg("--server").arg(absolute(server));
+        }
+        command
+            .args([
+                "--seed",
+                &self.seed.to_string(),
+                "--format",
+                "json",
+                "--jobs",
+                "1",
+            ])
+            .arg("--out")
+            .arg(&role_out);
+        for scenario in &self.scenarios {
+            command.args(["--scenario", scenario]);
+        }
+        let output = children::run(command)
+            .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
+        let Some(output) = output else {
+            return Ok(None);
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !stdout.trim().is_empty() {
+            std::fs::create_dir_all(&role_out)
+                .and_then(|()| std::fs::write(role_out.join("report.json"), stdout.as_bytes()))
+                .map_err(|error| {
+                    internal(format!("cannot write {}: {error}", role_out.display()))
+                })?;
+        }
+        let mut result = check_report::role_result(
+            role,
+            weighted.points,
+            check_report::CheckOutput {
+                exit_code: output.status.code(),
+                stdout: &stdout,
+                stderr: &String::from_utf8_lossy(&output.stderr),
+            },
+        );
+        let relative = |file: &Path| {
+            file.strip_prefix(submission)
+                .unwrap_or(file)
+                .display()
+                .to_string()
+        };
+        result.client = client.map(relative);
+        result.server = server.map(relative);
+        Ok(Some(result))
+    }
+}
+
+/// The submissions in `dir`, sorted: its folders but hidden ones, `__MACOSX`, and `out`
+/// when the output is kept inside the class's folder.
+fn list_submissions(dir: &Path, out: &Path) -> Result<Vec<String>, Failure> {
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        Failure::new(
+            exit_code::INVALID_INPUT,
+            format!("{}: not a folder of submissions: {error}", dir.display()),
+        )
+    })?;
+    let out = std::fs::canonicalize(out).ok();
+    let mut ids = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_folder = entry.path().is_dir();
+        let is_out = out.is_some() && std::fs::canonicalize(entry.path()).ok() == out;
+        if is_folder && !is_out && !name.starts_with('.') && name != "__MACOSX" {
+            ids.push(name);
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+/// The grades as a table: a column per role with its points, then the total.
+fn table(results: &[SubmissionResult]) -> String {
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|role| {
+            results
+                .iter()
+                .any(|r| r.roles.iter().any(|x| x.role == *role))
+        })
+        .collect();
+    let mut rows = vec![
+        ["id", "status"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(roles.iter().map(|role| role.name().to_owned()))
+            .chain(["total".to_owned()])
+            .collect::<Vec<String>>(),
+    ];
+    for result in results {
+        let mut row = vec![result.id.clone(), result.status.name().to_owned()];
+        for role in &roles {
+            row.push(
+                result
+                    .roles
+                    .iter()
+                    .find(|r| r.role == *role)
+                    .map_or_else(String::new, |r| match r.status {
+                        RoleStatus::Graded => format!("{:.2}/{}", r.points, r.max),
+                        other => other.name().to_owned(),
+                    }),
+            );
+        }
+        row.push(format!("{:.2}/{}", result.score, result.max));
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:width$}"))
+                .collect();
+            cells.join("  ").trim_end().to_owned()
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn internal(message: impl std::fmt::Display) -> Failure {
+    Failure::new(exit_code::INTERNAL, message)
+}

@@ -1,0 +1,84 @@
+//! The `grader check` children of `grader batch`: each started in a process group of its
+//! own, known by its pid, and stopped by it.
+//!
+//! A child stops its own programs when it gets SIGTERM (its Ctrl-C handler), so stopping
+//! the batch is: refuse new children, SIGTERM every running child's group, wait until
+//! their waiter threads have reaped them all, and go. Nothing is ever signalled by name.
+//! Children run in the batch's session, so the orphan sweep of the batch (a child
+//! subreaper) never mistakes them for escaped programs.
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long stopping waits for the children to stop their programs before killing them.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Set once the batch is stopping: no child may start, and no result may be written.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// The process groups (the children's pids) of children not yet reaped.
+static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+/// Runs `command` as a child in its own process group and collects its output; `None`
+/// when the batch is stopping (then nothing it said counts).
+pub fn run(mut command: Command) -> std::io::Result<Option<Output>> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = {
+        let mut running = running();
+        // Checked under the lock the stopper signals under, so no child slips past it.
+        if stopping() {
+            return Ok(None);
+        }
+        let child = command.spawn()?;
+        running.insert(child.id());
+        child
+    };
+    let pid = child.id();
+    let output = child.wait_with_output();
+    running().remove(&pid);
+    if stopping() {
+        return Ok(None);
+    }
+    output.map(Some)
+}
+
+/// Whether the batch is stopping (results found now must not be written).
+pub fn stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst)
+}
+
+/// Stops every running child (see the module's doc), waiting up to [`STOP_GRACE`] for
+/// them to stop their own programs, then killing what is left. Call from the Ctrl-C
+/// handler's thread, never from a raw signal handler: it takes a lock.
+pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
+    signal_all(Signal::SIGTERM);
+    let deadline = Instant::now() + STOP_GRACE;
+    while !running().is_empty() && Instant::now() < deadline {
+        // The waiter threads reap the children; there is nothing to wait on here but them.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal_all(Signal::SIGKILL);
+}
+
+fn signal_all(signal: Signal) {
+    for &pid in running().iter() {
+        if let Ok(group) = i32::try_from(pid) {
+            let _ = killpg(Pid::from_raw(group), signal);
+        }
+    }
+}
+
+fn running() -> MutexGuard<'static, BTreeSet<u32>> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}

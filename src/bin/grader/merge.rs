@@ -1,0 +1,131 @@
+//! `grader merge`: join the outputs of `grader batch --shard K/N` into one, with the
+//! grades an unsharded batch would have written.
+
+use crate::Failure;
+use crate::batch::{BatchFormat, exit_status, print_grades};
+use clap::Args;
+use socklab_grader::batch::{Grades, SubmissionResult, results_under, write_grades};
+use socklab_grader::exit_code;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output folders (`grader batch --out`).
+    #[arg(required = true, value_name = "OUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where the joined results, evidence and grades go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// What to print at the end: a table for people, or grades.json for machines.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Terminal)]
+    pub format: BatchFormat,
+}
+
+pub fn merge(arguments: MergeArgs) -> Result<i32, Failure> {
+    // id → (its result, the folder it came from).
+    let mut merged: BTreeMap<String, (SubmissionResult, PathBuf)> = BTreeMap::new();
+    for input in &arguments.inputs {
+        let results = results_under(input).map_err(|error| {
+            invalid(format!(
+                "{}: not a batch's output: {error}",
+                input.display()
+            ))
+        })?;
+        for result in results {
+            if let Some((earlier, from)) = merged.get(&result.id) {
+                if *earlier != result {
+                    return Err(invalid(format!(
+                        "two different results for submission `{}`: in {} and in {}",
+                        result.id,
+                        from.display(),
+                        input.display()
+                    )));
+                }
+                continue;
+            }
+            merged.insert(result.id.clone(), (result, input.clone()));
+        }
+    }
+    let results: Vec<SubmissionResult> = merged.values().map(|(r, _)| r.clone()).collect();
+    let Some(first) = results.first() else {
+        return Err(invalid(
+            "no submission results (`<id>/result.json`) in the inputs",
+        ));
+    };
+    if let Some(other) = results
+        .iter()
+        .find(|r| r.case != first.case || r.seed != first.seed)
+    {
+        return Err(invalid(format!(
+            "the shards were graded differently: `{}` with case {} seed {}, `{}` with case {} \
+             seed {}",
+            first.id, first.case, first.seed, other.id, other.case, other.seed
+        )));
+    }
+    for (id, (_, from)) in &merged {
+        let source = from.join(id);
+        let target = arguments.out.join(id);
+        if source != target {
+            copy_folder(&source, &target).map_err(|error| {
+                Failure::new(
+                    exit_code::INTERNAL,
+                    format!(
+                        "cannot copy {} to {}: {error}",
+                        source.display(),
+                        target.display()
+                    ),
+                )
+            })?;
+        }
+    }
+    let grades = Grades {
+        case: &first.case,
+        seed: first.seed,
+        shard: None,
+        submissions: &results,
+    };
+    write_grades(&arguments.out, &grades).map_err(|error| {
+        Failure::new(
+            exit_code::INTERNAL,
+            format!(
+                "cannot write the grades to {}: {error}",
+                arguments.out.display()
+            ),
+        )
+    })?;
+    eprintln!(
+        "merge: {} submissions from {} folders; grades in {}",
+        results.len(),
+        arguments.inputs.len(),
+        arguments.out.join("grades.csv").display()
+    );
+    print_grades(arguments.format, &grades)?;
+    Ok(exit_status(&results))
+}
+
+/// Copies the folder `source` to `target`, replacing what was there; links are copied as
+/// links, never followed.
+fn copy_folder(source: &Path, target: &Path) -> std::io::Result<()> {
+    if target.exists() {
+        std::fs::remove_dir_all(target)?;
+    }
+    std::fs::create_dir_all(target)?;
+    for entry in std::fs::read_dir(source)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let to = target.join(entry.file_name());
+        if kind.is_dir() {
+            copy_folder(&entry.path(), &to)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &to)?;
+        } else {
+            std::fs::copy(entry.path(), &to)?;
+        }
+    }
+    Ok(())
+}
+
+fn invalid(message: impl std::fmt::Display) -> Failure {
+    Failure::new(exit_code::INVALID_INPUT, message)
+}

@@ -1,0 +1,505 @@
+//! `grader batch` and `grader merge` on small classes built from `examples/`: grades for a
+//! class, a re-run that keeps what is up to date, an interrupted batch resumed, shards
+//! merged, programs that hard-code one port graded at once, and the role matrix.
+//!
+//! The classes are graded with `tests/fixtures/rdt3-batch.yaml` (two scripted scenarios,
+//! no timer check), so a grade depends only on the programs and the seeded link, and whole
+//! grade files can be compared between runs.
+
+use crate::util::{example, fixture, grader, process_start_ticks, wait_until_ended};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How long a whole test's batch may take before the test gives up waiting.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// The class: one good submission and three buggy clients (each beside the good server),
+/// with the files nested and renamed as students hand them in.
+fn build_class(dir: &Path) {
+    let put = |id: &str, from: &str, to: &str| {
+        let target = dir.join(id).join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(example(from), &target).unwrap();
+    };
+    put("ada", "rdt3/good/UDP_Client.py", "UDP_Client.py");
+    put("ada", "rdt3/good/UDP_Server.py", "UDP_Server.py");
+    put(
+        "bob",
+        "rdt3/bad-checksum/UDP_Client.py",
+        "rdt3/UDP_Client.py",
+    );
+    put("bob", "rdt3/good/UDP_Server.py", "rdt3/UDP_Server.py");
+    put("cy", "rdt3/stuck-seq/UDP_Client.py", "Sub/udp_client.PY");
+    put("cy", "rdt3/good/UDP_Server.py", "Sub/udp_server.py");
+    put("dee", "rdt3/silent-timeout/UDP_Client.py", "UDP_Client.py");
+    put("dee", "rdt3/good/UDP_Server.py", "UDP_Server.py");
+    // Debris that must not be taken for a program or a submission.
+    put(
+        "dee",
+        "rdt3/stuck-seq/UDP_Client.py",
+        "__MACOSX/UDP_Client.py",
+    );
+    put(".hidden", "rdt3/good/UDP_Client.py", "UDP_Client.py");
+}
+
+/// `grader batch CLASS --case <fixture> --out OUT ARGS...`, waited for.
+fn batch(class: &Path, out: &Path, args: &[&str]) -> Output {
+    grader()
+        .arg("batch")
+        .arg(class)
+        .arg("--case")
+        .arg(fixture("rdt3-batch.yaml"))
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .timeout(PATIENCE)
+        .output()
+        .unwrap()
+}
+
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `grades.csv` and `grades.json` of an output folder.
+fn grade_files(out: &Path) -> (String, String) {
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    (read("grades.csv"), read("grades.json"))
+}
+
+/// The grades of the class graded once, uninterrupted and unsharded, with one job: what
+/// every other way of grading it must reproduce byte for byte.
+fn reference_grades() -> &'static (String, String) {
+    static GRADES: OnceLock<(String, String)> = OnceLock::new();
+    GRADES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        build_class(&dir.path().join("class"));
+        let out = dir.path().join("out");
+        let output = batch(&dir.path().join("class"), &out, &["--jobs", "1"]);
+        assert_exit(&output, 0);
+        grade_files(&out)
+    })
+}
+
+/// The score column of each row of a grades.csv, by id.
+fn scores(csv: &str) -> Vec<(String, f64)> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[0].to_owned(), cells[2].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_class_is_graded_and_a_second_run_keeps_every_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    build_class(&class);
+    let out = dir.path().join("out");
+
+    let started = Instant::now();
+    let first = batch(&class, &out, &["--jobs", "2"]);
+    let first_time = started.elapsed();
+    assert_exit(&first, 0);
+    let (csv, json) = grade_files(&out);
+    let scores = scores(&csv);
+    let ids: Vec<&str> = scores.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["ada", "bob", "cy", "dee"], "{csv}");
+    assert_eq!(
+        scores[0].1, 25.0,
+        "the good submission earns everything:\n{csv}"
+    );
+    assert!(
+        scores[1..].iter().all(|(_, score)| *score < scores[0].1),
+        "every buggy submission scores below the good one:\n{csv}"
+    );
+    assert!(
+        csv.starts_with("id,status,score,max,pair,pair:no-loss,pair:lost-packet\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        (&csv, &json),
+        (&reference_grades().0, &reference_grades().1),
+        "grades do not depend on --jobs"
+    );
+    let table = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        table.contains("ada") && table.contains("25.00/25"),
+        "{table}"
+    );
+
+    let modified = |id: &str| {
+        std::fs::metadata(out.join(id).join("result.json"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let before: Vec<_> = ids.iter().map(|id| modified(id)).collect();
+    let started = Instant::now();
+    let second = batch(&class, &out, &["--jobs", "2"]);
+    let second_time = started.elapsed();
+    assert_exit(&second, 0);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("0 graded, 4 kept, 0 errors"),
+        "nothing is graded again:\n{stderr}"
+    );
+    let after: Vec<_> = ids.iter().map(|id| modified(id)).collect();
+    assert_eq!(before, after, "no result is rewritten");
+    assert_eq!(
+        grade_files(&out),
+        (csv, json),
+        "the grades are byte-identical"
+    );
+    eprintln!("first run {first_time:?}, second run {second_time:?}");
+
+    // A changed file is graded again; the others are kept.
+    let client = class.join("dee/UDP_Client.py");
+    let mut text = std::fs::read_to_string(&client).unwrap();
+    text.push_str("\n# resubmitted\n");
+    std::fs::write(&client, text).unwrap();
+    let third = batch(&class, &out, &["--jobs", "2"]);
+    assert_exit(&third, 0);
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(stderr.contains("1 graded, 3 kept"), "{stderr}");
+}
+
+#[test]
+fn an_interrupted_batch_resumes_to_the_same_grades() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    build_class(&class);
+    let out = dir.path().join("out");
+    let stderr_file = dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grader"))
+        .arg("batch")
+        .arg(&class)
+        .arg("--case")
+        .arg(fixture("rdt3-batch.yaml"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--jobs", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_file).unwrap())
+        .spawn()
+        .unwrap();
+    let batch_pid = child.id();
+    let since = process_start_ticks(batch_pid).expect("the batch's start time");
+
+    // Interrupt once one submission is done and the next one's check is running.
+    let deadline = Instant::now() + PATIENCE;
+    let running = loop {
+        let finished = std::fs::read_dir(&out)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .any(|entry| entry.path().join("result.json").exists())
+            })
+            .unwrap_or(false);
+        let descendants = descendants_of(batch_pid);
+        if finished && !descendants.is_empty() {
+            break descendants;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no submission finished in {PATIENCE:?}"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the batch ended early");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    kill(
+        Pid::from_raw(i32::try_from(batch_pid).unwrap()),
+        Signal::SIGTERM,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "{}",
+        std::fs::read_to_string(&stderr_file).unwrap_or_default()
+    );
+    let reap_deadline = Instant::now() + Duration::from_secs(5);
+    let left: Vec<&u32> = running
+        .iter()
+        .filter(|pid| !wait_until_ended(**pid, since, reap_deadline))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "processes of the batch still run: {left:?}"
+    );
+    assert!(
+        !out.join("grades.csv").exists(),
+        "an interrupted batch writes no grades"
+    );
+    let done = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().join("result.json").exists())
+        .count();
+    assert!(
+        (1..4).contains(&done),
+        "{done} results after the interruption"
+    );
+
+    let resumed = batch(&class, &out, &["--jobs", "1"]);
+    assert_exit(&resumed, 0);
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(
+        stderr.contains(&format!("{} graded, {done} kept", 4 - done)),
+        "the finished submissions are kept:\n{stderr}"
+    );
+    assert_eq!(&grade_files(&out), reference_grades());
+}
+
+#[test]
+fn shards_merged_equal_the_whole_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    build_class(&class);
+    let first = dir.path().join("shard-1");
+    let second = dir.path().join("shard-2");
+    assert_exit(
+        &batch(&class, &first, &["--jobs", "2", "--shard", "1/2"]),
+        0,
+    );
+    assert_exit(
+        &batch(&class, &second, &["--jobs", "2", "--shard", "2/2"]),
+        0,
+    );
+    let first_csv = grade_files(&first).0;
+    assert_eq!(
+        scores(&first_csv)
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>(),
+        ["ada", "cy"],
+        "{first_csv}"
+    );
+    assert!(grade_files(&second).1.contains("\"shard\": \"2/2\""));
+
+    let merged = dir.path().join("merged");
+    let output = grader()
+        .arg("merge")
+        .arg(&first)
+        .arg(&second)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(&grade_files(&merged), reference_grades());
+    assert!(merged.join("bob/pair/no-loss/trace.jsonl").exists());
+
+    // A shard graded with another seed is not the same class's result: refused.
+    let other = dir.path().join("other");
+    assert_exit(
+        &batch(&class, &other, &["--shard", "1/2", "--seed", "99"]),
+        0,
+    );
+    let refused = grader()
+        .arg("merge")
+        .arg(&first)
+        .arg(&other)
+        .arg("--out")
+        .arg(dir.path().join("refused"))
+        .output()
+        .unwrap();
+    assert_exit(&refused, 2);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("two different results"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[test]
+fn submissions_that_hard_code_one_port_are_graded_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    for id in ["first", "second"] {
+        for program in ["UDP_Client.py", "UDP_Server.py"] {
+            let target = class.join(id).join(program);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(example(&format!("rdt3-fixed/good/{program}")), target).unwrap();
+        }
+    }
+    let out = dir.path().join("out");
+    let output = grader()
+        .arg("batch")
+        .arg(&class)
+        .args([
+            "--case",
+            "rdt3-fixed",
+            "--jobs",
+            "2",
+            "--scenario",
+            "no-loss",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let csv = grade_files(&out).0;
+    assert_eq!(
+        scores(&csv),
+        [("first".to_owned(), 100.0), ("second".to_owned(), 100.0)],
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_missing_client_still_earns_the_server_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = std::fs::read_to_string(fixture("rdt3-batch.yaml")).unwrap();
+    case.push_str("\nroles:\n  client: 30\n  server: 30\n  pair: 40\n");
+    let case_file = dir.path().join("roles.yaml");
+    std::fs::write(&case_file, case).unwrap();
+    let class = dir.path().join("class");
+    std::fs::create_dir_all(class.join("eve")).unwrap();
+    std::fs::copy(
+        example("rdt3/good/UDP_Server.py"),
+        class.join("eve/UDP_Server.py"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = grader()
+        .arg("batch")
+        .arg(&class)
+        .arg("--case")
+        .arg(&case_file)
+        .arg("--out")
+        .arg(&out)
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("eve/result.json")).unwrap())
+            .unwrap();
+    assert_eq!(result["status"], "not-found");
+    assert_eq!(result["score"], 30.0);
+    assert_eq!(result["max"], 100.0);
+    let roles: Vec<(String, String, f64)> = result["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|role| {
+            (
+                role["role"].as_str().unwrap().to_owned(),
+                role["status"].as_str().unwrap().to_owned(),
+                role["points"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("client".to_owned(), "not-found".to_owned(), 0.0),
+            ("server".to_owned(), "graded".to_owned(), 30.0),
+            ("pair".to_owned(), "not-found".to_owned(), 0.0),
+        ]
+    );
+    assert!(
+        result["roles"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no file named UDP_Client"),
+        "{result}"
+    );
+    let csv = grade_files(&out).0;
+    assert!(
+        csv.starts_with("id,status,score,max,client,server,pair,client:no-loss,"),
+        "{csv}"
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("not-found") && table.contains("30.00/30"),
+        "{table}"
+    );
+}
+
+#[test]
+fn locate_prints_the_programs_batch_would_grade() {
+    let dir = tempfile::tempdir().unwrap();
+    build_class(dir.path());
+    let output = grader()
+        .args(["locate", "--case", "rdt3"])
+        .arg(dir.path().join("cy"))
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let cy = dir.path().join("cy/Sub");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!(
+            "client {}\nserver {}\n",
+            cy.join("udp_client.PY").display(),
+            cy.join("udp_server.py").display()
+        )
+    );
+    let server_only = dir.path().join("server-only");
+    std::fs::create_dir_all(&server_only).unwrap();
+    std::fs::copy(
+        example("rdt3/good/UDP_Server.py"),
+        server_only.join("UDP_Server.py"),
+    )
+    .unwrap();
+    let missing = grader()
+        .args(["locate", "--case", "rdt3", "--program", "client"])
+        .arg(&server_only)
+        .output()
+        .unwrap();
+    assert_exit(&missing, 1);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no file named UDP_Client"));
+}
+
+/// Every process descending from `pid` now (children, their children, …), from `/proc`.
+fn descendants_of(pid: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // The parent is the second field after the command name (which may hold spaces).
+        let parent = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|parent| parent.parse().ok());
+        if let Some(parent) = parent {
+            parents.push((child, parent));
+        }
+    }
+    let mut found = vec![pid];
+    let mut index = 0;
+    while index < found.len() {
+        let parent = found[index];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(child, _)| *child),
+        );
+        index += 1;
+    }
+    found.remove(0);
+    found
+}
