@@ -20,11 +20,7 @@ const PATIENCE: Duration = Duration::from_secs(120);
 /// The class: one good submission and three buggy clients (each beside the good server),
 /// with the files nested and renamed as students hand them in.
 fn build_class(dir: &Path) {
-    let put = |id: &str, from: &str, to: &str| {
-        let target = dir.join(id).join(to);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(example(from), &target).unwrap();
-    };
+    let put = |id: &str, from: &str, to: &str| put_example(&dir.join(id), from, to);
     put("ada", "rdt3/good/UDP_Client.py", "UDP_Client.py");
     put("ada", "rdt3/good/UDP_Server.py", "UDP_Server.py");
     put(
@@ -46,13 +42,25 @@ fn build_class(dir: &Path) {
     put(".hidden", "rdt3/good/UDP_Client.py", "UDP_Client.py");
 }
 
+/// Copies `examples/<from>` to `submission/<to>`.
+fn put_example(submission: &Path, from: &str, to: &str) {
+    let target = submission.join(to);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(example(from), &target).unwrap();
+}
+
 /// `grader batch CLASS --case <fixture> --out OUT ARGS...`, waited for.
 fn batch(class: &Path, out: &Path, args: &[&str]) -> Output {
+    batch_of(&fixture("rdt3-batch.yaml"), class, out, args)
+}
+
+/// `grader batch CLASS --case CASE --out OUT ARGS...`, waited for.
+fn batch_of(case: &Path, class: &Path, out: &Path, args: &[&str]) -> Output {
     grader()
         .arg("batch")
         .arg(class)
         .arg("--case")
-        .arg(fixture("rdt3-batch.yaml"))
+        .arg(case)
         .arg("--out")
         .arg(out)
         .args(args)
@@ -188,9 +196,8 @@ fn an_interrupted_batch_resumes_to_the_same_grades() {
         .arg(&class)
         .arg("--case")
         .arg(fixture("rdt3-batch.yaml"))
-        .arg("--out")
+        .args(["--jobs", "1", "--out"])
         .arg(&out)
-        .args(["--jobs", "1"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&stderr_file).unwrap())
@@ -371,23 +378,13 @@ fn a_missing_client_still_earns_the_server_role() {
     let case_file = dir.path().join("roles.yaml");
     std::fs::write(&case_file, case).unwrap();
     let class = dir.path().join("class");
-    std::fs::create_dir_all(class.join("eve")).unwrap();
-    std::fs::copy(
-        example("rdt3/good/UDP_Server.py"),
-        class.join("eve/UDP_Server.py"),
-    )
-    .unwrap();
+    put_example(
+        &class.join("eve"),
+        "rdt3/good/UDP_Server.py",
+        "UDP_Server.py",
+    );
     let out = dir.path().join("out");
-    let output = grader()
-        .arg("batch")
-        .arg(&class)
-        .arg("--case")
-        .arg(&case_file)
-        .arg("--out")
-        .arg(&out)
-        .timeout(PATIENCE)
-        .output()
-        .unwrap();
+    let output = batch_of(&case_file, &class, &out, &[]);
     assert_exit(&output, 0);
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("eve/result.json")).unwrap())
@@ -454,12 +451,7 @@ fn locate_prints_the_programs_batch_would_grade() {
         )
     );
     let server_only = dir.path().join("server-only");
-    std::fs::create_dir_all(&server_only).unwrap();
-    std::fs::copy(
-        example("rdt3/good/UDP_Server.py"),
-        server_only.join("UDP_Server.py"),
-    )
-    .unwrap();
+    put_example(&server_only, "rdt3/good/UDP_Server.py", "UDP_Server.py");
     let missing = grader()
         .args(["locate", "--case", "rdt3", "--program", "client"])
         .arg(&server_only)

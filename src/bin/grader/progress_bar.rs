@@ -18,16 +18,9 @@ pub struct RunsBar {
 
 impl RunsBar {
     pub fn new(runs: usize) -> RunsBar {
-        let bar = ProgressBar::with_draw_target(
-            Some(u64::try_from(runs).unwrap_or(u64::MAX)),
-            ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = ProgressStyle::with_template(
-            "[{elapsed_precise}] {bar:30} {pos}/{len} runs  {wide_msg}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
+        RunsBar {
+            bar: styled_bar(runs, "runs"),
         }
-        RunsBar { bar }
     }
 
     /// What the grading session reports to: each run moves the bar when it ends; the
@@ -79,17 +72,8 @@ pub struct Tally {
 
 impl SubmissionsBar {
     pub fn new(submissions: usize) -> SubmissionsBar {
-        let bar = ProgressBar::with_draw_target(
-            Some(u64::try_from(submissions).unwrap_or(u64::MAX)),
-            ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = ProgressStyle::with_template(
-            "[{elapsed_precise}] {bar:30} {pos}/{len} submissions  {wide_msg}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
         SubmissionsBar {
-            bar,
+            bar: styled_bar(submissions, "submissions"),
             tally: Mutex::default(),
         }
     }
@@ -140,6 +124,19 @@ pub fn describe_tally(tally: &Tally) -> String {
         "{} graded, {} kept, {} errors{mean}",
         tally.graded, tally.kept, tally.errors
     )
+}
+
+/// A bar on stderr over `length` things called `unit`: `[00:00:03] ===>   2/4 runs  …`.
+fn styled_bar(length: usize, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        Some(u64::try_from(length).unwrap_or(u64::MAX)),
+        ProgressDrawTarget::stderr(),
+    );
+    let template = format!("[{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit}  {{wide_msg}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 /// `lost-packet, file-100kib (37 connections)`.
