@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 /// How long stopping waits for the children to stop their programs before killing them.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -24,6 +24,8 @@ static STOPPING: AtomicBool = AtomicBool::new(false);
 
 /// The process groups (the children's pids) of children not yet reaped.
 static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+/// Notified each time a child is reaped, for the stopper waiting on [`RUNNING`].
+static REAPED: Condvar = Condvar::new();
 
 /// Runs `command` as a child in its own process group and collects its output; `None`
 /// when the batch is stopping (then nothing it said counts).
@@ -46,6 +48,7 @@ pub fn run(mut command: Command) -> std::io::Result<Option<Output>> {
     let pid = child.id();
     let output = child.wait_with_output();
     running().remove(&pid);
+    REAPED.notify_all();
     if stopping() {
         return Ok(None);
     }
@@ -63,11 +66,8 @@ pub fn stopping() -> bool {
 pub fn stop_all() {
     STOPPING.store(true, Ordering::SeqCst);
     signal_all(Signal::SIGTERM);
-    let deadline = Instant::now() + STOP_GRACE;
-    while !running().is_empty() && Instant::now() < deadline {
-        // The waiter threads reap the children; there is nothing to wait on here but them.
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // The waiter threads reap the children and say so; there is nothing to poll.
+    let _ = REAPED.wait_timeout_while(running(), STOP_GRACE, |running| !running.is_empty());
     signal_all(Signal::SIGKILL);
 }
 
