@@ -408,3 +408,29 @@ fn a_port_the_server_listens_on_later_is_mirrored_too() {
         "both connections went through the relay"
     );
 }
+
+/// A case that forbids the loopback (tcp-file-100 names 192.0.2.1) works in transparent
+/// mode too: the address is made local in both programs' namespaces, the client is told
+/// it, and every connection is made to it.
+#[test]
+fn a_documentation_host_is_local_in_both_namespaces() {
+    let _namespaces = exclusive();
+    let out = tempfile::tempdir().unwrap();
+    let output = grader()
+        .args(["check", "tcp-file-100", "--mode", "transparent"])
+        .args(["--scenario", "file-100kib", "--seed", "3", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    exited_with(&output, 0);
+    let connections =
+        std::fs::read_to_string(out.path().join("file-100kib/connections.jsonl")).unwrap();
+    let dialed: BTreeSet<String> = connections
+        .lines()
+        .map(|line| {
+            let connection: serde_json::Value = serde_json::from_str(line).unwrap();
+            connection["dialed"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(dialed, BTreeSet::from(["192.0.2.1:5005".to_owned()]));
+}

@@ -261,14 +261,23 @@ pub fn run_scenario(
         Mode::Transparent => None,
     };
     // A case that forbids the loopback names a documentation address; it is made local
-    // in the run's private namespace (never on the host).
-    let test_address = match (&case.programs.host, &private_loopback) {
-        (Some(host), Some(namespace)) => {
-            namespace
-                .add_address(host.value)
-                .map_err(|error| RunError::Namespace {
-                    message: format!("cannot give the run's namespace {}: {error}", host.value),
-                })?;
+    // in the run's private namespaces (never on the host): in relay mode the one both
+    // programs share, in transparent mode each program's, so the mirrors can take the
+    // addresses the programs use there.
+    let private: Vec<&Arc<NetNamespace>> = match (&namespaces, &private_loopback) {
+        (Some((client, server)), _) => vec![client, server],
+        (None, Some(namespace)) => vec![namespace],
+        (None, None) => Vec::new(),
+    };
+    let test_address = match &case.programs.host {
+        Some(host) if !private.is_empty() => {
+            for namespace in private {
+                namespace
+                    .add_address(host.value)
+                    .map_err(|error| RunError::Namespace {
+                        message: format!("cannot give the run's namespace {}: {error}", host.value),
+                    })?;
+            }
             Some(host.value)
         }
         _ => None,
