@@ -16,7 +16,7 @@ pub struct GradeInputs<'a> {
     pub seed: u64,
     pub scenarios: &'a [String],
     pub grader_version: &'a str,
-    /// `(path relative to the submission, content)`, sorted by path.
+    /// `(path relative to the submission, its content or a digest of it)`, sorted by path.
     pub files: &'a [(String, Vec<u8>)],
 }
 
@@ -41,9 +41,10 @@ pub fn fingerprint(inputs: &GradeInputs<'_>) -> String {
     hex::encode(hash.finalize())
 }
 
-/// Every regular file under `submission` with its bytes, sorted by relative path, for
-/// [`GradeInputs::files`]. Links are not followed: what is outside the submission is not
-/// the student's.
+/// Every regular file under `submission` with the MD5 digest of its bytes, sorted by
+/// relative path, for [`GradeInputs::files`]. Files are hashed as they are read, so a
+/// submission holding a huge file costs time, not memory. Links are not followed: what is
+/// outside the submission is not the student's.
 pub fn submission_files(submission: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
     let mut folders = vec![submission.to_path_buf()];
@@ -60,12 +61,26 @@ pub fn submission_files(submission: &Path) -> std::io::Result<Vec<(String, Vec<u
                     .unwrap_or(&path)
                     .to_string_lossy()
                     .into_owned();
-                files.push((relative, std::fs::read(&path)?));
+                files.push((relative, digest_of(&path)?));
             }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// The MD5 digest of a file, read in blocks.
+fn digest_of(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut digest = Md5::new();
+    let mut block = vec![0u8; 64 << 10];
+    loop {
+        match file.read(&mut block)? {
+            0 => return Ok(digest.finalize().to_vec()),
+            read => digest.update(&block[..read]),
+        }
+    }
 }
 
 /// The seed of a batch given none: derived from the case's name alone, so every
