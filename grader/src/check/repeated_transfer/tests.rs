@@ -5,7 +5,9 @@ use super::{RepeatedTransferEvidence, ordinal, run_checks};
 use crate::case::load::{CompiledAnalyzer, LoadedCase, parse_case};
 use crate::case::{Analyzer, CaseSource, CheckId};
 use crate::check::{Outcome, Status};
-use crate::evidence::{Connection, ExitReason, Line, Stream, StreamRecord, Transcript, WireTrace};
+use crate::evidence::{
+    Connection, CpuWait, ExitReason, Line, Stream, StreamRecord, Transcript, WireTrace,
+};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -104,6 +106,16 @@ fn connections(count: u32, dialed: Ipv4Addr) -> WireTrace {
 }
 
 fn judge(server: Vec<String>, trace: &WireTrace, check: CheckId) -> Outcome {
+    judge_waiting(server, None, trace, check)
+}
+
+/// `judge`, with the server having waited `server_wait` for a CPU during the run.
+fn judge_waiting(
+    server: Vec<String>,
+    server_wait: Option<Duration>,
+    trace: &WireTrace,
+    check: CheckId,
+) -> Outcome {
     let loaded = case();
     let (
         Analyzer::RepeatedTransfer(params),
@@ -116,7 +128,13 @@ fn judge(server: Vec<String>, trace: &WireTrace, check: CheckId) -> Outcome {
     else {
         panic!("the built-in case uses the repeated-transfer analyzer");
     };
-    let server = transcript(server);
+    let server = Transcript {
+        cpu_wait: server_wait.map(|total| CpuWait {
+            total,
+            timeslices: 100,
+        }),
+        ..transcript(server)
+    };
     let client = transcript(client_output());
     let evidence = RepeatedTransferEvidence {
         params,
@@ -188,6 +206,40 @@ fn a_time_far_longer_than_its_connection_fails() {
     assert_eq!(outcome.status, Status::Fail);
     assert!(
         outcome.observed.contains("7th transfer"),
+        "{}",
+        outcome.observed
+    );
+}
+
+/// A busy machine kept the server off the CPU for 40 ms, and that stall fell into its
+/// 7th transfer: the wait is allowed, but not a time a thousand times too large.
+#[test]
+fn a_time_stretched_by_waiting_for_a_cpu_passes_when_the_program_waited_that_long() {
+    let with_seventh = |seventh: &'static str| {
+        move |n: u64| {
+            if n == 7 {
+                seventh.to_owned()
+            } else {
+                "1.5".to_owned()
+            }
+        }
+    };
+    let stalled = || server_output(with_seventh("50"), "1.985", 0);
+    let waited = Some(Duration::from_millis(40));
+    let outcome = judge_waiting(stalled(), waited, &good_trace(), CheckId::Timings);
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    let outcome = judge_waiting(stalled(), None, &good_trace(), CheckId::Timings);
+    assert_eq!(outcome.status, Status::Fail, "{outcome:?}");
+
+    let outcome = judge_waiting(
+        server_output(with_seventh("1500"), "16.485", 0),
+        waited,
+        &good_trace(),
+        CheckId::Timings,
+    );
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome.observed.contains("waited for a CPU"),
         "{}",
         outcome.observed
     );
