@@ -281,3 +281,54 @@ fn relay_mode_programs_see_only_a_private_loopback() {
         format!("net:[{program_namespace}]")
     );
 }
+
+/// What the grader is started in (a course's repository, with its solutions), its `--out`
+/// and each `--hide` (a class's other submissions) cannot even be read by a program;
+/// files elsewhere that every user may read still can.
+#[test]
+fn the_graders_directory_out_and_hidden_directories_are_unreadable() {
+    if !socklab_grader::harness::file_confinement::file_confinement_available() {
+        eprintln!("skipped: mount namespaces are not available here, so nothing is hidden");
+        return;
+    }
+    let course = tempfile::tempdir().unwrap();
+    let class = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(course.path().join("solution.py"), "SECRET-SOLUTION").unwrap();
+    std::fs::write(class.path().join("alice.py"), "SECRET-ALICE").unwrap();
+    std::fs::write(out.path().join("grades.csv"), "SECRET-GRADES").unwrap();
+    let probe = format!(
+        "sh -c 'cat {course}/solution.py || echo course-hidden; cat {class}/alice.py || echo class-hidden; \
+         cat {out}/grades.csv || echo out-hidden; head -c 0 /etc/hostname && echo system-readable'",
+        course = course.path().display(),
+        class = class.path().display(),
+        out = out.path().display(),
+    );
+    let output = crate::util::grader()
+        .current_dir(course.path())
+        .args(["check", "rdt3", "--scenario", "no-loss", "--budget", "2s"])
+        .args(["--client-cmd", &probe, "--hide"])
+        .arg(class.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    crate::util::exited_with(&output, 1);
+    let client = crate::util::transcript(out.path(), "no-loss", "client").unwrap();
+    let lines = crate::util::transcript_lines(&client);
+    for expected in [
+        "course-hidden",
+        "class-hidden",
+        "out-hidden",
+        "system-readable",
+    ] {
+        assert!(
+            lines.iter().any(|line| line == expected),
+            "{expected}: {lines:?}"
+        );
+    }
+    assert!(
+        !lines.iter().any(|line| line.contains("SECRET")),
+        "a hidden file was read: {lines:?}"
+    );
+}

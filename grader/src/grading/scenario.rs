@@ -61,6 +61,8 @@ pub struct RunSettings {
     pub budget: Option<Duration>,
     /// The mode, with why it was chosen (for the report).
     pub mode: ChosenMode,
+    /// Directories no program may read: the grader's own directory, `--out`, `--hide`.
+    pub hidden: Vec<PathBuf>,
     /// Overrides the address-space limit of every program (`--memory-limit`).
     pub memory_limit: Option<u64>,
     /// Told of each run as it starts and ends, and of each TCP connection as it opens.
@@ -342,6 +344,7 @@ pub fn run_scenario(
             stdout_file: (templates.stdout == ProgramOutput::ReceivedFile)
                 .then(|| stdout_path(role)),
             private_root: Some(settings.work_root.clone()),
+            hidden: settings.hidden.clone(),
         };
 
     let clock = ScenarioClock::start();
@@ -715,6 +718,8 @@ struct ProgramIo {
     stdout_file: Option<PathBuf>,
     /// Hidden from it but for its own directory: the grader's work directory.
     private_root: Option<PathBuf>,
+    /// Hidden from it whole.
+    hidden: Vec<PathBuf>,
 }
 
 fn spawn(
@@ -734,6 +739,7 @@ fn spawn(
         stdin: io.stdin,
         stdout_file: io.stdout_file,
         private_root: io.private_root,
+        hidden: io.hidden,
         output_cap: 4 << 20,
         network_namespace,
         limits,

@@ -15,6 +15,12 @@
 //! `open_tree`/`move_mount` (Linux 5.2); without them the child skips the hiding and is
 //! confined for writing only.
 //!
+//! Directories the grader names as private besides (the directory it was started in,
+//! usually the course's repository with its solutions; `--out`; a class's submissions)
+//! are each covered by an empty read-only tmpfs, so the program cannot read them either.
+//! A directory is left visible when covering it would hide what the program needs: its
+//! own directory, its executable, or a directory of `PATH` (its interpreter).
+//!
 //! Where mount namespaces cannot be made (a container without `CAP_SYS_ADMIN`), programs
 //! run unconfined; [`file_confinement_available`] tells which, once per grader run.
 
@@ -22,7 +28,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -38,18 +44,20 @@ pub fn file_confinement_available() -> bool {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        confine_before_exec(&mut probe, probe_dir.path(), None).is_ok()
+        confine_before_exec(&mut probe, probe_dir.path(), None, &[]).is_ok()
             && probe.status().is_ok_and(|status| status.success())
     })
 }
 
 /// Makes `command`'s child confine itself to writing under `writable` before it execs;
 /// the child starts in `writable` (as every program the grader runs does). With
-/// `private_root`, a directory above `writable`, everything else under it is hidden.
+/// `private_root`, a directory above `writable`, everything else under it is hidden; each
+/// of `covered` (already filtered by [`coverable`]) is hidden whole.
 pub fn confine_before_exec(
     command: &mut Command,
     writable: &Path,
     private_root: Option<&Path>,
+    covered: &[PathBuf],
 ) -> io::Result<()> {
     let c_string =
         |path: &Path| CString::new(path.as_os_str().as_bytes()).map_err(io::Error::other);
@@ -84,8 +92,51 @@ pub fn confine_before_exec(
         }
         None => None,
     };
-    install(command, root, c_string(writable)?, hiding);
+    let covered = covered
+        .iter()
+        .map(|path| c_string(path))
+        .collect::<io::Result<Vec<_>>>()?;
+    let cover = Cover {
+        paths: covered,
+        tmpfs: CString::new("tmpfs").map_err(io::Error::other)?,
+        options: CString::new("mode=0755,size=4k").map_err(io::Error::other)?,
+    };
+    install(command, root, c_string(writable)?, hiding, cover);
     Ok(())
+}
+
+/// Which of `private` may be covered for a program that writes in `writable` and needs
+/// `files` (its executable, and any file its command line names) and `path` (its `PATH`):
+/// existing directories that hold none of those, and not `/`. Canonical paths, so a link
+/// cannot smuggle one past the comparison.
+pub fn coverable(
+    private: &[PathBuf],
+    writable: &Path,
+    files: &[PathBuf],
+    path: &std::ffi::OsStr,
+) -> Vec<PathBuf> {
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    let mut needed: Vec<PathBuf> = std::env::split_paths(path)
+        .filter_map(|dir| canonical(&dir))
+        .collect();
+    needed.extend(canonical(writable));
+    needed.extend(files.iter().filter_map(|file| canonical(file)));
+    let mut covered: Vec<PathBuf> = private
+        .iter()
+        .filter_map(|dir| canonical(dir))
+        .filter(|dir| dir.is_dir() && dir.parent().is_some())
+        .filter(|dir| !needed.iter().any(|need| need.starts_with(dir)))
+        .collect();
+    covered.sort();
+    covered.dedup();
+    covered
+}
+
+/// The directories to cover whole, as C strings made before the fork.
+struct Cover {
+    paths: Vec<CString>,
+    tmpfs: CString,
+    options: CString,
 }
 
 /// What covering the private root takes, as C strings made before the fork.
@@ -120,7 +171,13 @@ type libc_uint = nix::libc::c_uint;
     reason = "unshare, mount and mount_setattr between fork and exec have no safe wrapper that \
               avoids allocating in the child"
 )]
-fn install(command: &mut Command, root: CString, writable: CString, hiding: Option<Hiding>) {
+fn install(
+    command: &mut Command,
+    root: CString,
+    writable: CString,
+    hiding: Option<Hiding>,
+    cover: Cover,
+) {
     use nix::libc;
     // SAFETY: the hook runs in the forked child before exec, so it only makes system calls
     // on strings and structs prepared before the fork (no allocation, no locks), and turns
@@ -230,6 +287,18 @@ fn install(command: &mut Command, root: CString, writable: CString, hiding: Opti
                     check(libc::close(tree as libc::c_int).into())?;
                 }
             }
+            for path in &cover.paths {
+                check(
+                    libc::mount(
+                        cover.tmpfs.as_ptr(),
+                        path.as_ptr(),
+                        cover.tmpfs.as_ptr(),
+                        libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                        cover.options.as_ptr().cast(),
+                    )
+                    .into(),
+                )?;
+            }
             // std changed directory before this hook ran, so the working directory still
             // points into the read-only mount underneath; enter the writable one on top.
             check(libc::chdir(writable.as_ptr()).into())
@@ -256,7 +325,7 @@ mod tests {
         );
         let mut command = Command::new("sh");
         command.args(["-c", &script]).current_dir(own.path());
-        confine_before_exec(&mut command, own.path(), None).unwrap();
+        confine_before_exec(&mut command, own.path(), None, &[]).unwrap();
         let output = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(stdout, "own-ok\nother-refused\ndev-ok\n");
@@ -295,7 +364,7 @@ mod tests {
         );
         let mut command = Command::new("sh");
         command.args(["-c", &script]).current_dir(&own);
-        confine_before_exec(&mut command, &own, Some(root.path())).unwrap();
+        confine_before_exec(&mut command, &own, Some(root.path()), &[]).unwrap();
         let output = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(
@@ -307,5 +376,72 @@ mod tests {
         // Its writes are real, and the grader still sees everything.
         assert!(own.join("new.txt").exists());
         assert!(other.join("theirs.txt").exists() && !root.path().join("planted").exists());
+    }
+
+    #[test]
+    fn a_covered_directory_is_empty_to_the_program_and_others_are_not() {
+        if !file_confinement_available() {
+            eprintln!("skipped: mount namespaces are not available here");
+            return;
+        }
+        let own = tempfile::tempdir().unwrap();
+        let course = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(course.path().join("solution.py"), "secret").unwrap();
+        std::fs::write(elsewhere.path().join("open.txt"), "open").unwrap();
+        let covered = coverable(
+            &[course.path().to_path_buf()],
+            own.path(),
+            &[],
+            &std::env::var_os("PATH").unwrap_or_default(),
+        );
+        assert_eq!(covered.len(), 1);
+        let script = format!(
+            "cat '{course}/solution.py' 2>/dev/null || echo course-hidden; ls -A '{course}'; \
+             touch '{course}/planted' 2>/dev/null || echo course-read-only; \
+             cat '{elsewhere}/open.txt'",
+            course = course.path().display(),
+            elsewhere = elsewhere.path().display()
+        );
+        let mut command = Command::new("sh");
+        command.args(["-c", &script]).current_dir(own.path());
+        confine_before_exec(&mut command, own.path(), None, &covered).unwrap();
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            stdout,
+            "course-hidden\ncourse-read-only\nopen",
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(course.path().join("solution.py").exists());
+    }
+
+    #[test]
+    fn what_a_program_needs_is_never_covered() {
+        let root = tempfile::tempdir().unwrap();
+        let own = root.path().join("work/client");
+        let tools = root.path().join("tools/bin");
+        let course = root.path().join("course");
+        for dir in [&own, &tools, &course] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let executable = tools.join("python3");
+        std::fs::write(&executable, "").unwrap();
+        let private = [
+            root.path().to_path_buf(),   // holds its own directory
+            root.path().join("tools"),   // holds its interpreter
+            course.clone(),              // holds nothing it needs
+            PathBuf::from("/"),          // never
+            root.path().join("missing"), // does not exist
+        ];
+        let path = std::env::join_paths([&tools]).unwrap();
+        let covered = coverable(&private, &own, std::slice::from_ref(&executable), &path);
+        assert_eq!(covered, vec![std::fs::canonicalize(&course).unwrap()]);
+        // A script the command line names keeps its directory visible.
+        let script = course.join("client.py");
+        std::fs::write(&script, "").unwrap();
+        let covered = coverable(&private, &own, &[executable, script], &path);
+        assert!(covered.is_empty(), "{covered:?}");
     }
 }

@@ -58,6 +58,10 @@ pub struct ProgramSpec {
     /// A directory above `dir` whose other contents the program must not see (the
     /// grader's work directory: the other program's directory, the grader's own files).
     pub private_root: Option<PathBuf>,
+    /// Directories the program must not read at all (the grader's own directory, its
+    /// `--out`, a class's submissions), each covered whole where that hides nothing the
+    /// program needs (see `file_confinement::coverable`).
+    pub hidden: Vec<PathBuf>,
 }
 
 impl ProgramSpec {
@@ -76,6 +80,7 @@ impl ProgramSpec {
             limits: Limits::default(),
             stdout_file: None,
             private_root: None,
+            hidden: Vec::new(),
         }
     }
 }
@@ -151,7 +156,7 @@ impl RunningProgram {
             .args(&spec.argv[1..])
             .current_dir(&spec.dir)
             .env_clear()
-            .env("PATH", path)
+            .env("PATH", &path)
             .env("HOME", &spec.dir)
             .env("LANG", "C.UTF-8")
             .env("TERM", "dumb")
@@ -194,10 +199,24 @@ impl RunningProgram {
         }
         if super::file_confinement::file_confinement_available() {
             // It may write in its own directory and nowhere else.
+            // What it runs, and any file its command line names by absolute path (a
+            // `--client-cmd "python3 /course/solution.py"`), must stay visible.
+            let needed: Vec<PathBuf> = resolve_executable(program, &path)
+                .into_iter()
+                .chain(
+                    spec.argv[1..]
+                        .iter()
+                        .filter(|argument| argument.starts_with('/'))
+                        .map(PathBuf::from),
+                )
+                .collect();
+            let covered =
+                super::file_confinement::coverable(&spec.hidden, &spec.dir, &needed, &path);
             super::file_confinement::confine_before_exec(
                 &mut command,
                 &spec.dir,
                 spec.private_root.as_deref(),
+                &covered,
             )
             .map_err(|source| SpawnError::Start {
                 program: program.clone(),
@@ -447,6 +466,16 @@ fn lead_own_session_within(command: &mut Command, limits: KernelLimits) {
             limits.apply()
         });
     }
+}
+
+/// Where `program` is: itself when it names a path, else the first match in `path`.
+fn resolve_executable(program: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    if program.contains('/') {
+        return Some(PathBuf::from(program));
+    }
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
 }
 
 /// How long a killed leader may take to be reaped before the grader moves on.

@@ -106,6 +106,10 @@ pub struct CheckArgs {
     /// Also write the evidence (transcripts and wire traces, as JSON) to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// A directory no program may read (e.g. the class's other submissions); repeatable.
+    /// The directory the grader runs in and `--out` are hidden too.
+    #[arg(long = "hide", value_name = "DIR")]
+    pub hide: Vec<PathBuf>,
     /// The report on stdout: for people (`terminal`), or for machines: `json` (versioned),
     /// `junit` (a testcase per scenario and check), `gradescope` (results.json),
     /// `classroom` (a GitHub Classroom runner result).

@@ -210,6 +210,9 @@ struct Setup {
     roles: Vec<WeightedRole>,
     shares: Vec<RunShare>,
     executable: PathBuf,
+    /// The class's folder and the batch's `--out`: no student program may read them
+    /// (the other students' work and grades), so every child is told to hide both.
+    hidden: [PathBuf; 2],
 }
 
 impl Setup {
@@ -248,6 +251,10 @@ impl Setup {
             case_argument,
             case_text,
             executable,
+            hidden: [
+                std::path::absolute(&arguments.dir).unwrap_or_else(|_| arguments.dir.clone()),
+                std::path::absolute(&arguments.out).unwrap_or_else(|_| arguments.out.clone()),
+            ],
         })
     }
 
@@ -360,6 +367,9 @@ impl Setup {
             ])
             .arg("--out")
             .arg(&role_out);
+        for hidden in &self.hidden {
+            command.arg("--hide").arg(hidden);
+        }
         for scenario in &self.scenarios {
             command.args(["--scenario", scenario]);
         }

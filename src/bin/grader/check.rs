@@ -13,7 +13,7 @@ use socklab_grader::grading::{
 use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let source = CaseSource::from_argument(&arguments.case);
@@ -49,6 +49,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
                 format!("cannot create a work directory: {error}"),
             )
         })?;
+    let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
     let settings = RunSettings {
         seed: arguments.seed.unwrap_or_else(fresh_seed),
@@ -59,6 +60,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         budget: arguments.budget,
         mode: chosen,
         memory_limit: arguments.memory_limit,
+        hidden,
         progress: Some(bar.sink()),
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
@@ -192,6 +194,27 @@ fn run_failure(error: RunError) -> Failure {
         RunError::Internal { .. } => exit_code::INTERNAL,
     };
     Failure::new(code, error)
+}
+
+/// What no program may read: the directory the grader was started in (a course's
+/// repository, with its solutions), `--out` (made now, so it is there to hide) and each
+/// `--hide`. What a program needs (its interpreter, its own directory) stays visible; see
+/// `file_confinement::coverable`.
+fn hidden_directories(out: Option<&Path>, hide: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
+    let mut hidden = hide;
+    if let Ok(current) = std::env::current_dir() {
+        hidden.push(current);
+    }
+    if let Some(out) = out {
+        std::fs::create_dir_all(out).map_err(|error| {
+            Failure::new(
+                exit_code::INVALID_INPUT,
+                format!("cannot create --out {}: {error}", out.display()),
+            )
+        })?;
+        hidden.push(out.to_path_buf());
+    }
+    Ok(hidden)
 }
 
 /// A seed when none is given: different each run, and printed so it can be replayed.
