@@ -282,11 +282,11 @@ fn relay_mode_programs_see_only_a_private_loopback() {
     );
 }
 
-/// What the grader is started in (a course's repository, with its solutions), its `--out`
-/// and each `--hide` (a class's other submissions) cannot even be read by a program;
-/// files elsewhere that every user may read still can.
+/// `--out` and each `--hide` (a course's solutions, a class's other submissions) cannot
+/// even be read by a program, also when one holds another; files elsewhere that every
+/// user may read still can.
 #[test]
-fn the_graders_directory_out_and_hidden_directories_are_unreadable() {
+fn out_and_hidden_directories_are_unreadable() {
     if !socklab_grader::harness::file_confinement::file_confinement_available() {
         eprintln!("skipped: mount namespaces are not available here, so nothing is hidden");
         return;
@@ -295,6 +295,7 @@ fn the_graders_directory_out_and_hidden_directories_are_unreadable() {
     let class = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     std::fs::write(course.path().join("solution.py"), "SECRET-SOLUTION").unwrap();
+    std::fs::create_dir(course.path().join("inner")).unwrap();
     std::fs::write(class.path().join("alice.py"), "SECRET-ALICE").unwrap();
     std::fs::write(out.path().join("grades.csv"), "SECRET-GRADES").unwrap();
     let probe = format!(
@@ -309,6 +310,10 @@ fn the_graders_directory_out_and_hidden_directories_are_unreadable() {
         .args(["check", "rdt3", "--scenario", "no-loss", "--budget", "2s"])
         .args(["--client-cmd", &probe, "--hide"])
         .arg(class.path())
+        .arg("--hide")
+        .arg(course.path())
+        .arg("--hide")
+        .arg(course.path().join("inner"))
         .arg("--out")
         .arg(out.path())
         .output()

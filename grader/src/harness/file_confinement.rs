@@ -15,9 +15,9 @@
 //! `open_tree`/`move_mount` (Linux 5.2); without them the child skips the hiding and is
 //! confined for writing only.
 //!
-//! Directories the grader names as private besides (the directory it was started in,
-//! usually the course's repository with its solutions; `--out`; a class's submissions)
-//! are each covered by an empty read-only tmpfs, so the program cannot read them either.
+//! Directories the grader names as private besides (`--out`, `--hide`: a class's
+//! submissions, a course's solutions) are each covered by an empty read-only tmpfs, so the
+//! program cannot read them either.
 //! A directory is left visible when covering it would hide what the program needs: its
 //! own directory, its executable, or a directory of `PATH` (its interpreter).
 //!
@@ -127,9 +127,16 @@ pub fn coverable(
         .filter(|dir| dir.is_dir() && dir.parent().is_some())
         .filter(|dir| !needed.iter().any(|need| need.starts_with(dir)))
         .collect();
+    // One inside another is hidden already, and could not be mounted on: the outer
+    // cover is empty. Sorted, an outer directory comes before what it holds.
     covered.sort();
-    covered.dedup();
-    covered
+    let mut outermost: Vec<PathBuf> = Vec::new();
+    for dir in covered {
+        if !outermost.iter().any(|outer| dir.starts_with(outer)) {
+            outermost.push(dir);
+        }
+    }
+    outermost
 }
 
 /// The directories to cover whole, as C strings made before the fork.
@@ -423,7 +430,7 @@ mod tests {
         let own = root.path().join("work/client");
         let tools = root.path().join("tools/bin");
         let course = root.path().join("course");
-        for dir in [&own, &tools, &course] {
+        for dir in [&own, &tools, &course.join("inner")] {
             std::fs::create_dir_all(dir).unwrap();
         }
         let executable = tools.join("python3");
@@ -432,6 +439,7 @@ mod tests {
             root.path().to_path_buf(),   // holds its own directory
             root.path().join("tools"),   // holds its interpreter
             course.clone(),              // holds nothing it needs
+            course.join("inner"),        // inside another covered one
             PathBuf::from("/"),          // never
             root.path().join("missing"), // does not exist
         ];
@@ -442,6 +450,9 @@ mod tests {
         let script = course.join("client.py");
         std::fs::write(&script, "").unwrap();
         let covered = coverable(&private, &own, &[executable, script], &path);
-        assert!(covered.is_empty(), "{covered:?}");
+        assert_eq!(
+            covered,
+            vec![std::fs::canonicalize(course.join("inner")).unwrap()]
+        );
     }
 }

@@ -106,8 +106,8 @@ pub struct CheckArgs {
     /// Also write the evidence (transcripts and wire traces, as JSON) to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// A directory no program may read (e.g. the class's other submissions); repeatable.
-    /// The directory the grader runs in and `--out` are hidden too.
+    /// A directory no program may read (the class's other submissions, the course's
+    /// solutions); repeatable. `--out` is hidden too.
     #[arg(long = "hide", value_name = "DIR")]
     pub hide: Vec<PathBuf>,
     /// The report on stdout: for people (`terminal`), or for machines: `json` (versioned),

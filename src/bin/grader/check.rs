@@ -196,15 +196,12 @@ fn run_failure(error: RunError) -> Failure {
     Failure::new(code, error)
 }
 
-/// What no program may read: the directory the grader was started in (a course's
-/// repository, with its solutions), `--out` (made now, so it is there to hide) and each
+/// What no program may read: `--out` (made now, so it is there to hide) and each
 /// `--hide`. What a program needs (its interpreter, its own directory) stays visible; see
-/// `file_confinement::coverable`.
+/// `file_confinement::coverable`. The directory the grader runs in is not hidden by
+/// default: commands given with `--client-cmd` often name files there.
 fn hidden_directories(out: Option<&Path>, hide: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
     let mut hidden = hide;
-    if let Ok(current) = std::env::current_dir() {
-        hidden.push(current);
-    }
     if let Some(out) = out {
         std::fs::create_dir_all(out).map_err(|error| {
             Failure::new(
