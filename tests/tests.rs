@@ -3,6 +3,7 @@
 mod util;
 
 mod batch;
+mod bench;
 mod case_errors;
 mod case_example;
 mod defects;

@@ -10,6 +10,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod bench;
 pub mod case;
 pub mod check;
 pub mod evidence;

@@ -159,16 +159,21 @@ impl Impairment {
             bytes: scripted.bytes,
             alterations: scripted.alterations,
         };
-        let mut copies = vec![original.clone()];
         let extra = |origin| {
             let mut copy = original.clone();
             copy.alterations.push(Alteration::Duplicate { origin });
             copy
         };
-        copies.extend((0..scripted.extra_copies).map(|_| extra(Origin::Scripted)));
+        let mut duplicates: Vec<Copy> = (0..scripted.extra_copies)
+            .map(|_| extra(Origin::Scripted))
+            .collect();
         if fate.duplicate {
-            copies.push(extra(Origin::Netem));
+            duplicates.push(extra(Origin::Netem));
         }
+        // The original moves into the list; only duplicates are cloned.
+        let mut copies = Vec::with_capacity(1 + duplicates.len());
+        copies.push(original);
+        copies.append(&mut duplicates);
         if let Some((byte, bit)) = fate.corrupt {
             // Like netem, only the original is corrupted; a duplicate was cloned before.
             let bit = Some(fraction_of(bit, 8) as u8);

@@ -125,6 +125,7 @@ impl UdpRelay {
             observer,
             recorded_bytes: 0,
             queued_bytes: 0,
+            buffer: vec![0; super::engine::RECEIVE_BUFFER],
         };
         let thread = std::thread::Builder::new()
             .name("udp-relay".to_owned())

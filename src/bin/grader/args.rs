@@ -30,6 +30,10 @@ pub enum Command {
     Locate(crate::locate::LocateArgs),
     /// Relay UDP datagrams through a seeded netem-style link: `sudo tc` without sudo.
     Proxy(ProxyArgs),
+    /// Measure the grader itself: relay latency and throughput against direct loopback,
+    /// delay precision, the grading loop's cost (and with --scale, a class's); a table
+    /// and one JSON line.
+    Bench(crate::bench::BenchArgs),
     /// Validate case files: every error as `file:line:column: what`, exit 2 if any.
     Lint(crate::lint::LintArgs),
     /// Print the JSON Schema of case files (with --report: of `--format json` reports).

@@ -5,6 +5,7 @@
 
 mod args;
 mod batch;
+mod bench;
 mod check;
 mod children;
 mod explain;
@@ -92,6 +93,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Merge(arguments) => merge::merge(arguments),
         Command::Locate(arguments) => locate::locate(arguments),
         Command::Proxy(arguments) => proxy::proxy(arguments),
+        Command::Bench(arguments) => bench::bench(arguments),
         Command::Lint(arguments) => lint::lint(arguments),
         Command::Schema(arguments) => schema::schema(arguments),
         Command::List => list::list(),
