@@ -15,6 +15,7 @@ mod hostile;
 mod html_report;
 mod lint;
 mod pcap;
+mod preload;
 mod proxy;
 mod reference_run;
 mod report_formats;

@@ -1,19 +1,12 @@
 //! Transparent mode: programs that hard-code `127.0.0.1:5005` are graded unmodified, with
 //! the same verdicts as the same logic taking arguments, side by side, leaving nothing.
 
-use crate::util::{example, exited_with, failed_checks, grader, process_start_ticks};
+use crate::util::{
+    example, exclusive_namespaces as exclusive, exited_with, failed_checks, grader,
+    process_start_ticks,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
-/// Held by every test here: namespace inode numbers are reused as soon as a namespace is
-/// gone, so "nothing is left in net:[N]" is only meaningful while no other test of this
-/// binary is making namespaces.
-static NAMESPACES: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    NAMESPACES.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 const GRADED: &[&str] = &[
     "no-loss",

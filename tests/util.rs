@@ -22,6 +22,17 @@ pub fn reference_binary() -> &'static str {
     env!("CARGO_BIN_EXE_reference")
 }
 
+/// Held by every test that makes network or user namespaces: namespace inode numbers are
+/// reused as soon as a namespace is gone, so "nothing is left in net:[N]"
+/// (tests/transparent.rs) is only meaningful while no other test of this binary is making
+/// namespaces.
+pub fn exclusive_namespaces() -> std::sync::MutexGuard<'static, ()> {
+    static NAMESPACES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    NAMESPACES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// `grader` with colours off, so output can be compared.
 pub fn grader() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));

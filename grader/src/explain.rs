@@ -9,7 +9,7 @@ use crate::case::{
     ProgramTemplates, Scenario, StdinScript, UploadFile,
 };
 use crate::check::requirement::requirement;
-use crate::grading::mode::{Mode, ModeChoice, choose_mode};
+use crate::grading::mode::{Facilities, Mode, ModeChoice, choose_mode};
 use crate::link::Direction;
 use crate::link::words::{Vocabulary, stream_in_words};
 use std::fmt::Write as _;
@@ -57,20 +57,24 @@ fn programs(text: &mut String, case: &Case) {
     };
     placeholders += ", {file} the scenario's file and {dir} the program's own directory.";
     paragraph(text, 2, &placeholders);
-    let chosen = choose_mode(ModeChoice::Auto, case);
-    let how = match chosen.mode {
-        Mode::Relay => {
-            "the server is given its port and the client the port of the grader's relay, which passes everything between them and breaks some of it on purpose"
+    let mode_line = match choose_mode(ModeChoice::Auto, case, Facilities::probe) {
+        Ok(chosen) => {
+            let how = match chosen.mode {
+                Mode::Relay => {
+                    "the server is given its port and the client the port of the grader's relay, which passes everything between them and breaks some of it on purpose"
+                }
+                Mode::Transparent => {
+                    "each program runs in a network namespace of its own with the address it hard-codes, and the grader bridges the two, breaking some of the traffic on purpose"
+                }
+                Mode::Preload { .. } => {
+                    "each program runs under socket_wrapper with the address it hard-codes, its sockets turned into files of a directory of its own, and the grader bridges the two directories, breaking some of the traffic on purpose"
+                }
+            };
+            format!("Mode: {} ({}): {how}.", chosen.mode.name(), chosen.reason)
         }
-        Mode::Transparent => {
-            "each program runs in a network namespace of its own with the address it hard-codes, and the grader bridges the two, breaking some of the traffic on purpose"
-        }
+        Err(error) => format!("Mode: none available here: {error}."),
     };
-    paragraph(
-        text,
-        2,
-        &format!("Mode: {} ({}): {how}.", chosen.mode.name(), chosen.reason),
-    );
+    paragraph(text, 2, &mode_line);
     if let Some(host) = &case.programs.host {
         paragraph(
             text,

@@ -10,7 +10,7 @@ pub mod scenario;
 pub mod session;
 pub mod uploads;
 
-pub use mode::{ChosenMode, Mode, ModeChoice, choose_mode};
+pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
 pub use scenario::{RunError, RunEvidence, RunSettings};

@@ -21,6 +21,8 @@ use crate::harness::template::Placeholders;
 use crate::link::{Direction, Impairment, ScriptedFault, seed::stream_rng};
 use crate::netns::NetNamespace;
 use crate::relay::discovery::Discovery;
+use crate::relay::routing::Networks;
+use crate::relay::socket_dir::preload_environment;
 use crate::relay::tcp::ConnectionObserver;
 use crate::relay::tcp_bridge::BridgeError;
 use crate::relay::{
@@ -78,6 +80,11 @@ enum Network {
         discovery: Discovery,
     },
     TransparentTcp(TcpBridge),
+    /// Preload mode: the same bridge between two socket_wrapper directories.
+    Preload {
+        relay: Arc<UdpRelay>,
+        discovery: Discovery,
+    },
 }
 
 impl Network {
@@ -85,13 +92,19 @@ impl Network {
         match self {
             Network::Relay(relay) => relay.last_activity(),
             Network::Tcp(relay) => relay.last_activity(),
-            Network::Transparent { relay, .. } => relay.last_activity(),
+            Network::Transparent { relay, .. } | Network::Preload { relay, .. } => {
+                relay.last_activity()
+            }
             Network::TransparentTcp(bridge) => bridge.last_activity(),
         }
     }
 
     /// Stops relaying; returns the trace and what discovery could not do.
     fn stop(self) -> std::io::Result<(WireTrace, Vec<String>)> {
+        let kind = match self {
+            Network::Preload { .. } => NetworkKind::Preload,
+            _ => NetworkKind::Other,
+        };
         match self {
             Network::Relay(relay) => Ok((relay.stop()?, Vec::new())),
             Network::Tcp(relay) => Ok((
@@ -111,8 +124,11 @@ impl Network {
                     notes,
                 ))
             }
-            Network::Transparent { relay, discovery } => {
-                let notes = discovery.notes();
+            Network::Transparent { relay, discovery } | Network::Preload { relay, discovery } => {
+                let mut notes = discovery.notes();
+                if matches!(kind, NetworkKind::Preload) && !discovery.has_appeared(Role::Client) {
+                    notes.push(NEVER_APPEARED.replace("{role}", "client"));
+                }
                 // Discovery holds the other handle; once it has stopped, the relay is ours.
                 discovery.stop();
                 let trace = Arc::try_unwrap(relay)
@@ -123,6 +139,20 @@ impl Network {
         }
     }
 }
+
+enum NetworkKind {
+    Preload,
+    Other,
+}
+
+/// Said of a program that never made a socket in its socket_wrapper directory: its
+/// silence is not the protocol's fault, so the report says why before anyone blames it.
+const NEVER_APPEARED: &str = "the {role} never made a socket in its socket_wrapper directory: preload mode could not reach it (a statically linked program, such as one built by Go, bypasses LD_PRELOAD; so does one that opens no socket at all); grade it with --mode transparent where network namespaces can be made";
+
+/// The socket_wrapper directory inside each program's own directory (preload mode): there
+/// the program may make its sockets even where it may write nowhere else, and the grader's
+/// list of the files a program produced skips it (it lists regular files only).
+const SOCKET_DIR: &str = ".socket_wrapper";
 
 /// Everything one run left behind.
 #[derive(Clone, Debug)]
@@ -235,11 +265,16 @@ pub fn run_scenario(
         Transport::Udp => Protocol::Udp,
         Transport::Tcp => Protocol::Tcp,
     };
-    let (server_port, namespaces) = match settings.mode.mode {
+    let hard_coded_port = case
+        .programs
+        .hard_coded_port
+        .unwrap_or(DEFAULT_TRANSPARENT_PORT);
+    let (server_port, namespaces) = match &settings.mode.mode {
         Mode::Relay => (
             free_port(protocol).map_err(internal("cannot find a free port"))?,
             None,
         ),
+        Mode::Preload { .. } => (hard_coded_port, None),
         Mode::Transparent => {
             let namespace = || {
                 NetNamespace::create()
@@ -248,11 +283,7 @@ pub fn run_scenario(
                         message: error.to_string(),
                     })
             };
-            let port = case
-                .programs
-                .hard_coded_port
-                .unwrap_or(DEFAULT_TRANSPARENT_PORT);
-            (port, Some((namespace()?, namespace()?)))
+            (hard_coded_port, Some((namespace()?, namespace()?)))
         }
     };
     // Relay mode: both programs and the relay share one private loopback where namespaces
@@ -260,7 +291,7 @@ pub fn run_scenario(
     // with another run; elsewhere they use the host's loopback.
     let private_loopback = match settings.mode.mode {
         Mode::Relay => private_loopback(),
-        Mode::Transparent => None,
+        Mode::Transparent | Mode::Preload { .. } => None,
     };
     // A case that forbids the loopback names a documentation address; it is made local
     // in the run's private namespaces (never on the host): in relay mode the one both
@@ -294,6 +325,46 @@ pub fn run_scenario(
         (host, server_port),
         file_name.as_deref(),
     )?;
+    // Preload mode: each program's network is a socket_wrapper directory of its own.
+    let mut client_argv = None;
+    let preload = match &settings.mode.mode {
+        Mode::Preload { library } => {
+            if case.transport == Transport::Tcp {
+                return Err(RunError::Namespace {
+                    message: "preload mode relays UDP only so far; grade this TCP case with --mode transparent".to_owned(),
+                });
+            }
+            // The client is told the server's own port, so it is staged now: its
+            // directory must be empty for that, and the bridge binds in it from the start.
+            client_argv = Some(command_line(
+                Role::Client,
+                &settings.client,
+                &case.programs.client,
+                settings,
+                &client_dir,
+                (host, server_port),
+                file_name.as_deref(),
+            )?);
+            let dirs = [&client_dir, &server_dir].map(|dir| dir.join(SOCKET_DIR));
+            for dir in &dirs {
+                std::fs::create_dir(dir)
+                    .map_err(internal("cannot create a socket_wrapper directory"))?;
+            }
+            let [client_sockets, server_sockets] = dirs;
+            Some((library.clone(), client_sockets, server_sockets))
+        }
+        _ => None,
+    };
+    let preload_env = |role: Role| match &preload {
+        Some((library, client_sockets, server_sockets)) => preload_environment(
+            library,
+            match role {
+                Role::Client => client_sockets,
+                Role::Server => server_sockets,
+            },
+        ),
+        None => Vec::new(),
+    };
 
     // The file goes where the scenario says (placed after the submissions are staged):
     // to the server that sends it (udp-file), to the client that sends it and the server
@@ -345,6 +416,7 @@ pub fn run_scenario(
                 .then(|| stdout_path(role)),
             private_root: Some(settings.work_root.clone()),
             hidden: settings.hidden.clone(),
+            extra_env: preload_env(role),
         };
 
     let clock = ScenarioClock::start();
@@ -386,6 +458,40 @@ pub fn run_scenario(
     };
 
     let (network, client_port, client_namespace) = match namespaces {
+        None if preload.is_some() => {
+            let Some((_, client_sockets, server_sockets)) = &preload else {
+                unreachable!("checked by the guard");
+            };
+            let networks = Networks::SocketDirs {
+                client: client_sockets.clone(),
+                server: server_sockets.clone(),
+            };
+            let relay = Arc::new(
+                UdpRelay::bridge(networks, to_server, to_client, clock)
+                    .map_err(internal("cannot start the bridge"))?,
+            );
+            let discovery = Discovery::start_in_dirs(
+                Arc::clone(&relay),
+                client_sockets.clone(),
+                server_sockets.clone(),
+            )
+            .map_err(internal("cannot watch the socket_wrapper directories"))?;
+            if !discovery.wait_for_bind(Role::Server, startup_deadline, || server.has_exited()) {
+                let why = if !discovery.has_appeared(Role::Server) {
+                    NEVER_APPEARED.replace("{role}", "server")
+                } else if server.has_exited() {
+                    "it exited before it bound a udp socket".to_owned()
+                } else {
+                    format!(
+                        "it bound no udp socket within {}",
+                        crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
+                    )
+                };
+                discovery.stop();
+                return Ok(startup_failure(server, why));
+            }
+            (Network::Preload { relay, discovery }, server_port, None)
+        }
         None => {
             let server_pid = private_loopback.as_ref().map(|_| server.pid());
             if let Err(not_bound) =
@@ -487,15 +593,13 @@ pub fn run_scenario(
             }
         }
         Some((client_namespace, server_namespace)) => {
+            let networks = Networks::Namespaces {
+                client: Arc::clone(&client_namespace),
+                server: server_namespace,
+            };
             let relay = Arc::new(
-                UdpRelay::bridge(
-                    Arc::clone(&client_namespace),
-                    server_namespace,
-                    to_server,
-                    to_client,
-                    clock,
-                )
-                .map_err(internal("cannot start the bridge"))?,
+                UdpRelay::bridge(networks, to_server, to_client, clock)
+                    .map_err(internal("cannot start the bridge"))?,
             );
             let discovery = Discovery::start(Arc::clone(&relay));
             discovery.watch(Role::Server, server.pid());
@@ -525,15 +629,18 @@ pub fn run_scenario(
         let _ = std::fs::write(pid_file, server.pid().to_string());
         panic!("{PANIC_AFTER_SERVER_STARTS} is set: a deliberate grader panic for its tests");
     }
-    let client_argv = command_line(
-        Role::Client,
-        &settings.client,
-        &case.programs.client,
-        settings,
-        &client_dir,
-        (host, client_port),
-        file_name.as_deref(),
-    )?;
+    let client_argv = match client_argv {
+        Some(argv) => argv,
+        None => command_line(
+            Role::Client,
+            &settings.client,
+            &case.programs.client,
+            settings,
+            &client_dir,
+            (host, client_port),
+            file_name.as_deref(),
+        )?,
+    };
     // The client's copy goes in once its submission is staged there.
     if given_to.is_some_and(GivenTo::client) {
         match &mut handed_out {
@@ -720,6 +827,8 @@ struct ProgramIo {
     private_root: Option<PathBuf>,
     /// Hidden from it whole.
     hidden: Vec<PathBuf>,
+    /// Set after the scrubbed environment (preload mode's socket_wrapper variables).
+    extra_env: Vec<(String, String)>,
 }
 
 fn spawn(
@@ -735,7 +844,7 @@ fn spawn(
     let spec = ProgramSpec {
         argv,
         dir: dir.to_path_buf(),
-        extra_env: Vec::new(),
+        extra_env: io.extra_env,
         stdin: io.stdin,
         stdout_file: io.stdout_file,
         private_root: io.private_root,

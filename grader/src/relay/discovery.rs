@@ -1,15 +1,19 @@
-//! Transparent mode's port discovery: whatever port a program binds, the other program must
-//! be able to reach it. A thread watches each program's network namespace's socket table
-//! and asks the bridge to mirror every address a program binds.
+//! Port discovery for the bridges: whatever port a program binds, the other program must
+//! be able to reach it. A thread watches each program's network and asks the bridge to
+//! mirror every address a program binds.
 //!
-//! The kernel does not announce binds, so the table is polled (every millisecond at first,
-//! backing off to 5 ms); this, its TCP twin in `tcp_bridge` and `harness::ports` are the
-//! only polls in the grader.
+//! Transparent mode: the kernel does not announce binds, so each namespace's socket table
+//! is polled (every millisecond at first, backing off to 5 ms); this, its TCP twin in
+//! `tcp_bridge` and `harness::ports` are the only polls in the grader. Preload mode: a bind
+//! creates a socket file in the program's socket_wrapper directory, which inotify announces
+//! (`dir_watch`).
 
 use super::udp::UdpRelay;
 use crate::evidence::Role;
 use crate::netns::socket_table::bound_udp_addresses;
 use std::net::SocketAddr;
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -20,13 +24,58 @@ const LONGEST_INTERVAL: Duration = Duration::from_millis(5);
 
 /// What discovery has seen, shared with whoever waits for the server to be ready.
 #[derive(Debug, Default)]
-struct Seen {
+pub(super) struct Seen {
     /// Addresses mirrored so far, by the program that bound them.
     mirrored: Mutex<Vec<(Role, SocketAddr)>>,
     /// Addresses that could not be mirrored, with why: the other program already holds
     /// that address in its own network (it took its peer's port).
     blocked: Mutex<Vec<String>>,
+    /// The programs seen making a socket of their own in their network (preload mode:
+    /// a program socket_wrapper never reached makes none there).
+    appeared: Mutex<Vec<Role>>,
     changed: Condvar,
+}
+
+impl Seen {
+    pub(super) fn appeared(&self, role: Role) {
+        let mut appeared = self.appeared.lock().unwrap_or_else(PoisonError::into_inner);
+        if !appeared.contains(&role) {
+            appeared.push(role);
+        }
+    }
+
+    /// Asks `relay` to mirror `address`, bound by `role`, unless it already has; a mirror
+    /// that cannot be made is kept as a note. True when a new mirror was made.
+    pub(super) fn offer(&self, relay: &UdpRelay, role: Role, address: SocketAddr) -> bool {
+        let already = self
+            .mirrored
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&(role, address));
+        if already {
+            return false;
+        }
+        if let Err(error) = relay.mirror(role, address) {
+            let other = match role {
+                Role::Client => Role::Server,
+                Role::Server => Role::Client,
+            };
+            let note = format!(
+                "the {role} bound {address}, but the grader could not make it reachable from the {other} ({error}): the {other} itself holds that address, so it took its peer's port"
+            );
+            let mut blocked = self.blocked.lock().unwrap_or_else(PoisonError::into_inner);
+            if !blocked.contains(&note) {
+                blocked.push(note);
+            }
+            return false;
+        }
+        self.mirrored
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((role, address));
+        self.changed.notify_all();
+        true
+    }
 }
 
 /// A running discovery thread.
@@ -35,6 +84,8 @@ pub struct Discovery {
     programs: Arc<Mutex<Vec<(Role, u32)>>>,
     seen: Arc<Seen>,
     stop: Arc<AtomicBool>,
+    /// Preload mode: the watcher waits on inotify and this, not on a timer.
+    stop_wake: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -56,8 +107,33 @@ impl Discovery {
             programs,
             seen,
             stop,
+            stop_wake: None,
             thread,
         }
+    }
+
+    /// Preload mode: watches both programs' socket_wrapper directories from now on.
+    pub fn start_in_dirs(
+        relay: Arc<UdpRelay>,
+        client_dir: PathBuf,
+        server_dir: PathBuf,
+    ) -> std::io::Result<Discovery> {
+        let seen = Arc::new(Seen::default());
+        let (stop_wake, stop_receiver) = UnixStream::pair()?;
+        let watcher = super::dir_watch::DirWatcher::new(&client_dir, &server_dir)?;
+        let thread = {
+            let seen = Arc::clone(&seen);
+            std::thread::Builder::new()
+                .name("socket-dir-watch".to_owned())
+                .spawn(move || watcher.run(&relay, &seen, &stop_receiver))?
+        };
+        Ok(Discovery {
+            programs: Arc::default(),
+            seen,
+            stop: Arc::new(AtomicBool::new(false)),
+            stop_wake: Some(stop_wake),
+            thread: Some(thread),
+        })
     }
 
     /// Watches the namespace of process `pid`, which plays `role`.
@@ -104,8 +180,22 @@ impl Discovery {
             .clone()
     }
 
+    /// Preload mode: whether `role` ever made a socket of its own in its directory.
+    pub fn has_appeared(&self, role: Role) -> bool {
+        self.seen
+            .appeared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&role)
+    }
+
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(wake) = &self.stop_wake {
+            use std::io::Write;
+            // A failed write means the watcher is already gone.
+            let _ = (&*wake).write_all(b"s");
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -134,37 +224,9 @@ fn watch_loop(
             // The relay's own sockets in this namespace are mirrors, not the program's.
             let faces = role;
             for address in addresses {
-                if relay_bound.contains(&(faces, address)) {
-                    continue;
+                if !relay_bound.contains(&(faces, address)) {
+                    found |= seen.offer(relay, role, address);
                 }
-                let already = seen
-                    .mirrored
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .contains(&(role, address));
-                if already {
-                    continue;
-                }
-                if let Err(error) = relay.mirror(role, address) {
-                    let other = match role {
-                        Role::Client => Role::Server,
-                        Role::Server => Role::Client,
-                    };
-                    let note = format!(
-                        "the {role} bound {address}, but the grader could not make it reachable from the {other} ({error}): the {other} itself holds that address, so it took its peer's port"
-                    );
-                    let mut blocked = seen.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-                    if !blocked.contains(&note) {
-                        blocked.push(note);
-                    }
-                    continue;
-                }
-                seen.mirrored
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push((role, address));
-                seen.changed.notify_all();
-                found = true;
             }
         }
         interval = if found {

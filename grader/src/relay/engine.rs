@@ -10,16 +10,15 @@
 
 use super::clock::ScenarioClock;
 use super::queue::DelayQueue;
-use super::routing::{Endpoint, Route, Routing};
+use super::routing::{Endpoint, Received, Route, Routing};
 use crate::evidence::{Fate, WireEvent, WireTrace, trace::DeliveredCopy};
 use crate::link::{Copy as PlannedCopy, Decision, Direction, Impairment};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, ppoll};
-use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
 use nix::sys::time::TimeSpec;
-use std::io::{self, IoSliceMut, Read};
+use std::io::{self, Read};
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -138,29 +137,19 @@ impl RelayLoop {
     fn drain_into(&mut self, index: usize, buffer: &mut [u8]) -> io::Result<()> {
         for _ in 0..READS_PER_WAKE {
             let socket = &self.endpoints[index].socket;
-            let mut control = nix::cmsg_space!(TimeSpec);
-            let mut iov = [IoSliceMut::new(&mut *buffer)];
-            let received = match recvmsg::<SockaddrStorage>(
-                socket.as_raw_fd(),
-                &mut iov,
-                Some(&mut control),
-                MsgFlags::MSG_DONTWAIT,
-            ) {
-                Ok(message) => {
-                    let wall = message.cmsgs().ok().and_then(|mut cmsgs| {
-                        cmsgs.find_map(|cmsg| match cmsg {
-                            ControlMessageOwned::ScmTimestampns(stamp) => Some(stamp),
-                            _ => None,
-                        })
-                    });
-                    Some((message.bytes, message.address, wall))
-                }
+            let received = match socket.receive(buffer) {
+                Ok(received) => Some(received),
                 Err(Errno::EAGAIN) => None,
                 // An ICMP error from an earlier send surfaces here; it is not a datagram.
                 Err(Errno::ECONNREFUSED) | Err(Errno::EINTR) => continue,
                 Err(error) => return Err(error.into()),
             };
-            let Some((length, source, wall)) = received else {
+            let Some(Received {
+                length,
+                source,
+                wall,
+            }) = received
+            else {
                 return Ok(());
             };
             let now = self.clock.now();
@@ -175,7 +164,6 @@ impl RelayLoop {
                 }
                 None => now,
             };
-            let source = source.as_ref().and_then(socket_address);
             let bytes = buffer[..length].to_vec();
             self.accept(index, source, received_at, bytes);
         }
@@ -255,7 +243,15 @@ impl RelayLoop {
                 Ok(_) => {}
                 // The receiver is gone (its port is closed): the datagram is lost, as it
                 // would be on a real network; the trace shows no delivered copy.
-                Err(error) if error.kind() == io::ErrorKind::ConnectionRefused => continue,
+                // Under socket_wrapper a closed port is a missing socket file.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
+                    ) =>
+                {
+                    continue;
+                }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(error) => return Err(error),
             }
@@ -286,13 +282,4 @@ impl RelayLoop {
         );
         self.order
     }
-}
-
-fn socket_address(storage: &SockaddrStorage) -> Option<SocketAddr> {
-    if let Some(v4) = storage.as_sockaddr_in() {
-        return Some(SocketAddr::from((v4.ip(), v4.port())));
-    }
-    storage
-        .as_sockaddr_in6()
-        .map(|v6| SocketAddr::from((v6.ip(), v6.port())))
 }

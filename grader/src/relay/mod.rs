@@ -1,10 +1,12 @@
 //! The relay between the two programs: real sockets driven by the pure link engine.
 
 pub mod clock;
+mod dir_watch;
 pub mod discovery;
 pub mod engine;
 pub mod queue;
 pub mod routing;
+pub mod socket_dir;
 pub mod tcp;
 pub mod tcp_bridge;
 mod tcp_connection;

@@ -9,27 +9,140 @@
 //!   socket bound at `s` there; so each program sees exactly the addresses it would see
 //!   without the grader, ephemeral or hard-coded, replies to "the sender" and to a fixed
 //!   port alike.
+//! - **Mirror (preload)**: the same mirror, where each program's network is a
+//!   socket_wrapper directory instead of a namespace (see `socket_dir`).
 
+use super::socket_dir::{WrappedDatagram, address_of_path};
 use crate::evidence::Role;
 use crate::link::Direction;
 use crate::netns::NetNamespace;
+use nix::sys::socket::{
+    ControlMessageOwned, MsgFlags, SockaddrLike, SockaddrStorage, UnixAddr, recvmsg,
+};
+use nix::sys::time::TimeSpec;
 use std::io;
+use std::io::IoSliceMut;
 use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 /// One socket of the relay.
 #[derive(Debug)]
 pub struct Endpoint {
-    pub socket: UdpSocket,
+    pub socket: EndpointSocket,
     /// Which program's network this socket lives in and receives from.
     pub faces: Role,
+    /// The address it stands for in that network.
     pub local: SocketAddr,
+}
+
+/// A relay socket: a UDP socket (relay and transparent modes), or a Unix datagram socket
+/// in a program's socket_wrapper directory (preload mode). Either way the relay speaks in
+/// the IP addresses the programs see.
+#[derive(Debug)]
+pub enum EndpointSocket {
+    Udp(UdpSocket),
+    Wrapped(WrappedDatagram),
+}
+
+impl EndpointSocket {
+    pub fn send_to(&self, bytes: &[u8], to: SocketAddr) -> io::Result<usize> {
+        match self {
+            EndpointSocket::Udp(socket) => socket.send_to(bytes, to),
+            EndpointSocket::Wrapped(socket) => socket.send_to(bytes, to),
+        }
+    }
+
+    /// Reads one waiting datagram (without blocking) into `buffer`.
+    pub fn receive(&self, buffer: &mut [u8]) -> nix::Result<Received> {
+        match self {
+            EndpointSocket::Udp(socket) => {
+                receive_from::<SockaddrStorage>(socket.as_fd(), buffer, |storage| {
+                    if let Some(v4) = storage.as_sockaddr_in() {
+                        return Some(SocketAddr::from((v4.ip(), v4.port())));
+                    }
+                    storage
+                        .as_sockaddr_in6()
+                        .map(|v6| SocketAddr::from((v6.ip(), v6.port())))
+                })
+            }
+            // Read as a Unix address: nix's generic storage loses a Unix address's length.
+            EndpointSocket::Wrapped(socket) => {
+                receive_from::<UnixAddr>(socket.socket.as_fd(), buffer, |unix| {
+                    address_of_path(unix.path()?)
+                })
+            }
+        }
+    }
+}
+
+/// One datagram read from an endpoint.
+#[derive(Debug)]
+pub struct Received {
+    pub length: usize,
+    /// The sender, as it sees itself.
+    pub source: Option<SocketAddr>,
+    /// The kernel's receive timestamp.
+    pub wall: Option<TimeSpec>,
+}
+
+fn receive_from<A: SockaddrLike>(
+    fd: BorrowedFd<'_>,
+    buffer: &mut [u8],
+    address: impl Fn(&A) -> Option<SocketAddr>,
+) -> nix::Result<Received> {
+    let mut control = nix::cmsg_space!(TimeSpec);
+    let mut iov = [IoSliceMut::new(buffer)];
+    let message = recvmsg::<A>(
+        fd.as_raw_fd(),
+        &mut iov,
+        Some(&mut control),
+        MsgFlags::MSG_DONTWAIT,
+    )?;
+    let wall = message.cmsgs().ok().and_then(|mut cmsgs| {
+        cmsgs.find_map(|cmsg| match cmsg {
+            ControlMessageOwned::ScmTimestampns(stamp) => Some(stamp),
+            _ => None,
+        })
+    });
+    Ok(Received {
+        length: message.bytes,
+        source: message.address.as_ref().and_then(address),
+        wall,
+    })
+}
+
+impl AsFd for EndpointSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            EndpointSocket::Udp(socket) => socket.as_fd(),
+            EndpointSocket::Wrapped(socket) => socket.socket.as_fd(),
+        }
+    }
 }
 
 impl Endpoint {
     pub fn new(socket: UdpSocket, faces: Role) -> io::Result<Endpoint> {
-        socket.set_nonblocking(true)?;
+        let local = socket.local_addr()?;
+        Endpoint::prepare(EndpointSocket::Udp(socket), faces, local)
+    }
+
+    /// A relay socket in `faces`'s socket_wrapper directory, standing for `local`.
+    pub fn wrapped(
+        socket: WrappedDatagram,
+        faces: Role,
+        local: SocketAddr,
+    ) -> io::Result<Endpoint> {
+        Endpoint::prepare(EndpointSocket::Wrapped(socket), faces, local)
+    }
+
+    fn prepare(socket: EndpointSocket, faces: Role, local: SocketAddr) -> io::Result<Endpoint> {
+        match &socket {
+            EndpointSocket::Udp(udp) => udp.set_nonblocking(true)?,
+            EndpointSocket::Wrapped(wrapped) => wrapped.socket.set_nonblocking(true)?,
+        }
         nix::sys::socket::setsockopt(
             &socket,
             nix::sys::socket::sockopt::ReceiveTimestampns,
@@ -37,7 +150,6 @@ impl Endpoint {
         )
         .map_err(io::Error::from)?;
         enlarge_receive_buffer(&socket);
-        let local = socket.local_addr()?;
         Ok(Endpoint {
             socket,
             faces,
@@ -61,7 +173,7 @@ const RECEIVE_BUFFER: usize = 8 << 20;
 
 /// Raises the socket's receive buffer past `net.core.rmem_max` where the grader may (as
 /// root, `SO_RCVBUFFORCE`), else as far as the limit allows.
-fn enlarge_receive_buffer(socket: &UdpSocket) {
+fn enlarge_receive_buffer(socket: &EndpointSocket) {
     use nix::sys::socket::{setsockopt, sockopt};
     // A smaller buffer only makes a flood lossier; the run goes on either way.
     if setsockopt(socket, sockopt::RcvBufForce, &RECEIVE_BUFFER).is_err() {
@@ -78,13 +190,49 @@ pub enum Routing {
         client_address: Option<SocketAddr>,
     },
     Mirror {
-        client: Arc<NetNamespace>,
-        server: Arc<NetNamespace>,
-        /// Every address bound in either namespace, claimed under this lock before the
+        networks: Networks,
+        /// Every address bound in either network, claimed under this lock before the
         /// bind, by the relay thread and by discovery alike: two binders racing for one
         /// address would otherwise leave one of them without it.
         claims: Claims,
     },
+}
+
+/// The programs' two networks a mirror binds in.
+#[derive(Clone, Debug)]
+pub enum Networks {
+    /// Transparent mode: a network namespace each.
+    Namespaces {
+        client: Arc<NetNamespace>,
+        server: Arc<NetNamespace>,
+    },
+    /// Preload mode: a socket_wrapper directory each.
+    SocketDirs { client: PathBuf, server: PathBuf },
+}
+
+impl Networks {
+    /// A relay endpoint at `address` in the network of `faces`.
+    pub fn bind(&self, faces: Role, address: SocketAddr) -> io::Result<Endpoint> {
+        match self {
+            Networks::Namespaces { client, server } => {
+                let namespace = match faces {
+                    Role::Client => client,
+                    Role::Server => server,
+                };
+                let socket = namespace
+                    .run_in(move || UdpSocket::bind(address))
+                    .map_err(io::Error::other)??;
+                Endpoint::new(socket, faces)
+            }
+            Networks::SocketDirs { client, server } => {
+                let dir = match faces {
+                    Role::Client => client,
+                    Role::Server => server,
+                };
+                Endpoint::wrapped(WrappedDatagram::bind(dir, address)?, faces, address)
+            }
+        }
+    }
 }
 
 /// The addresses the relay has bound, and in whose namespace.
@@ -127,11 +275,7 @@ impl Routing {
                     })
                 }
             },
-            Routing::Mirror {
-                client,
-                server,
-                claims,
-            } => {
+            Routing::Mirror { networks, claims } => {
                 let source = source?;
                 let to = endpoints[arrival].local;
                 let other = match faces {
@@ -155,15 +299,7 @@ impl Routing {
                     endpoints.extend(handed_over.try_iter());
                     return find(endpoints).map(|via| Route { via, to });
                 }
-                let namespace = match other {
-                    Role::Client => Arc::clone(client),
-                    Role::Server => Arc::clone(server),
-                };
-                let socket = namespace
-                    .run_in(move || UdpSocket::bind(source))
-                    .ok()?
-                    .ok()?;
-                endpoints.push(Endpoint::new(socket, other).ok()?);
+                endpoints.push(networks.bind(other, source).ok()?);
                 claimed.push((other, source));
                 Some(Route {
                     via: endpoints.len() - 1,
@@ -204,5 +340,31 @@ mod tests {
             address("127.0.0.2:6006"),
             address("127.0.0.1:6006")
         ));
+    }
+}
+
+#[cfg(test)]
+mod wrapped_tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_endpoint_names_its_sender_by_the_address_its_file_stands_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let server: SocketAddr = "127.0.0.1:5005".parse().unwrap();
+        let client: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let networks = Networks::SocketDirs {
+            client: dir.path().to_path_buf(),
+            server: dir.path().to_path_buf(),
+        };
+        let receiver = networks.bind(Role::Client, server).unwrap();
+        let sender = networks.bind(Role::Client, client).unwrap();
+        sender.socket.send_to(b"ping", server).unwrap();
+        let mut buffer = [0u8; 16];
+        let received = receiver.socket.receive(&mut buffer).unwrap();
+        assert_eq!((received.length, received.source), (4, Some(client)));
+        assert!(
+            received.wall.is_some(),
+            "unix datagrams carry receive timestamps too"
+        );
     }
 }

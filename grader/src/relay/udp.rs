@@ -1,13 +1,13 @@
-//! The UDP relay's handle: start it in relay mode or as a transparent bridge, add mirrors
-//! while it runs, stop it to get the trace.
+//! The UDP relay's handle: start it in relay mode or as a bridge between the programs'
+//! networks (transparent and preload modes), add mirrors while it runs, stop it to get the
+//! trace.
 
 use super::clock::ScenarioClock;
 use super::engine::{DecisionObserver, RelayLoop};
 use super::queue::DelayQueue;
-use super::routing::{Claims, Endpoint, Routing};
+use super::routing::{Claims, Endpoint, Networks, Routing};
 use crate::evidence::{Role, WireTrace};
 use crate::link::Impairment;
-use crate::netns::NetNamespace;
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::os::unix::net::UnixStream;
@@ -34,7 +34,7 @@ pub struct UdpRelay {
     activity: Arc<AtomicU64>,
     claims: Claims,
     new_endpoints: Sender<Endpoint>,
-    namespaces: Option<(Arc<NetNamespace>, Arc<NetNamespace>)>,
+    networks: Option<Networks>,
     thread: JoinHandle<io::Result<WireTrace>>,
 }
 
@@ -72,20 +72,18 @@ impl UdpRelay {
         Ok(relay)
     }
 
-    /// Transparent mode: the client runs in `client`, the server in `server`; the relay
+    /// Transparent and preload modes: each program has a network of its own; the relay
     /// mirrors bound ports between them (see [`UdpRelay::mirror`]) and preserves every
     /// address.
     pub fn bridge(
-        client: Arc<NetNamespace>,
-        server: Arc<NetNamespace>,
+        networks: Networks,
         to_server: Impairment,
         to_client: Impairment,
         clock: ScenarioClock,
     ) -> io::Result<UdpRelay> {
         let claims = Claims::default();
         let routing = Routing::Mirror {
-            client: Arc::clone(&client),
-            server: Arc::clone(&server),
+            networks: networks.clone(),
             claims: Arc::clone(&claims),
         };
         Self::launch(
@@ -95,7 +93,7 @@ impl UdpRelay {
             [to_server, to_client],
             clock,
             None,
-            Some((client, server)),
+            Some(networks),
         )
     }
 
@@ -106,7 +104,7 @@ impl UdpRelay {
         impairments: [Impairment; 2],
         clock: ScenarioClock,
         observer: Option<DecisionObserver>,
-        namespaces: Option<(Arc<NetNamespace>, Arc<NetNamespace>)>,
+        networks: Option<Networks>,
     ) -> io::Result<UdpRelay> {
         let (wake, wake_receiver) = UnixStream::pair()?;
         let (new_endpoints, new_endpoints_receiver) = channel();
@@ -136,7 +134,7 @@ impl UdpRelay {
             activity,
             claims,
             new_endpoints,
-            namespaces,
+            networks,
             thread,
         })
     }
@@ -146,16 +144,18 @@ impl UdpRelay {
         self.listen_addr
     }
 
-    /// Transparent mode: makes `address`, which a program bound in the namespace of
-    /// `bound_by`, reachable from the other program's namespace, by binding the same
-    /// address there. Idempotent.
+    /// Transparent and preload modes: makes `address`, which a program bound in the
+    /// network of `bound_by`, reachable from the other program's network, by binding the
+    /// same address there. Idempotent.
     pub fn mirror(&self, bound_by: Role, address: SocketAddr) -> io::Result<()> {
-        let Some((client, server)) = &self.namespaces else {
-            return Err(io::Error::other("mirroring needs the transparent mode"));
+        let Some(networks) = &self.networks else {
+            return Err(io::Error::other(
+                "mirroring needs the transparent or preload mode",
+            ));
         };
-        let (faces, namespace) = match bound_by {
-            Role::Server => (Role::Client, client),
-            Role::Client => (Role::Server, server),
+        let faces = match bound_by {
+            Role::Server => Role::Client,
+            Role::Client => Role::Server,
         };
         // Claim, bind and hand over under one lock (see `Routing::Mirror`).
         let mut claimed = self
@@ -165,10 +165,7 @@ impl UdpRelay {
         if claimed.contains(&(faces, address)) {
             return Ok(());
         }
-        let socket = namespace
-            .run_in(move || UdpSocket::bind(address))
-            .map_err(io::Error::other)??;
-        let endpoint = Endpoint::new(socket, faces)?;
+        let endpoint = networks.bind(faces, address)?;
         self.new_endpoints
             .send(endpoint)
             .map_err(|_| io::Error::other("the relay has stopped"))?;
@@ -177,7 +174,7 @@ impl UdpRelay {
         (&self.wake).write_all(b"e")
     }
 
-    /// Every address the relay has bound, and in which program's namespace: discovery
+    /// Every address the relay has bound, and in which program's network: discovery
     /// uses it to tell the relay's sockets from the programs'.
     pub fn bound_addresses(&self) -> Vec<(Role, SocketAddr)> {
         self.claims

@@ -93,8 +93,10 @@ pub struct CheckArgs {
     pub scenarios: Vec<String>,
     /// How the grader gets between the programs: `relay` (they take their addresses as
     /// arguments), `transparent` (each in its own network namespace: for programs that
-    /// hard-code `127.0.0.1:5005`), `tc` (the handout's netem on a private loopback), or
-    /// `auto`: transparent when the case says its programs hard-code their port, else relay.
+    /// hard-code `127.0.0.1:5005`), `preload` (the same programs under socket_wrapper, with
+    /// no privileges), `tc` (the handout's netem on a private loopback), or `auto`: for a
+    /// case whose programs hard-code their port, transparent where network namespaces can be
+    /// made, else preload; otherwise relay.
     #[arg(long, value_enum, default_value_t = ModeArgument::Auto)]
     pub mode: ModeArgument,
     /// How long each scenario may run, instead of the case's budget (e.g. `2s`).
@@ -156,6 +158,7 @@ pub enum ModeArgument {
     Auto,
     Relay,
     Transparent,
+    Preload,
     Tc,
 }
 

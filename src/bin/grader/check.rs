@@ -8,7 +8,7 @@ use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::evidence::bundle;
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
-    ChosenMode, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
+    ChosenMode, Facilities, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
 };
 use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
@@ -158,6 +158,7 @@ fn mode(argument: ModeArgument, case: &socklab_grader::case::Case) -> Result<Cho
         ModeArgument::Auto => ModeChoice::Auto,
         ModeArgument::Relay => ModeChoice::Relay,
         ModeArgument::Transparent => ModeChoice::Transparent,
+        ModeArgument::Preload => ModeChoice::Preload,
         ModeArgument::Tc => {
             let why = match socklab_grader::netns::netem::netem_available() {
                 Err(why) => why,
@@ -176,7 +177,8 @@ fn mode(argument: ModeArgument, case: &socklab_grader::case::Case) -> Result<Cho
             ));
         }
     };
-    Ok(choose_mode(choice, case))
+    choose_mode(choice, case, Facilities::probe)
+        .map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))
 }
 
 fn run_failure(error: RunError) -> Failure {

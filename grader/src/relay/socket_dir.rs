@@ -1,0 +1,173 @@
+//! Preload mode's network: a socket_wrapper directory per program.
+//!
+//! Under cwrap's socket_wrapper (`LD_PRELOAD=libsocket_wrapper.so`) a program's IPv4
+//! sockets are Unix sockets in `SOCKET_WRAPPER_DIR`, each named after the address it stands
+//! for: a type letter (`U` for UDP, `T` for TCP), the interface as two hex digits (interface
+//! `n` is `127.0.0.n`) and the port as four (`127.0.0.1:5005` over UDP is `U01138D`). A
+//! datagram's source is the sender's socket file, which socket_wrapper turns back into an
+//! address for the receiver. So the relay stands in for the other program by binding, in a
+//! program's directory, the name of an address the other program holds in its own; what it
+//! sends from there arrives from that address.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+
+/// The library preload mode runs each program under, where Debian's `libsocket-wrapper`
+/// puts it; its file name alone is tried when none of these is there (the loader's path).
+const LIBRARY_CANDIDATES: [&str; 3] = [
+    "/usr/lib/x86_64-linux-gnu/libsocket_wrapper.so",
+    "/usr/lib/aarch64-linux-gnu/libsocket_wrapper.so",
+    "/usr/lib64/libsocket_wrapper.so",
+];
+/// The same library under its versioned name (what the runtime package alone installs).
+const VERSIONED_SUFFIX: &str = ".0";
+
+/// The interface both programs use: each sees itself, and its peer, at `127.0.0.1`.
+pub const INTERFACE: u8 = 1;
+
+/// Where socket_wrapper is installed, if it is.
+pub fn socket_wrapper_library() -> Option<PathBuf> {
+    LIBRARY_CANDIDATES.iter().find_map(|candidate| {
+        let path = Path::new(candidate);
+        let versioned = PathBuf::from(format!("{candidate}{VERSIONED_SUFFIX}"));
+        [path.to_path_buf(), versioned]
+            .into_iter()
+            .find(|path| path.exists())
+    })
+}
+
+/// The environment that runs a program under socket_wrapper with `dir` as its network.
+pub fn preload_environment(library: &Path, dir: &Path) -> Vec<(String, String)> {
+    vec![
+        ("LD_PRELOAD".to_owned(), library.display().to_string()),
+        ("SOCKET_WRAPPER_DIR".to_owned(), dir.display().to_string()),
+        (
+            "SOCKET_WRAPPER_DEFAULT_IFACE".to_owned(),
+            INTERFACE.to_string(),
+        ),
+        // Long temporary paths are cut short otherwise (see socket_wrapper(1)).
+        ("SOCKET_WRAPPER_DIR_ALLOW_ORIG".to_owned(), "1".to_owned()),
+    ]
+}
+
+/// Which transport a socket file stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketKind {
+    Udp,
+    Tcp,
+}
+
+impl SocketKind {
+    fn letter(self) -> char {
+        match self {
+            SocketKind::Udp => 'U',
+            SocketKind::Tcp => 'T',
+        }
+    }
+}
+
+/// The socket file name of `address` (IPv4 on `127.0.0.0/8` only, as socket_wrapper's
+/// default network has it).
+pub fn file_name(kind: SocketKind, address: SocketAddr) -> Option<String> {
+    let SocketAddr::V4(v4) = address else {
+        return None;
+    };
+    let [127, 0, 0, interface] = v4.ip().octets() else {
+        return None;
+    };
+    Some(format!(
+        "{}{interface:02X}{:04X}",
+        kind.letter(),
+        address.port()
+    ))
+}
+
+/// The address a socket file name stands for, with its transport; `None` for any other
+/// file.
+pub fn parse_file_name(name: &str) -> Option<(SocketKind, SocketAddr)> {
+    let kind = match name.chars().next()? {
+        'U' => SocketKind::Udp,
+        'T' => SocketKind::Tcp,
+        _ => return None,
+    };
+    let digits = name.get(1..)?;
+    if digits.len() != 6 || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let interface = u8::from_str_radix(&digits[..2], 16).ok()?;
+    let port = u16::from_str_radix(&digits[2..], 16).ok()?;
+    Some((
+        kind,
+        SocketAddr::from((Ipv4Addr::new(127, 0, 0, interface), port)),
+    ))
+}
+
+/// The address a Unix socket path in a socket_wrapper directory stands for.
+pub fn address_of_path(path: &Path) -> Option<SocketAddr> {
+    let name = path.file_name()?.to_str()?;
+    parse_file_name(name).map(|(_, address)| address)
+}
+
+/// A relay socket in one program's socket_wrapper directory, standing for an address.
+#[derive(Debug)]
+pub struct WrappedDatagram {
+    pub socket: UnixDatagram,
+    dir: PathBuf,
+}
+
+impl WrappedDatagram {
+    /// Binds `address`'s UDP name in `dir`.
+    pub fn bind(dir: &Path, address: SocketAddr) -> io::Result<WrappedDatagram> {
+        let name = file_name(SocketKind::Udp, address)
+            .ok_or_else(|| io::Error::other(format!("{address} has no socket_wrapper name")))?;
+        let socket = UnixDatagram::bind(dir.join(name))?;
+        Ok(WrappedDatagram {
+            socket,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Sends to the program socket that stands for `to` in this directory.
+    pub fn send_to(&self, bytes: &[u8], to: SocketAddr) -> io::Result<usize> {
+        let name = file_name(SocketKind::Udp, to)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no socket_wrapper name"))?;
+        self.socket.send_to(bytes, self.dir.join(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_as_socket_wrapper_writes_them() {
+        let address: SocketAddr = "127.0.0.1:5005".parse().unwrap();
+        // Seen in a directory under socket_wrapper 1.3.5 (a server bound to 127.0.0.1:5005).
+        assert_eq!(
+            file_name(SocketKind::Udp, address).as_deref(),
+            Some("U01138D")
+        );
+        assert_eq!(parse_file_name("U01138D"), Some((SocketKind::Udp, address)));
+        assert_eq!(
+            parse_file_name("T016188"),
+            Some((SocketKind::Tcp, "127.0.0.1:24968".parse().unwrap()))
+        );
+    }
+
+    #[test]
+    fn other_files_and_addresses_have_no_name() {
+        for name in ["U01138", "X01138D", "U0113GD", "pcap", "", "U01138DD"] {
+            assert_eq!(parse_file_name(name), None, "{name}");
+        }
+        assert_eq!(
+            file_name(SocketKind::Udp, "10.0.0.1:5005".parse().unwrap()),
+            None
+        );
+        assert_eq!(
+            file_name(SocketKind::Udp, "[::1]:5005".parse().unwrap()),
+            None
+        );
+    }
+}
