@@ -2,25 +2,10 @@
 //! as an unprivileged user with no capabilities, with the verdicts transparent mode gives,
 //! leaving nothing behind.
 
-use crate::util::{exclusive_namespaces, exited_with, failed_checks, root};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::util::{exclusive_namespaces, exited_with, failed_checks, rdt3_verdicts, root};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const GRADED: &[&str] = &[
-    "no-loss",
-    "lost-packet",
-    "lost-ack",
-    "premature-timeout",
-    "corrupt-packet",
-    "corrupt-ack",
-    "lossy-soak#1",
-    "lossy-soak#2",
-    "lossy-soak#3",
-    "lossy-soak#4",
-    "lossy-soak#5",
-];
 
 /// Where the programs' interpreter is found by anyone (not under /root, which is 700).
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -125,13 +110,6 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn verdicts(out: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    GRADED
-        .iter()
-        .map(|run| ((*run).to_owned(), failed_checks(out, run)))
-        .collect()
-}
-
 /// `check rdt3-fixed` arguments for a pair of examples under `readable`.
 fn check_args<'a>(
     client: &'a str,
@@ -193,7 +171,10 @@ fn hard_coded_pair_gets_the_verdicts_of_transparent_mode_as_nobody() {
         .output()
         .unwrap();
     exited_with(&output, 0);
-    assert_eq!(verdicts(&preload_out), verdicts(transparent_out.path()));
+    assert_eq!(
+        rdt3_verdicts(&preload_out),
+        rdt3_verdicts(transparent_out.path())
+    );
     assert_nothing_left(&tmp, &preload_out);
 }
 
@@ -305,11 +286,15 @@ fn a_program_that_never_appears_in_its_directory_gets_a_note() {
     };
     let readable = Readable::new();
     let tmp = readable.writable_dir("tmp");
-    let out = readable.writable_dir("client-out");
-    let server = readable.example("rdt3-fixed/good/UDP_Server.py");
-    let output = readable.grader_as_nobody(
-        &tmp,
-        &[
+    let out = readable.writable_dir("out");
+    let (client, server) = (
+        readable.example("rdt3-fixed/good/UDP_Client.py"),
+        readable.example("rdt3-fixed/good/UDP_Server.py"),
+    );
+    let silent_client = ["--client-cmd", "sleep 0.2", "--server", &server];
+    let silent_server = ["--client", &client, "--server-cmd", "sleep 5"];
+    for (role, programs) in [("client", silent_client), ("server", silent_server)] {
+        let mut args = vec![
             "check",
             "rdt3-fixed",
             "--mode",
@@ -318,42 +303,15 @@ fn a_program_that_never_appears_in_its_directory_gets_a_note() {
             "no-loss",
             "--budget",
             "1s",
-            "--client-cmd",
-            "sleep 0.2",
-            "--server",
-            &server,
             "--out",
             out.to_str().unwrap(),
-        ],
-    );
-    let stdout = exited_with(&output, 1);
-    assert!(
-        stdout.contains("note: the client never made a socket in its socket_wrapper directory"),
-        "{stdout}"
-    );
-    let client = readable.example("rdt3-fixed/good/UDP_Client.py");
-    let output = readable.grader_as_nobody(
-        &tmp,
-        &[
-            "check",
-            "rdt3-fixed",
-            "--mode",
-            "preload",
-            "--scenario",
-            "no-loss",
-            "--budget",
-            "1s",
-            "--client",
-            &client,
-            "--server-cmd",
-            "sleep 5",
-        ],
-    );
-    let stdout = exited_with(&output, 1);
-    assert!(
-        stdout.contains("the server never made a socket in its socket_wrapper directory"),
-        "{stdout}"
-    );
+        ];
+        args.extend(programs);
+        let stdout = exited_with(&readable.grader_as_nobody(&tmp, &args), 1);
+        // The client's as a note under the scenario, the server's as why it did not start.
+        let said = format!("the {role} never made a socket in its socket_wrapper directory");
+        assert!(stdout.contains(&said), "{stdout}");
+    }
     assert_nothing_left(&tmp, &out);
 }
 

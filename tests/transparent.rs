@@ -2,25 +2,10 @@
 //! the same verdicts as the same logic taking arguments, side by side, leaving nothing.
 
 use crate::util::{
-    example, exclusive_namespaces as exclusive, exited_with, failed_checks, grader,
-    process_start_ticks,
+    RDT3_GRADED_RUNS, example, exclusive_namespaces as exclusive, exited_with, failed_checks,
+    grader, process_start_ticks, rdt3_verdicts,
 };
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-const GRADED: &[&str] = &[
-    "no-loss",
-    "lost-packet",
-    "lost-ack",
-    "premature-timeout",
-    "corrupt-packet",
-    "corrupt-ack",
-    "lossy-soak#1",
-    "lossy-soak#2",
-    "lossy-soak#3",
-    "lossy-soak#4",
-    "lossy-soak#5",
-];
 
 fn check(
     case: &str,
@@ -47,15 +32,6 @@ fn check(
         .unwrap()
 }
 
-/// Every graded scenario's failed checks: the verdict. (Whether a check was exercised at
-/// all, `informational` or `pass`, may differ between two runs on a busy machine.)
-fn verdicts(out: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    GRADED
-        .iter()
-        .map(|run| ((*run).to_owned(), failed_checks(out, run)))
-        .collect()
-}
-
 #[test]
 fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
     let _namespaces = exclusive();
@@ -80,7 +56,7 @@ fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
         &[],
     );
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(verdicts(fixed.path()), verdicts(arguments.path()));
+    assert_eq!(rdt3_verdicts(fixed.path()), rdt3_verdicts(arguments.path()));
 }
 
 #[test]
@@ -221,7 +197,7 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
     }
     let graders_done = ticks_now();
     for out in &outs {
-        for run in GRADED {
+        for run in RDT3_GRADED_RUNS {
             let failed = failed_checks(out.path(), run);
             assert!(failed.is_empty(), "{run}: {failed:?}");
         }
@@ -229,7 +205,7 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
     // Nothing left: no process of the runs, no process in their namespaces, no mount.
     let in_use = namespaces_in_use(graders_done);
     for out in &outs {
-        for run in GRADED {
+        for run in RDT3_GRADED_RUNS {
             for role in ["client", "server"] {
                 let path = out
                     .path()

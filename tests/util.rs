@@ -33,6 +33,31 @@ pub fn exclusive_namespaces() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The graded runs of rdt3 and rdt3-fixed (lossy-soak repeats five times).
+pub const RDT3_GRADED_RUNS: &[&str] = &[
+    "no-loss",
+    "lost-packet",
+    "lost-ack",
+    "premature-timeout",
+    "corrupt-packet",
+    "corrupt-ack",
+    "lossy-soak#1",
+    "lossy-soak#2",
+    "lossy-soak#3",
+    "lossy-soak#4",
+    "lossy-soak#5",
+];
+
+/// Every graded run's failed checks, as written by `--out`: the verdict. (Whether a check
+/// was exercised at all, `informational` or `pass`, may differ between two runs on a busy
+/// machine.)
+pub fn rdt3_verdicts(out: &Path) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    RDT3_GRADED_RUNS
+        .iter()
+        .map(|run| ((*run).to_owned(), failed_checks(out, run)))
+        .collect()
+}
+
 /// `grader` with colours off, so output can be compared.
 pub fn grader() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));

@@ -477,15 +477,10 @@ pub fn run_scenario(
             )
             .map_err(internal("cannot watch the socket_wrapper directories"))?;
             if !discovery.wait_for_bind(Role::Server, startup_deadline, || server.has_exited()) {
-                let why = if !discovery.has_appeared(Role::Server) {
-                    NEVER_APPEARED.replace("{role}", "server")
-                } else if server.has_exited() {
-                    "it exited before it bound a udp socket".to_owned()
+                let why = if discovery.has_appeared(Role::Server) {
+                    no_udp_bind(&server, budget)
                 } else {
-                    format!(
-                        "it bound no udp socket within {}",
-                        crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
-                    )
+                    NEVER_APPEARED.replace("{role}", "server")
                 };
                 discovery.stop();
                 return Ok(startup_failure(server, why));
@@ -604,14 +599,7 @@ pub fn run_scenario(
             let discovery = Discovery::start(Arc::clone(&relay));
             discovery.watch(Role::Server, server.pid());
             if !discovery.wait_for_bind(Role::Server, startup_deadline, || server.has_exited()) {
-                let why = if server.has_exited() {
-                    "it exited before it bound a udp socket".to_owned()
-                } else {
-                    format!(
-                        "it bound no udp socket within {}",
-                        crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
-                    )
-                };
+                let why = no_udp_bind(&server, budget);
                 discovery.stop();
                 return Ok(startup_failure(server, why));
             }
@@ -787,6 +775,18 @@ pub fn run_scenario(
         notes,
         wall_time: clock.now(),
     })
+}
+
+/// Why a server that bound no UDP socket (as discovery saw) did not start.
+fn no_udp_bind(server: &RunningProgram, budget: Duration) -> String {
+    if server.has_exited() {
+        "it exited before it bound a udp socket".to_owned()
+    } else {
+        format!(
+            "it bound no udp socket within {}",
+            crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
+        )
+    }
 }
 
 fn command_line(
