@@ -5,6 +5,7 @@ use crate::util::{
     RDT3_GRADED_RUNS, example, exclusive_namespaces as exclusive, exited_with, failed_checks,
     grader, process_start_ticks, rdt3_verdicts,
 };
+use std::collections::BTreeSet;
 use std::path::Path;
 
 fn check(
