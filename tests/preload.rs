@@ -371,3 +371,33 @@ fn find_sockets(dir: &Path, sockets: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// As nobody the grader enters a user namespace of its own, and auto mode picks transparent
+/// mode. The relay then often binds a client's source address `127.0.0.1:N` for its first
+/// datagram before discovery sees the client's wildcard `0.0.0.0:N`: that port is already
+/// reachable, and must not be reported as taken by the other program.
+#[test]
+fn transparent_mode_as_nobody_reports_no_port_as_taken() {
+    let Some(_namespaces) = available() else {
+        return;
+    };
+    let readable = Readable::new();
+    let tmp = readable.writable_dir("tmp");
+    let out = readable.writable_dir("out");
+    let output = readable.grader_as_nobody(
+        &tmp,
+        &check_args(
+            &readable.example("rdt3-fixed/good/UDP_Client.py"),
+            &readable.example("rdt3-fixed/good/UDP_Server.py"),
+            out.to_str().unwrap(),
+            &[],
+        ),
+    );
+    let stdout = exited_with(&output, 0);
+    assert!(stdout.contains("mode transparent"), "{stdout}");
+    assert!(
+        !stdout.contains("could not make it reachable"),
+        "a false note:\n{stdout}"
+    );
+    assert_nothing_left(&tmp, &out);
+}

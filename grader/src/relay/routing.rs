@@ -317,9 +317,31 @@ fn can_send_as(local: SocketAddr, source: SocketAddr) -> bool {
     local.port() == source.port() && (local.ip() == source.ip() || local.ip().is_unspecified())
 }
 
+/// Whether sockets bound at `a` and `b` in one network would take the same port: the
+/// same address, or the same port with either on the wildcard address.
+pub fn overlaps(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() == b.port() && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wildcard_and_a_specific_address_of_one_port_overlap() {
+        let address = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(overlaps(address("127.0.0.1:6006"), address("0.0.0.0:6006")));
+        assert!(overlaps(address("0.0.0.0:6006"), address("127.0.0.1:6006")));
+        assert!(overlaps(
+            address("127.0.0.1:6006"),
+            address("127.0.0.1:6006")
+        ));
+        assert!(!overlaps(
+            address("127.0.0.1:6006"),
+            address("127.0.0.2:6006")
+        ));
+        assert!(!overlaps(address("0.0.0.0:6006"), address("0.0.0.0:6007")));
+    }
 
     #[test]
     fn a_wildcard_socket_sends_as_any_address_of_its_port() {

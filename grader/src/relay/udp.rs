@@ -162,7 +162,14 @@ impl UdpRelay {
             .claims
             .lock()
             .map_err(|_| io::Error::other("relay state poisoned"))?;
-        if claimed.contains(&(faces, address)) {
+        // Already reachable: the same address, or the relay already holds that port there
+        // (routing bound `127.0.0.1:N` for a datagram from the program's `0.0.0.0:N`
+        // before discovery saw the wildcard; binding it too would fail as if the other
+        // program had taken the port).
+        if claimed
+            .iter()
+            .any(|(by, local)| *by == faces && super::routing::overlaps(*local, address))
+        {
             return Ok(());
         }
         let endpoint = networks.bind(faces, address)?;
