@@ -495,3 +495,45 @@ fn descendants_of(pid: u32) -> Vec<u32> {
     found.remove(0);
     found
 }
+
+/// A `grader check` child that outlives its deadline (a hung grader; the test shortens the
+/// deadline to 1 s and gives the child a client that ignores SIGTERM and sleeps, so the
+/// child needs its whole 5 s budget) is stopped, and its submission recorded as an error
+/// that says why, while the batch goes on.
+#[test]
+fn a_child_past_its_deadline_is_stopped_and_recorded_as_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    let slow = class.join("slow");
+    std::fs::create_dir_all(&slow).unwrap();
+    std::fs::copy(
+        crate::util::fixture("hostile/ignores_sigterm.py"),
+        slow.join("UDP_Client.py"),
+    )
+    .unwrap();
+    put_example(&slow, "rdt3/good/UDP_Server.py", "UDP_Server.py");
+    let out = dir.path().join("out");
+    let started = std::time::Instant::now();
+    let output = grader()
+        .arg("batch")
+        .arg(&class)
+        .arg("--case")
+        .arg(fixture("rdt3-batch.yaml"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--scenario", "no-loss"])
+        .env("SOCKLAB_BATCH_CHILD_DEADLINE_MS", "1000")
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let elapsed = started.elapsed();
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("slow/result.json")).unwrap())
+            .unwrap();
+    assert_eq!(result["status"], "error", "{result}");
+    let text = result.to_string();
+    assert!(text.contains("still running after 1 s"), "{text}");
+    // Stopped at its deadline, well before the 5 s budget it would otherwise have used.
+    assert!(elapsed < std::time::Duration::from_secs(5), "{elapsed:?}");
+}

@@ -22,6 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -210,6 +211,9 @@ struct Setup {
     roles: Vec<WeightedRole>,
     shares: Vec<RunShare>,
     executable: PathBuf,
+    /// How long one `grader check` child may take: every run's budget in turn, with room
+    /// for starting and stopping programs, and more.
+    child_deadline: Duration,
     /// The class's folder and the batch's `--out`: no student program may read them
     /// (the other students' work and grades), so every child is told to hide both.
     hidden: [PathBuf; 2],
@@ -240,7 +244,9 @@ impl Setup {
         let executable = std::env::current_exe().map_err(|error| {
             internal(format!("cannot find the grader's own executable: {error}"))
         })?;
+        let child_deadline = child_deadline(&loaded.case, &runs);
         Ok(Setup {
+            child_deadline,
             seed: arguments
                 .seed
                 .unwrap_or_else(|| default_seed(&loaded.case.name)),
@@ -373,7 +379,7 @@ impl Setup {
         for scenario in &self.scenarios {
             command.args(["--scenario", scenario]);
         }
-        let output = children::run(command)
+        let output = children::run(command, self.child_deadline)
             .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
         let Some(output) = output else {
             return Ok(None);
@@ -493,4 +499,25 @@ fn absolute(path: &Path) -> PathBuf {
 
 fn internal(message: impl std::fmt::Display) -> Failure {
     Failure::new(exit_code::INTERNAL, message)
+}
+
+/// The most one `grader check` child may take before the batch kills it: each run's budget
+/// plus 5 s to start and stop its programs (the child runs them one at a time), twice over,
+/// and a minute more. Generous on purpose: it exists for a grader that hangs, not to time
+/// a slow machine.
+fn child_deadline(case: &Case, runs: &[socklab_grader::case::PlannedRun]) -> Duration {
+    // The kit's own tests shorten it to see a hung child stopped; nothing else sets it.
+    if let Some(millis) = std::env::var("SOCKLAB_BATCH_CHILD_DEADLINE_MS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+    {
+        return Duration::from_millis(millis);
+    }
+    let budgets: Duration = runs
+        .iter()
+        .map(|run| {
+            case.scenarios[run.scenario].budget.unwrap_or(case.budget) + Duration::from_secs(5)
+        })
+        .sum();
+    budgets * 2 + Duration::from_secs(60)
 }

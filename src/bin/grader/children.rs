@@ -28,8 +28,11 @@ static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
 static REAPED: Condvar = Condvar::new();
 
 /// Runs `command` as a child in its own process group and collects its output; `None`
-/// when the batch is stopping (then nothing it said counts).
-pub fn run(mut command: Command) -> std::io::Result<Option<Output>> {
+/// when the batch is stopping (then nothing it said counts). A child still running after
+/// `deadline` (a grader that hangs, which its own budgets should make impossible) has its
+/// group stopped (SIGTERM, then SIGKILL after [`STOP_GRACE`]), and its stderr ends with a
+/// line that says so.
+pub fn run(mut command: Command, deadline: Duration) -> std::io::Result<Option<Output>> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -46,9 +49,43 @@ pub fn run(mut command: Command) -> std::io::Result<Option<Output>> {
         child
     };
     let pid = child.id();
+    // A watchdog, not a poll: it sleeps on a channel that the end of the child closes.
+    let (finished, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let overdue = matches!(
+            watch.recv_timeout(deadline),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        );
+        if overdue && let Ok(group) = i32::try_from(pid) {
+            // SIGTERM first: the child stops its own programs, which live in sessions of
+            // their own, out of its group's reach.
+            let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+            if matches!(
+                watch.recv_timeout(STOP_GRACE),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            ) {
+                let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+            }
+        }
+        overdue
+    });
     let output = child.wait_with_output();
+    drop(finished);
+    let overdue = watchdog.join().unwrap_or(false);
     running().remove(&pid);
     REAPED.notify_all();
+    let output = output.map(|mut output| {
+        if overdue {
+            output.stderr.extend_from_slice(
+                format!(
+                    "\nbatch: grader check was still running after {} s, more than its scenarios' budgets allow; it was stopped\n",
+                    deadline.as_secs()
+                )
+                .as_bytes(),
+            );
+        }
+        output
+    });
     if stopping() {
         return Ok(None);
     }
