@@ -190,7 +190,6 @@ fn an_interrupted_batch_resumes_to_the_same_grades() {
     let class = dir.path().join("class");
     build_class(&class);
     let out = dir.path().join("out");
-    let stderr_file = dir.path().join("stderr");
     let mut child = Command::new(env!("CARGO_BIN_EXE_grader"))
         .arg("batch")
         .arg(&class)
@@ -200,45 +199,52 @@ fn an_interrupted_batch_resumes_to_the_same_grades() {
         .arg(&out)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_file).unwrap())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let batch_pid = child.id();
     let since = process_start_ticks(batch_pid).expect("the batch's start time");
-
+    // Off a terminal the batch logs a line as each check starts and each submission ends;
+    // a thread hands them over, so the test waits on them with a deadline.
+    let (lines, logged) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
     // Interrupt once one submission is done and the next one's check is running.
     let deadline = Instant::now() + PATIENCE;
-    let running = loop {
-        let finished = std::fs::read_dir(&out)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .any(|entry| entry.path().join("result.json").exists())
-            })
-            .unwrap_or(false);
-        let descendants = descendants_of(batch_pid);
-        if finished && !descendants.is_empty() {
-            break descendants;
+    let mut finished_one = false;
+    let running_check = loop {
+        let line = logged
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no submission finished in {PATIENCE:?}: {log:#?}"));
+        log.push(line.clone());
+        if line.contains(": graded ") {
+            finished_one = true;
+        } else if finished_one && let Some(pid) = started_pid(&line) {
+            break pid;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no submission finished in {PATIENCE:?}"
-        );
-        assert!(child.try_wait().unwrap().is_none(), "the batch ended early");
-        std::thread::sleep(Duration::from_millis(10));
     };
+    // The check, and whatever it has started of its programs so far.
+    let running = descendants_of(running_check);
     kill(
         Pid::from_raw(i32::try_from(batch_pid).unwrap()),
         Signal::SIGTERM,
     )
     .unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(
-        status.code(),
-        Some(130),
-        "{}",
-        std::fs::read_to_string(&stderr_file).unwrap_or_default()
-    );
+    reader.join().unwrap();
+    log.extend(logged.try_iter());
+    assert_eq!(status.code(), Some(130), "{log:#?}");
     let reap_deadline = Instant::now() + Duration::from_secs(5);
     let left: Vec<&u32> = running
         .iter()
@@ -462,6 +468,15 @@ fn locate_prints_the_programs_batch_would_grade() {
 }
 
 /// Every process descending from `pid` now (children, their children, …), from `/proc`.
+/// The pid in a `batch: ID ROLE: grader check started (pid N)` line.
+fn started_pid(line: &str) -> Option<u32> {
+    line.split_once("grader check started (pid ")?
+        .1
+        .strip_suffix(')')?
+        .parse()
+        .ok()
+}
+
 fn descendants_of(pid: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {

@@ -128,6 +128,14 @@ pub fn batch(arguments: BatchArgs) -> Result<i32, Failure> {
                                 }
                             };
                             bar.done(done, result.score, result.max);
+                            if logging_lines() {
+                                eprintln!(
+                                    "batch: {id}: {} {}/{}",
+                                    result.status.name(),
+                                    result.score,
+                                    result.max
+                                );
+                            }
                         }
                         Ok(None) => return,
                         Err(failure) => {
@@ -379,8 +387,19 @@ impl Setup {
         for scenario in &self.scenarios {
             command.args(["--scenario", scenario]);
         }
-        let output = children::run(command, self.child_deadline)
-            .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
+        let id = submission
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let output = children::run(command, self.child_deadline, |pid| {
+            if logging_lines() {
+                eprintln!(
+                    "batch: {id} {}: grader check started (pid {pid})",
+                    role.name()
+                );
+            }
+        })
+        .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
         let Some(output) = output else {
             return Ok(None);
         };
@@ -520,4 +539,11 @@ fn child_deadline(case: &Case, runs: &[socklab_grader::case::PlannedRun]) -> Dur
         })
         .sum();
     budgets * 2 + Duration::from_secs(60)
+}
+
+/// Off a terminal (a CI log, a file) there is no progress bar, so each check's start and
+/// each submission's result are a line of their own on stderr.
+fn logging_lines() -> bool {
+    use std::io::IsTerminal;
+    !std::io::stderr().is_terminal()
 }

@@ -32,7 +32,12 @@ static REAPED: Condvar = Condvar::new();
 /// `deadline` (a grader that hangs, which its own budgets should make impossible) has its
 /// group stopped (SIGTERM, then SIGKILL after [`STOP_GRACE`]), and its stderr ends with a
 /// line that says so.
-pub fn run(mut command: Command, deadline: Duration) -> std::io::Result<Option<Output>> {
+/// `started` is told the child's pid once it runs.
+pub fn run(
+    mut command: Command,
+    deadline: Duration,
+    started: impl FnOnce(u32),
+) -> std::io::Result<Option<Output>> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -49,6 +54,7 @@ pub fn run(mut command: Command, deadline: Duration) -> std::io::Result<Option<O
         child
     };
     let pid = child.id();
+    started(pid);
     // A watchdog, not a poll: it sleeps on a channel that the end of the child closes.
     let (finished, watch) = std::sync::mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
