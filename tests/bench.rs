@@ -24,8 +24,9 @@ fn quick_bench_prints_one_json_line_with_sane_counts() {
     let latency = &report["latency"];
     assert_eq!(latency["direct"]["count"], 400);
     assert_eq!(latency["relay"]["count"], 400);
+    assert_eq!(latency["plain"]["count"], 400);
     assert_eq!(latency["unanswered"], 0);
-    for path in ["direct", "relay"] {
+    for path in ["direct", "relay", "plain"] {
         let rtt = &latency[path];
         assert!(rtt["median_us"].as_f64().unwrap() > 0.0);
         assert!(rtt["p99_us"].as_f64().unwrap() >= rtt["median_us"].as_f64().unwrap());

@@ -1,8 +1,9 @@
-//! Relay latency: 64-byte ping-pong round trips straight to an echo thread and through a
-//! fault-free relay to another, in alternating blocks so that drift in the machine's load
-//! falls on both alike.
+//! Relay latency: 64-byte ping-pong round trips straight to an echo thread, through a
+//! fault-free relay to another, and through the yardstick two-thread relay to a third, in
+//! alternating blocks so that drift in the machine's load falls on all alike.
 
 use super::echo::{Answer, Echo, sequence_of, timed_out};
+use super::plain_relay::PlainRelay;
 use super::relay_under_test::{LinkSetup, listen_addr, start_relay};
 use super::stats::{Distribution, micros};
 use serde::Serialize;
@@ -22,6 +23,12 @@ pub struct LatencyFigures {
     pub added_median_us: f64,
     /// Relay p99 − direct p99.
     pub added_p99_us: f64,
+    /// Through the yardstick two-thread relay (`plain_relay`).
+    pub plain: Distribution,
+    /// Yardstick median − direct median: what any relay adds on this machine.
+    pub plain_added_median_us: f64,
+    /// Yardstick p99 − direct p99.
+    pub plain_added_p99_us: f64,
     /// Pings with no answer within a second (none expected).
     pub unanswered: u64,
 }
@@ -30,29 +37,40 @@ pub struct LatencyFigures {
 pub fn measure(round_trips: usize, block: usize) -> io::Result<LatencyFigures> {
     let direct_echo = Echo::start(Answer::Echo)?;
     let relay_echo = Echo::start(Answer::Echo)?;
+    let plain_echo = Echo::start(Answer::Echo)?;
     let relay = start_relay(relay_echo.address(), LinkSetup::default(), None)?;
+    let plain_relay = PlainRelay::start(plain_echo.address())?;
     let mut direct = Pinger::new(direct_echo.address())?;
     let mut relayed = Pinger::new(listen_addr(&relay)?)?;
-    direct.ping(block, false)?;
-    relayed.ping(block, false)?;
+    let mut plain = Pinger::new(plain_relay.address())?;
+    for pinger in [&mut direct, &mut relayed, &mut plain] {
+        pinger.ping(block, false)?;
+    }
     let mut done = 0;
     while done < round_trips {
         let count = block.min(round_trips - done);
-        direct.ping(count, true)?;
-        relayed.ping(count, true)?;
+        for pinger in [&mut direct, &mut relayed, &mut plain] {
+            pinger.ping(count, true)?;
+        }
         done += count;
     }
     relay.stop()?;
-    direct_echo.stop()?;
-    relay_echo.stop()?;
+    plain_relay.stop()?;
+    for echo in [direct_echo, relay_echo, plain_echo] {
+        echo.stop()?;
+    }
     let direct_rtt = Distribution::of(&direct.samples);
     let relay_rtt = Distribution::of(&relayed.samples);
+    let plain_rtt = Distribution::of(&plain.samples);
     Ok(LatencyFigures {
         direct: direct_rtt,
         relay: relay_rtt,
         added_median_us: relay_rtt.median_us - direct_rtt.median_us,
         added_p99_us: relay_rtt.p99_us - direct_rtt.p99_us,
-        unanswered: direct.unanswered + relayed.unanswered,
+        plain: plain_rtt,
+        plain_added_median_us: plain_rtt.median_us - direct_rtt.median_us,
+        plain_added_p99_us: plain_rtt.p99_us - direct_rtt.p99_us,
+        unanswered: direct.unanswered + relayed.unanswered + plain.unanswered,
     })
 }
 

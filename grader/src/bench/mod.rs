@@ -9,6 +9,7 @@ pub mod delay;
 pub mod echo;
 pub mod grading_loop;
 pub mod latency;
+pub mod plain_relay;
 pub mod plan;
 pub mod relay_under_test;
 pub mod report;

@@ -190,6 +190,32 @@ impl BenchReport {
         }
         let _ = writeln!(
             text,
+            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
+            "yardstick relay RTT median",
+            latency.direct.median_us,
+            latency.plain.median_us,
+            latency.plain_added_median_us
+        );
+        let _ = writeln!(
+            text,
+            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
+            "yardstick relay RTT p99",
+            latency.direct.p99_us,
+            latency.plain.p99_us,
+            latency.plain_added_p99_us
+        );
+        for figures in &self.throughput {
+            let _ = writeln!(
+                text,
+                "{:<34} {:>10.0}/s {:>10.0}/s {:>11.2}×",
+                format!("yardstick throughput {} B", figures.size),
+                figures.direct_per_second,
+                figures.plain_per_second,
+                figures.plain_ratio
+            );
+        }
+        let _ = writeln!(
+            text,
             "\n{:<34} {:>12} {:>12} {:>12}",
             "delay 10 ms (|error|)", "median", "p99", "mean late"
         );

@@ -3,6 +3,7 @@
 //! blocks. The receiver's tally says whether anything was lost, duplicated or reordered.
 
 use super::echo::{Answer, Echo, sequence_of, timed_out};
+use super::plain_relay::PlainRelay;
 use super::relay_under_test::{LinkSetup, listen_addr, start_relay};
 use super::sequence::StreamCounts;
 use serde::Serialize;
@@ -27,6 +28,10 @@ pub struct ThroughputFigures {
     pub ratio: f64,
     pub direct: StreamCounts,
     pub relay: StreamCounts,
+    /// Through the yardstick two-thread relay (`plain_relay`).
+    pub plain_per_second: f64,
+    /// Yardstick ÷ direct: what any relay reaches on this machine.
+    pub plain_ratio: f64,
     /// Times a sender gave up waiting for its window (a loss somewhere).
     pub stalls: u64,
 }
@@ -35,31 +40,44 @@ pub struct ThroughputFigures {
 pub fn measure(size: usize, window: usize, time: Duration) -> io::Result<ThroughputFigures> {
     let direct_receiver = Echo::start(Answer::Acknowledge)?;
     let relay_receiver = Echo::start(Answer::Acknowledge)?;
+    let plain_receiver = Echo::start(Answer::Acknowledge)?;
     let relay = start_relay(relay_receiver.address(), LinkSetup::default(), None)?;
+    let plain_relay = PlainRelay::start(plain_receiver.address())?;
     let mut direct = Sender::new(direct_receiver.address(), size, window)?;
     let mut relayed = Sender::new(listen_addr(&relay)?, size, window)?;
+    let mut plain = Sender::new(plain_relay.address(), size, window)?;
     for _ in 0..BLOCKS {
-        direct.run(time / BLOCKS)?;
-        relayed.run(time / BLOCKS)?;
+        for sender in [&mut direct, &mut relayed, &mut plain] {
+            sender.run(time / BLOCKS)?;
+        }
     }
     relay.stop()?;
+    plain_relay.stop()?;
     let direct_counts = direct_receiver.stop()?.finish(direct.sent);
     let relay_counts = relay_receiver.stop()?.finish(relayed.sent);
+    // The yardstick's tally is not judged; it only has to finish.
+    plain_receiver.stop()?;
     let direct_rate = direct.rate();
     let relay_rate = relayed.rate();
+    let plain_rate = plain.rate();
+    let ratio = |rate: f64| {
+        if direct_rate > 0.0 {
+            rate / direct_rate
+        } else {
+            0.0
+        }
+    };
     Ok(ThroughputFigures {
         size,
         window,
         direct_per_second: direct_rate,
         relay_per_second: relay_rate,
-        ratio: if direct_rate > 0.0 {
-            relay_rate / direct_rate
-        } else {
-            0.0
-        },
+        ratio: ratio(relay_rate),
         direct: direct_counts,
         relay: relay_counts,
-        stalls: direct.stalls + relayed.stalls,
+        plain_per_second: plain_rate,
+        plain_ratio: ratio(plain_rate),
+        stalls: direct.stalls + relayed.stalls + plain.stalls,
     })
 }
 

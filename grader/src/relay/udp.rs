@@ -124,6 +124,7 @@ impl UdpRelay {
             recorded_bytes: 0,
             queued_bytes: 0,
             buffer: vec![0; super::engine::RECEIVE_BUFFER],
+            last_traffic: Duration::ZERO,
         };
         let thread = std::thread::Builder::new()
             .name("udp-relay".to_owned())
