@@ -45,10 +45,12 @@ impl Readable {
             std::fs::copy(&built, &copy).unwrap();
             copy
         };
-        copy_tree(
-            &root().join("examples/rdt3-fixed"),
-            &dir.path().join("rdt3-fixed"),
-        );
+        for example in ["rdt3-fixed", "tcp-lines"] {
+            copy_tree(
+                &root().join("examples").join(example),
+                &dir.path().join(example),
+            );
+        }
         Readable { dir, grader }
     }
 
@@ -315,6 +317,185 @@ fn a_program_that_never_appears_in_its_directory_gets_a_note() {
     assert_nothing_left(&tmp, &out);
 }
 
+/// The scenarios of the tcp-lines case.
+const RUNS: [&str; 7] = [
+    "one-file",
+    "three-files",
+    "quit-at-once",
+    "long-line",
+    "thousand-lines",
+    "sliced",
+    "coalesced",
+];
+
+/// The tcp-lines case for one program that asks its role (`cases/examples/`), with the
+/// good one-program example and, in `buggy/`, a copy that numbers its files from 0.
+fn one_program_tcp_lines(readable: &Readable) -> (String, String, String) {
+    let case = root().join("cases/examples/tcp-lines-one-program.yaml");
+    let good = readable.example("tcp-lines/one-program/tcp.py");
+    let buggy_dir = readable.writable_dir("buggy");
+    let buggy = buggy_dir.join("tcp.py");
+    let source = std::fs::read_to_string(&good).unwrap();
+    let numbered_from_one = "        file_number = 1\n";
+    assert_eq!(source.matches(numbered_from_one).count(), 1);
+    std::fs::write(
+        &buggy,
+        source.replace(numbered_from_one, "        file_number = 0\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&buggy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copied = readable.dir.path().join("tcp-lines-one-program.yaml");
+    std::fs::copy(case, &copied).unwrap();
+    open_to_everyone(&copied);
+    (
+        copied.display().to_string(),
+        good,
+        buggy.display().to_string(),
+    )
+}
+
+/// The handout's tcp-lines template as students hand it in: one program, its address
+/// hard-coded, asking on stdin whether to send or receive. As nobody, in preload mode, it
+/// is graded unmodified with every scenario and gets the verdicts transparent mode gives
+/// it as root; a copy with one bug fails the check that bug breaks.
+#[test]
+fn one_tcp_program_that_asks_its_role_is_graded_as_nobody() {
+    let Some(_namespaces) = available() else {
+        return;
+    };
+    let readable = Readable::new();
+    let (case, good, buggy) = one_program_tcp_lines(&readable);
+    let tmp = readable.writable_dir("tmp");
+    let preload_out = readable.writable_dir("preload-out");
+    let args = |program: &str, out: &Path, mode: &str| -> Vec<String> {
+        [
+            "check",
+            &case,
+            "--seed",
+            "4",
+            "--client",
+            program,
+            "--server",
+            program,
+            "--out",
+            out.to_str().unwrap(),
+            "--mode",
+            mode,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let as_nobody = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        readable.grader_as_nobody(&tmp, &args)
+    };
+    let stdout = exited_with(&as_nobody(args(&good, &preload_out, "preload")), 0);
+    assert!(stdout.contains("mode preload"), "{stdout}");
+    assert!(stdout.contains("all graded scenarios pass"), "{stdout}");
+    // The role was typed first, and the server saw the client's own port.
+    let server = crate::util::transcript(&preload_out, "one-file", "server").unwrap();
+    let said = server["lines"].to_string();
+    assert!(said.contains("Connection from ('127.0.0.1', "), "{said}");
+    assert!(!said.contains("Please type s or r"), "{said}");
+
+    let transparent_out = tempfile::tempdir().unwrap();
+    let output = crate::util::grader()
+        .args(args(&good, transparent_out.path(), "transparent"))
+        .output()
+        .unwrap();
+    exited_with(&output, 0);
+    for run in RUNS {
+        assert_eq!(
+            failed_checks(&preload_out, run),
+            failed_checks(transparent_out.path(), run),
+            "{run}"
+        );
+    }
+
+    let buggy_out = readable.writable_dir("buggy-out");
+    let output = as_nobody(args(&buggy, &buggy_out, "preload"));
+    exited_with(&output, 1);
+    for run in ["one-file", "three-files"] {
+        let failed = failed_checks(&buggy_out, run);
+        assert!(failed.contains("saved-files"), "{run}: {failed:?}");
+    }
+    assert_nothing_left(&tmp, &preload_out);
+}
+
+/// A TCP server that hard-codes its port is graded in preload mode with the verdicts
+/// transparent mode gives: the good pair passes, one that takes one recv() per message
+/// fails where the relay cuts the stream (a long line arrives whole, as on the loopback:
+/// socket_wrapper's stream reads are raised from its 1500-byte default).
+#[test]
+fn hard_coded_tcp_pairs_get_the_verdicts_of_transparent_mode() {
+    let Some(_namespaces) = available() else {
+        return;
+    };
+    let readable = Readable::new();
+    let (case, _, _) = one_program_tcp_lines(&readable);
+    // The two-program examples take the case's port as their default: no arguments.
+    let case_text = std::fs::read_to_string(&case)
+        .unwrap()
+        .replace(
+            "run: \"tcp\"\n    role-answer: \"r\"",
+            "run: \"tcp_server\"",
+        )
+        .replace(
+            "run: \"tcp\"\n    role-answer: \"s\"",
+            "run: \"tcp_client\"",
+        );
+    let case = readable.dir.path().join("tcp-lines-two-programs.yaml");
+    std::fs::write(&case, case_text).unwrap();
+    open_to_everyone(&case);
+    let tmp = readable.writable_dir("tmp");
+    let client = readable.example("tcp-lines/good/tcp_client.py");
+    for server in ["good", "one-recv"] {
+        let server = readable.example(&format!("tcp-lines/{server}/tcp_server.py"));
+        let preload_out = readable.writable_dir(&format!("preload-{}", server.len()));
+        let transparent_out = tempfile::tempdir().unwrap();
+        let args = |out: &Path, mode: &str| -> Vec<String> {
+            [
+                "check",
+                case.to_str().unwrap(),
+                "--seed",
+                "4",
+                "--client",
+                &client,
+                "--server",
+                &server,
+                "--out",
+                out.to_str().unwrap(),
+                "--mode",
+                mode,
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        };
+        let preload_args = args(&preload_out, "preload");
+        let preload_args: Vec<&str> = preload_args.iter().map(String::as_str).collect();
+        let preload = readable.grader_as_nobody(&tmp, &preload_args);
+        let transparent = crate::util::grader()
+            .args(args(transparent_out.path(), "transparent"))
+            .output()
+            .unwrap();
+        assert_eq!(preload.status.code(), transparent.status.code(), "{server}");
+        // Both pairs get every verdict transparent mode gives them (the typist waits for
+        // each line to be read and to reach the server before it types the next, in
+        // either mode, so a one-recv() server meets the same lines in the same reads).
+        for run in RUNS {
+            assert_eq!(
+                failed_checks(&preload_out, run),
+                failed_checks(transparent_out.path(), run),
+                "{server}: {run}"
+            );
+        }
+        if server.contains("one-recv") {
+            assert!(failed_checks(&preload_out, "sliced").contains("saved-files"));
+        }
+        assert_nothing_left(&tmp, &preload_out);
+    }
+}
+
 /// After a grading: its work directory (every socket file with it) is gone from `tmp`,
 /// no socket file is in the evidence, and no program of it still runs.
 fn assert_nothing_left(tmp: &Path, out: &Path) {
@@ -341,8 +522,14 @@ fn assert_nothing_left(tmp: &Path, out: &Path) {
                 continue;
             };
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            // The program's own file, as its command line named it.
+            let program = transcript["command"]
+                .as_array()
+                .and_then(|words| words.iter().rev().find_map(|word| word.as_str()))
+                .unwrap_or_default()
+                .to_owned();
             assert!(
-                !String::from_utf8_lossy(&cmdline).contains("UDP_"),
+                program.is_empty() || !String::from_utf8_lossy(&cmdline).contains(&program),
                 "{} (pid {pid}) still runs",
                 entry.display()
             );

@@ -102,6 +102,11 @@ fn program_notes(templates: &ProgramTemplates) -> Vec<String> {
     if templates.stdin == ProgramInput::ScenarioFile {
         notes.push("It reads the scenario's file on its stdin.".to_owned());
     }
+    if let Some(answer) = &templates.role_answer {
+        notes.push(format!(
+            "It is typed {answer:?} first, at its first prompt: the answer to which role it plays."
+        ));
+    }
     if templates.stdout == ProgramOutput::ReceivedFile {
         notes.push(
             "Its stdout is what it received: saved and compared with the scenario's file byte for byte."

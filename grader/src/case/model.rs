@@ -121,6 +121,11 @@ pub struct ProgramTemplates {
     /// compares with the scenario's, as in `server PORT > RECEIVED_FILE`.
     #[serde(default)]
     pub stdout: ProgramOutput,
+    /// Typed to a submission first, at its first prompt, before anything the scenario
+    /// types: a one-program submission's answer to which role it plays (a handout's
+    /// template that asks whether to send or receive). Never typed to the reference peer.
+    #[serde(default)]
+    pub role_answer: Option<String>,
 }
 
 /// What a program finds on its stdin.

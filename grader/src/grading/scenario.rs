@@ -23,6 +23,7 @@ use crate::netns::NetNamespace;
 use crate::relay::discovery::Discovery;
 use crate::relay::routing::Networks;
 use crate::relay::socket_dir::preload_environment;
+use crate::relay::stream_socket::ServerNetwork;
 use crate::relay::tcp::ConnectionObserver;
 use crate::relay::tcp_bridge::BridgeError;
 use crate::relay::{
@@ -79,7 +80,11 @@ enum Network {
         relay: Arc<UdpRelay>,
         discovery: Discovery,
     },
-    TransparentTcp(TcpBridge),
+    /// Transparent and preload modes, TCP: the server's listening ports mirrored.
+    MirroredTcp {
+        bridge: TcpBridge,
+        preload: bool,
+    },
     /// Preload mode: the same bridge between two socket_wrapper directories.
     Preload {
         relay: Arc<UdpRelay>,
@@ -95,7 +100,7 @@ impl Network {
             Network::Transparent { relay, .. } | Network::Preload { relay, .. } => {
                 relay.last_activity()
             }
-            Network::TransparentTcp(bridge) => bridge.last_activity(),
+            Network::MirroredTcp { bridge, .. } => bridge.last_activity(),
         }
     }
 
@@ -114,8 +119,12 @@ impl Network {
                 },
                 Vec::new(),
             )),
-            Network::TransparentTcp(bridge) => {
-                let (connections, notes) = bridge.stop()?;
+            Network::MirroredTcp { bridge, preload } => {
+                let client_appeared = bridge.client_appeared();
+                let (connections, mut notes) = bridge.stop()?;
+                if preload && connections.is_empty() && !client_appeared {
+                    notes.push(NEVER_APPEARED.replace("{role}", "client"));
+                }
                 Ok((
                     WireTrace {
                         connections,
@@ -148,6 +157,21 @@ enum NetworkKind {
 /// Said of a program that never made a socket in its socket_wrapper directory: its
 /// silence is not the protocol's fault, so the report says why before anyone blames it.
 const NEVER_APPEARED: &str = "the {role} never made a socket in its socket_wrapper directory: preload mode could not reach it (a statically linked program, such as one built by Go, bypasses LD_PRELOAD; so does one that opens no socket at all); grade it with --mode transparent where network namespaces can be made";
+
+/// Whether `role` runs the built-in reference peer, which asks no role.
+fn runs_reference(settings: &RunSettings, role: Role) -> bool {
+    let choice = match role {
+        Role::Client => &settings.client,
+        Role::Server => &settings.server,
+    };
+    matches!(choice, ProgramChoice::Reference)
+}
+
+/// Whether `dir` holds anything (a program under socket_wrapper made a socket there, and
+/// its file is left even when the socket is closed by a kill).
+fn has_entries(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
+}
 
 /// The socket_wrapper directory inside each program's own directory (preload mode): there
 /// the program may make its sockets even where it may write nowhere else, and the grader's
@@ -329,11 +353,6 @@ pub fn run_scenario(
     let mut client_argv = None;
     let preload = match &settings.mode.mode {
         Mode::Preload { library } => {
-            if case.transport == Transport::Tcp {
-                return Err(RunError::Namespace {
-                    message: "preload mode relays UDP only so far; grade this TCP case with --mode transparent".to_owned(),
-                });
-            }
             // The client is told the server's own port, so it is staged now: its
             // directory must be empty for that, and the bridge binds in it from the start.
             client_argv = Some(command_line(
@@ -406,9 +425,12 @@ pub fn run_scenario(
     let stdout_path = |role: Role| run_dir.join(format!("{role}-stdout"));
     let program_io =
         |role: Role, templates: &ProgramTemplates, typed: Option<StdinInput>| ProgramIo {
-            stdin: match templates.stdin {
-                ProgramInput::Keyboard => typed,
-                ProgramInput::ScenarioFile => scenario.file.as_ref().map(|file| {
+            stdin: match (templates.stdin, &templates.role_answer) {
+                (ProgramInput::Keyboard, Some(answer)) if !runs_reference(settings, role) => {
+                    Some(StdinInput::after_answer(answer, typed))
+                }
+                (ProgramInput::Keyboard, _) => typed,
+                (ProgramInput::ScenarioFile, _) => scenario.file.as_ref().map(|file| {
                     StdinInput::Whole(super::input_files::generate(settings.seed, &run.key, file))
                 }),
             },
@@ -457,7 +479,60 @@ pub fn run_scenario(
         }
     };
 
+    // Transparent and preload modes, TCP: the server's listening ports are mirrored into
+    // the client's network as they appear.
+    let mirror_tcp = |networks: &Networks| {
+        let plan = TcpRelayPlan {
+            listen: SocketAddr::from((HOST, server_port)),
+            target: SocketAddr::from((HOST, server_port)),
+            faults: scenario.stream.clone().unwrap_or_default(),
+            seed: ShaperSeed {
+                run_seed: settings.seed,
+                scenario_key: run.key.clone(),
+            },
+            keep_client_port: true,
+            server_network: ServerNetwork::Tcp,
+        };
+        TcpBridge::start(
+            networks,
+            server.pid(),
+            &plan,
+            clock,
+            startup_deadline,
+            || server.has_exited(),
+        )
+    };
     let (network, client_port, client_namespace) = match namespaces {
+        None if preload.is_some() && case.transport == Transport::Tcp => {
+            let Some((_, client_sockets, server_sockets)) = &preload else {
+                unreachable!("checked by the guard");
+            };
+            let networks = Networks::SocketDirs {
+                client: client_sockets.clone(),
+                server: server_sockets.clone(),
+            };
+            match mirror_tcp(&networks) {
+                Ok(bridge) => (
+                    Network::MirroredTcp {
+                        bridge,
+                        preload: true,
+                    },
+                    server_port,
+                    None,
+                ),
+                Err(BridgeError::NotListening(why)) => {
+                    let why = if has_entries(server_sockets) {
+                        why
+                    } else {
+                        NEVER_APPEARED.replace("{role}", "server")
+                    };
+                    return Ok(startup_failure(server, why));
+                }
+                Err(BridgeError::Internal { context, source }) => {
+                    return Err(RunError::Internal { context, source });
+                }
+            }
+        }
         None if preload.is_some() => {
             let Some((_, client_sockets, server_sockets)) = &preload else {
                 unreachable!("checked by the guard");
@@ -516,6 +591,7 @@ pub fn run_scenario(
                         scenario_key: run.key.clone(),
                     },
                     keep_client_port: false,
+                    server_network: ServerNetwork::Tcp,
                 };
                 let observer = settings.progress.clone().map(|sink| {
                     let key = run.key.clone();
@@ -556,28 +632,16 @@ pub fn run_scenario(
             }
         }
         Some((client_namespace, server_namespace)) if case.transport == Transport::Tcp => {
-            let plan = TcpRelayPlan {
-                listen: SocketAddr::from((HOST, server_port)),
-                target: SocketAddr::from((HOST, server_port)),
-                faults: scenario.stream.clone().unwrap_or_default(),
-                seed: ShaperSeed {
-                    run_seed: settings.seed,
-                    scenario_key: run.key.clone(),
-                },
-                keep_client_port: true,
+            let networks = Networks::Namespaces {
+                client: Arc::clone(&client_namespace),
+                server: server_namespace,
             };
-            let bridge = TcpBridge::start(
-                &client_namespace,
-                &server_namespace,
-                server.pid(),
-                &plan,
-                clock,
-                startup_deadline,
-                || server.has_exited(),
-            );
-            match bridge {
+            match mirror_tcp(&networks) {
                 Ok(bridge) => (
-                    Network::TransparentTcp(bridge),
+                    Network::MirroredTcp {
+                        bridge,
+                        preload: false,
+                    },
                     server_port,
                     Some(client_namespace),
                 ),
@@ -649,15 +713,14 @@ pub fn run_scenario(
         .is_some_and(|stream| stream.to_server.coalesce.is_some());
     let holding = match (&network, &private_loopback) {
         (Network::Tcp(relay), Some(_)) => Some(relay.holding()),
-        (Network::TransparentTcp(bridge), _) => bridge.holding(),
+        (Network::MirroredTcp { bridge, .. }, _) => bridge.holding(),
         _ => None,
     };
     let typing_gate = match holding {
         Some(holding) if upload_script.is_some() && !joins_writes => {
             let server_pid = server.pid();
             Some(TypingGate(Arc::new(move || {
-                holding.load(std::sync::atomic::Ordering::SeqCst) == 0
-                    && tcp_receive_queues_empty(server_pid)
+                holding.is_clear() && tcp_receive_queues_empty(server_pid)
             })))
         }
         _ => None,

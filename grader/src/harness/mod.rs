@@ -13,6 +13,7 @@ pub mod output;
 pub mod pids_cgroup;
 pub mod ports;
 pub mod process;
+pub mod queued_bytes;
 pub mod stdin_feed;
 pub mod submission;
 pub mod template;

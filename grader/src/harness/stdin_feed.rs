@@ -2,7 +2,9 @@
 //! prompt, then closing stdin so a program that reads to the end finishes.
 
 use super::output::OutputWatch;
+use super::queued_bytes::{Queue, queued};
 use std::io::Write;
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,10 @@ pub enum StdinInput {
     },
 }
 
+/// How long to wait for a role prompt before typing the answer anyway, when the scenario
+/// types nothing else (the same as a case's default `prompt-timeout`).
+const ROLE_PROMPT_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl StdinInput {
     /// Lines typed after each prompt, each ended by a newline.
     pub fn after_prompt<S: AsRef<str>>(lines: &[S], prompt_timeout: Duration) -> StdinInput {
@@ -53,6 +59,30 @@ impl StdinInput {
                 .collect(),
             prompt_timeout,
             gate: None,
+        }
+    }
+
+    /// `answer` typed first, at the program's first prompt, then `then` as it would have
+    /// been typed: a one-program submission is told which role it plays before it is
+    /// given anything else.
+    pub fn after_answer(answer: &str, then: Option<StdinInput>) -> StdinInput {
+        let answer = format!("{answer}\n").into_bytes();
+        match then {
+            None => StdinInput::AfterPrompt {
+                lines: vec![answer],
+                prompt_timeout: ROLE_PROMPT_TIMEOUT,
+                gate: None,
+            },
+            Some(StdinInput::Whole(bytes)) => StdinInput::Whole([answer, bytes].concat()),
+            Some(StdinInput::AfterPrompt {
+                lines,
+                prompt_timeout,
+                gate,
+            }) => StdinInput::AfterPrompt {
+                lines: std::iter::once(answer).chain(lines).collect(),
+                prompt_timeout,
+                gate,
+            },
         }
     }
 
@@ -76,7 +106,7 @@ impl StdinInput {
 
 /// Writes `input` to `pipe` and closes it. A program that exits without reading gets
 /// EPIPE here; what it printed is what is judged, so a failed write just ends the feed.
-pub(crate) fn feed(mut pipe: impl Write, input: StdinInput, output: &OutputWatch) {
+pub(crate) fn feed(mut pipe: impl Write + AsFd, input: StdinInput, output: &OutputWatch) {
     match input {
         StdinInput::Whole(bytes) => {
             let _ = pipe.write_all(&bytes);
@@ -88,6 +118,19 @@ pub(crate) fn feed(mut pipe: impl Write, input: StdinInput, output: &OutputWatch
         } => {
             let mut seen = 0;
             for (index, line) in lines.into_iter().enumerate() {
+                // A line is typed for output that comes after the program has read the
+                // line before (its next prompt): output printed in pieces (Python's
+                // `print("Connected to", address)` writes each argument on its own) is not
+                // a prompt each, and a program never finds two lines waiting for one read.
+                if index > 0 {
+                    let deadline = Instant::now() + prompt_timeout;
+                    while queued(pipe.as_fd(), Queue::Unread).is_some_and(|unread| unread > 0)
+                        && Instant::now() < deadline
+                        && !output.ended()
+                    {
+                        std::thread::park_timeout(GATE_POLL);
+                    }
+                }
                 // Either a prompt appeared, or the wait timed out and the line is typed
                 // anyway; the program's own pace decides nothing beyond that.
                 if let Some(printed) = output.wait_beyond(seen, Instant::now() + prompt_timeout) {

@@ -49,6 +49,10 @@ pub fn preload_environment(library: &Path, dir: &Path) -> Vec<(String, String)> 
         ),
         // Long temporary paths are cut short otherwise (see socket_wrapper(1)).
         ("SOCKET_WRAPPER_DIR_ALLOW_ORIG".to_owned(), "1".to_owned()),
+        // A stream read returns at most this much (the default is an Ethernet MTU of
+        // 1500): the most socket_wrapper allows, so that a program's recv(65536) gets what
+        // the loopback would give it, a 10 000-byte line in one piece.
+        ("SOCKET_WRAPPER_MTU".to_owned(), "32768".to_owned()),
     ]
 }
 
@@ -137,6 +141,47 @@ impl WrappedDatagram {
     }
 }
 
+/// The flag `/proc/net/unix` shows on a listening socket (`__SO_ACCEPTCON`).
+const LISTENING_FLAG: u32 = 0x0001_0000;
+/// The type `/proc/net/unix` shows for a stream socket (`SOCK_STREAM`).
+const STREAM_TYPE: u32 = 1;
+
+/// The addresses of the TCP sockets listening in `dir`, a socket_wrapper directory: the
+/// ports a server under socket_wrapper listens on. Read from `/proc/net/unix`, whose flags
+/// column is the only thing that tells a listening socket from one that is merely bound
+/// (the `procfs` crate's parser leaves that column out).
+pub fn listening_in(dir: &Path) -> io::Result<Vec<SocketAddr>> {
+    let table = std::fs::read_to_string("/proc/self/net/unix")?;
+    Ok(listening_in_table(&table, dir))
+}
+
+fn listening_in_table(table: &str, dir: &Path) -> Vec<SocketAddr> {
+    let mut addresses: Vec<SocketAddr> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            // Num RefCount Protocol Flags Type St Inode Path (the path may hold spaces).
+            let columns: Vec<&str> = line.splitn(8, char::is_whitespace).collect();
+            let [_, _, _, flags, kind, _, _, path] = columns.as_slice() else {
+                return None;
+            };
+            let flags = u32::from_str_radix(flags, 16).ok()?;
+            let kind = u32::from_str_radix(kind, 16).ok()?;
+            let path = Path::new(path.trim());
+            if flags & LISTENING_FLAG == 0 || kind != STREAM_TYPE || path.parent()? != dir {
+                return None;
+            }
+            match parse_file_name(path.file_name()?.to_str()?)? {
+                (SocketKind::Tcp, address) => Some(address),
+                (SocketKind::Udp, _) => None,
+            }
+        })
+        .collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    addresses
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +213,23 @@ mod tests {
         assert_eq!(
             file_name(SocketKind::Udp, "[::1]:5005".parse().unwrap()),
             None
+        );
+    }
+
+    #[test]
+    fn listening_sockets_are_told_from_bound_ones_by_their_flags() {
+        // Seen in /proc/net/unix under socket_wrapper 1.3.5: a server listening on
+        // 127.0.0.1:12100, a client socket bound before it connects, another directory's
+        // listener, and a UDP socket.
+        let table = "Num       RefCount Protocol Flags    Type St Inode Path\n\
+            0000000028e779e8: 00000002 00000000 00010000 0001 01 5054074 /tmp/run/s/T012F44\n\
+            0000000028e779e9: 00000002 00000000 00000000 0001 01 5054075 /tmp/run/s/T01C000\n\
+            0000000028e779ea: 00000002 00000000 00010000 0001 01 5054076 /tmp/run/c/T012F45\n\
+            0000000028e779eb: 00000002 00000000 00000000 0002 01 5054077 /tmp/run/s/U01138D\n\
+            0000000028e779ec: 00000002 00000000 00010000 0001 01 5054078 @abstract\n";
+        assert_eq!(
+            listening_in_table(table, Path::new("/tmp/run/s")),
+            ["127.0.0.1:12100".parse::<SocketAddr>().unwrap()]
         );
     }
 }

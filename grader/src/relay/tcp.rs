@@ -7,19 +7,18 @@
 //! stops reading slows only its own connection.
 
 use super::clock::ScenarioClock;
-use super::tcp_connection::{Ended, Pipe, RelayedConnection, new_record, reset_on_close};
+use super::server_backlog::ServerBacklog;
+use super::stream_socket::{Accepted, RelayListener, ServerNetwork, start_connect};
+use super::tcp_connection::{Ended, Pipe, RelayedConnection, new_record};
 use super::tcp_record::Recorder;
 use crate::evidence::{Connection, ResetBy};
 use crate::link::stream::{StreamShaper, StreamSides};
 use crate::link::{Direction, seed::labelled_rng};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, ppoll};
-use nix::sys::socket::{
-    AddressFamily, SockFlag, SockType, SockaddrIn, connect, getsockopt, socket, sockopt,
-};
 use nix::sys::time::TimeSpec;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
@@ -49,8 +48,10 @@ pub struct TcpRelayPlan {
     pub faults: StreamSides,
     pub seed: ShaperSeed,
     /// Connect to the server from the client's own port where it is free (transparent
-    /// mode: the server then sees the address the client really used).
+    /// and preload modes: the server then sees the address the client really used).
     pub keep_client_port: bool,
+    /// How the server is reached: over TCP, or through its socket_wrapper directory.
+    pub server_network: ServerNetwork,
 }
 
 /// A running TCP relay; [`TcpRelay::stop`] ends it and returns the connections.
@@ -60,7 +61,7 @@ pub struct TcpRelay {
     wake: UnixStream,
     activity: Arc<AtomicU64>,
     closed: Arc<AtomicU32>,
-    to_server_holding: Arc<AtomicU64>,
+    backlog: ServerBacklog,
     thread: JoinHandle<io::Result<Vec<Connection>>>,
 }
 
@@ -73,26 +74,29 @@ impl TcpRelay {
         observer: Option<ConnectionObserver>,
     ) -> io::Result<TcpRelay> {
         let listener = TcpListener::bind(plan.listen)?;
-        TcpRelay::start_on(listener, plan, clock, observer)
+        TcpRelay::start_on(RelayListener::Tcp(listener), plan, clock, observer)
     }
 
     /// Relays the connections of a listener bound elsewhere (transparent mode: in the
-    /// client's network namespace), connecting to the server from the calling thread's
-    /// namespace, which the relay's thread inherits. `plan.listen` is not used.
+    /// client's network namespace; preload mode: in the client's socket_wrapper
+    /// directory), connecting to the server from the calling thread's namespace, which the
+    /// relay's thread inherits, or through `plan.server_network`. `plan.listen` is not
+    /// used.
     pub fn start_on(
-        listener: TcpListener,
+        listener: RelayListener,
         plan: TcpRelayPlan,
         clock: ScenarioClock,
         observer: Option<ConnectionObserver>,
     ) -> io::Result<TcpRelay> {
-        listener.set_nonblocking(true)?;
+        listener.set_nonblocking()?;
         let listen_addr = listener.local_addr()?;
         let (wake, wake_receiver) = UnixStream::pair()?;
         let activity = Arc::new(AtomicU64::new(0));
         let closed = Arc::new(AtomicU32::new(0));
         let recorder = Recorder::new(clock, Arc::clone(&activity));
-        let to_server_holding = Arc::clone(&recorder.to_server_holding);
+        let backlog = ServerBacklog::new(Arc::clone(&recorder.to_server_holding));
         let mut relay = TcpLoop {
+            backlog: backlog.clone(),
             listener,
             plan,
             recorder,
@@ -110,7 +114,7 @@ impl TcpRelay {
             wake,
             activity,
             closed,
-            to_server_holding,
+            backlog,
             thread,
         })
     }
@@ -121,9 +125,9 @@ impl TcpRelay {
     }
 
     /// A handle that tells whether the relay holds no client bytes for the server (all
-    /// it read is written on).
-    pub fn holding(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.to_server_holding)
+    /// it read is written on, and, on Unix streams, read by the server).
+    pub fn holding(&self) -> ServerBacklog {
+        self.backlog.clone()
     }
 
     /// How many connections are over (both sides closed, or reset).
@@ -150,7 +154,8 @@ impl TcpRelay {
 }
 
 struct TcpLoop {
-    listener: TcpListener,
+    listener: RelayListener,
+    backlog: ServerBacklog,
     plan: TcpRelayPlan,
     recorder: Recorder,
     live: Vec<RelayedConnection>,
@@ -277,7 +282,11 @@ impl TcpLoop {
     /// Accepts every waiting client and starts connecting to the server for each.
     fn accept_all(&mut self) {
         loop {
-            let (client, peer) = match self.listener.accept() {
+            let Accepted {
+                stream: client,
+                dialed,
+                client: peer,
+            } = match self.listener.accept() {
                 Ok(accepted) => accepted,
                 Err(_) => return,
             };
@@ -288,20 +297,25 @@ impl TcpLoop {
             if let Some(observer) = &mut self.observer {
                 observer(nth);
             }
-            let dialed = client.local_addr().unwrap_or(self.plan.listen);
             let mut record = new_record(nth, now, dialed, peer);
             let server = client
-                .set_nonblocking(true)
-                .and_then(|()| client.set_nodelay(true))
+                .set_nonblocking()
+                .and_then(|()| client.set_nodelay())
                 .and_then(|()| {
                     let from = self.plan.keep_client_port.then_some(peer);
-                    start_connect(self.plan.target, from)
+                    start_connect(&self.plan.server_network, self.plan.target, from)
                 });
             let server = match server {
-                Ok(server) => server,
+                Ok(server) => {
+                    let to_server = server.as_fd().try_clone_to_owned().ok();
+                    if let Ok(from_client) = client.as_fd().try_clone_to_owned() {
+                        self.backlog.watch(nth, from_client, to_server);
+                    }
+                    server
+                }
                 Err(error) => {
                     record.unreachable = Some(error.to_string());
-                    reset_on_close(&client);
+                    client.reset_on_close();
                     record.reset = Some(ResetBy::Relay);
                     record.closed_at = Some(now);
                     self.finished.push(record);
@@ -337,10 +351,10 @@ impl TcpLoop {
     /// The server's side finished connecting, or failed to.
     fn finish_connect(&mut self, index: usize) {
         let connection = &mut self.live[index];
-        match getsockopt(&connection.server, sockopt::SocketError) {
+        match connection.server.connect_error() {
             Ok(0) => {
                 connection.connecting = false;
-                let _ = connection.server.set_nodelay(true);
+                let _ = connection.server.set_nodelay();
             }
             result => {
                 let errno = match result {
@@ -352,7 +366,7 @@ impl TcpLoop {
                     self.plan.target,
                     errno.desc()
                 ));
-                reset_on_close(&connection.client);
+                connection.client.reset_on_close();
                 let now = self.recorder.now();
                 connection.record.reset = Some(ResetBy::Relay);
                 connection.record.closed_at = Some(now);
@@ -367,6 +381,7 @@ impl TcpLoop {
         while index < self.live.len() {
             if self.live[index].is_done() {
                 let mut connection = self.live.remove(index);
+                self.backlog.forget(connection.record.nth);
                 if connection.record.closed_at.is_none() {
                     let mark = self.recorder.mark(now);
                     connection.record.closed_at = Some(mark.at);
@@ -381,41 +396,11 @@ impl TcpLoop {
 
     /// Ends the run: connections still open are recorded as they stand.
     fn stop(&mut self) -> Vec<Connection> {
+        self.backlog.forget_all();
         let mut connections = std::mem::take(&mut self.finished);
         connections.extend(self.live.drain(..).map(|connection| connection.record));
         connections.sort_by_key(|connection| connection.nth);
         connections
-    }
-}
-
-/// Starts a non-blocking connect to the server.
-fn start_connect(target: SocketAddr, from: Option<SocketAddr>) -> io::Result<TcpStream> {
-    let SocketAddr::V4(v4) = target else {
-        return Err(io::Error::other("the tcp relay reaches servers over IPv4"));
-    };
-    let socket = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
-        None,
-    )?;
-    if let Some(SocketAddr::V4(client)) = from {
-        // The client's port on the server's side too; taken already (the server's own
-        // port, say), the kernel picks one, as it would for any client.
-        let own = std::net::SocketAddrV4::new(*v4.ip(), client.port());
-        let _ = nix::sys::socket::setsockopt(&socket, sockopt::ReuseAddr, &true).and_then(|()| {
-            nix::sys::socket::bind(
-                std::os::fd::AsRawFd::as_raw_fd(&socket),
-                &SockaddrIn::from(own),
-            )
-        });
-    }
-    match connect(
-        std::os::fd::AsRawFd::as_raw_fd(&socket),
-        &SockaddrIn::from(v4),
-    ) {
-        Ok(()) | Err(Errno::EINPROGRESS) => Ok(TcpStream::from(socket)),
-        Err(errno) => Err(errno.into()),
     }
 }
 

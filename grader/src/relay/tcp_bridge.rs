@@ -1,19 +1,23 @@
-//! Transparent mode for TCP programs: every port the server listens on, in its own network
-//! namespace, is mirrored into the client's namespace by a listener whose connections the
-//! TCP relay carries across — so a client that dials `127.0.0.1:5005` reaches a server that
-//! listens on `127.0.0.1:5005`, with the relay (and its stream faults) between them, and the
-//! server sees the client's own source port where it is free. Ports the server listens on
-//! later in the run are found in its namespace's socket table and mirrored as they appear.
+//! Transparent and preload modes for TCP programs: every port the server listens on, in
+//! its own network (a network namespace, or a socket_wrapper directory), is mirrored into
+//! the client's network by a listener whose connections the TCP relay carries across — so
+//! a client that dials `127.0.0.1:5005` reaches a server that listens on `127.0.0.1:5005`,
+//! with the relay (and its stream faults) between them, and the server sees the client's
+//! own source port where it is free. Ports the server listens on later in the run are found
+//! in its network's socket table and mirrored as they appear.
 
 use super::clock::ScenarioClock;
+use super::routing::Networks;
+use super::server_backlog::ServerBacklog;
+use super::socket_dir::listening_in;
+use super::stream_socket::{RelayListener, ServerNetwork};
 use super::tcp::{ConnectionObserver, TcpRelay, TcpRelayPlan};
 use crate::evidence::Connection;
 use crate::harness::ports::{WaitEnded, poll_until};
-use crate::netns::NetNamespace;
 use crate::netns::socket_table::listening_tcp_addresses;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -22,10 +26,13 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct TcpBridge {
     relays: Arc<Mutex<Vec<TcpRelay>>>,
-    /// The first relay's count of bytes held for the server (the typing gate's view).
-    first_holding: Option<Arc<AtomicU64>>,
+    /// The first relay's bytes on their way to the server (the typing gate's view).
+    first_holding: Option<ServerBacklog>,
     /// What the watcher could not mirror, in plain words, for the report.
     notes: Arc<Mutex<Vec<String>>>,
+    /// Preload mode: whether the client was seen with a socket of its own in its
+    /// directory (one that bypasses socket_wrapper never is).
+    client_appeared: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     watcher: Option<JoinHandle<()>>,
 }
@@ -44,25 +51,29 @@ pub enum BridgeError {
 /// What mirroring one listening address needs.
 #[derive(Clone, Debug)]
 struct Mirror {
-    client_namespace: Arc<NetNamespace>,
-    server_namespace: Arc<NetNamespace>,
+    networks: Networks,
+    /// The server, whose network namespace's socket table shows what it listens on.
+    server_pid: u32,
     plan: TcpRelayPlan,
     clock: ScenarioClock,
 }
 
 impl Mirror {
-    /// Listens on `address` in the client's namespace and relays each connection to the
+    /// The IPv4 addresses the server listens on now; none once it has exited.
+    fn listening(&self) -> Vec<SocketAddr> {
+        let listening = match &self.networks {
+            Networks::Namespaces { .. } => {
+                listening_tcp_addresses(self.server_pid).unwrap_or_default()
+            }
+            Networks::SocketDirs { server, .. } => listening_in(server).unwrap_or_default(),
+        };
+        listening.into_iter().filter(SocketAddr::is_ipv4).collect()
+    }
+
+    /// Listens on `address` in the client's network and relays each connection to the
     /// same address in the server's.
     fn relay(&self, address: SocketAddr) -> Result<TcpRelay, BridgeError> {
         let internal = |context: String| move |source| BridgeError::Internal { context, source };
-        let listener = self
-            .client_namespace
-            .run_in(move || TcpListener::bind(address))
-            .map_err(io::Error::other)
-            .and_then(|bound| bound)
-            .map_err(internal(format!(
-                "cannot listen on {address} in the client's network namespace"
-            )))?;
         let target = if address.ip().is_unspecified() {
             SocketAddr::from((Ipv4Addr::LOCALHOST, address.port()))
         } else {
@@ -76,36 +87,62 @@ impl Mirror {
         };
         let clock = self.clock;
         let observer: Option<ConnectionObserver> = None;
-        self.server_namespace
-            .run_in(move || TcpRelay::start_on(listener, plan, clock, observer))
-            .map_err(io::Error::other)
-            .and_then(|started| started)
-            .map_err(internal(format!("cannot relay {address}")))
+        match &self.networks {
+            Networks::Namespaces { client, server } => {
+                let listener = client
+                    .run_in(move || TcpListener::bind(address))
+                    .map_err(io::Error::other)
+                    .and_then(|bound| bound)
+                    .map_err(internal(format!(
+                        "cannot listen on {address} in the client's network namespace"
+                    )))?;
+                let plan = TcpRelayPlan {
+                    server_network: ServerNetwork::Tcp,
+                    ..plan
+                };
+                server
+                    .run_in(move || {
+                        TcpRelay::start_on(RelayListener::Tcp(listener), plan, clock, observer)
+                    })
+                    .map_err(io::Error::other)
+                    .and_then(|started| started)
+            }
+            Networks::SocketDirs { client, server } => {
+                let listener = RelayListener::wrapped(client, address).map_err(internal(
+                    format!("cannot listen on {address} in the client's socket_wrapper directory"),
+                ))?;
+                let plan = TcpRelayPlan {
+                    server_network: ServerNetwork::SocketDir(server.clone()),
+                    ..plan
+                };
+                TcpRelay::start_on(listener, plan, clock, observer)
+            }
+        }
+        .map_err(internal(format!("cannot relay {address}")))
     }
 }
 
 impl TcpBridge {
-    /// Waits until the server (process `server_pid`, in `server_namespace`) listens, then
-    /// mirrors each of its listening addresses into `client_namespace`, and goes on
-    /// mirroring every address it listens on later (a second port for a data connection,
-    /// a listener reopened after the first client). `plan` gives the faults and seed; its
-    /// addresses are filled in per mirrored port.
+    /// Waits until the server (process `server_pid`, in `networks`' server network)
+    /// listens, then mirrors each of its listening addresses into the client's network,
+    /// and goes on mirroring every address it listens on later (a second port for a data
+    /// connection, a listener reopened after the first client). `plan` gives the faults
+    /// and seed; its addresses are filled in per mirrored port.
     pub fn start(
-        client_namespace: &Arc<NetNamespace>,
-        server_namespace: &Arc<NetNamespace>,
+        networks: &Networks,
         server_pid: u32,
         plan: &TcpRelayPlan,
         clock: ScenarioClock,
         deadline: Instant,
         gave_up: impl Fn() -> bool,
     ) -> Result<TcpBridge, BridgeError> {
-        let listening = wait_for_listeners(server_pid, deadline, gave_up)?;
         let mirror = Mirror {
-            client_namespace: Arc::clone(client_namespace),
-            server_namespace: Arc::clone(server_namespace),
+            networks: networks.clone(),
+            server_pid,
             plan: plan.clone(),
             clock,
         };
+        let listening = wait_for_listeners(&mirror, deadline, gave_up)?;
         let mut relays = Vec::new();
         for &address in &listening {
             relays.push(mirror.relay(address)?);
@@ -113,28 +150,38 @@ impl TcpBridge {
         let first_holding = relays.first().map(TcpRelay::holding);
         let relays = Arc::new(Mutex::new(relays));
         let notes: Arc<Mutex<Vec<String>>> = Arc::default();
+        let client_appeared = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
         let watcher = {
-            let (relays, notes, stop) =
-                (Arc::clone(&relays), Arc::clone(&notes), Arc::clone(&stop));
+            let watch = Watch {
+                relays: Arc::clone(&relays),
+                notes: Arc::clone(&notes),
+                client_appeared: Arc::clone(&client_appeared),
+                stop: Arc::clone(&stop),
+            };
             std::thread::Builder::new()
                 .name("tcp-listen-discovery".to_owned())
-                .spawn(move || {
-                    watch_listeners(server_pid, listening, &mirror, &relays, &notes, &stop)
-                })
+                .spawn(move || watch.run(listening, &mirror))
                 .ok()
         };
         Ok(TcpBridge {
             relays,
             first_holding,
             notes,
+            client_appeared,
             stop,
             watcher,
         })
     }
 
+    /// Preload mode: whether the client was ever seen with a socket in its directory
+    /// (always false in transparent mode, where nothing looks).
+    pub fn client_appeared(&self) -> bool {
+        self.client_appeared.load(Ordering::Relaxed)
+    }
+
     /// Bytes the first relay holds on their way to the server (the typing gate's view).
-    pub fn holding(&self) -> Option<Arc<AtomicU64>> {
+    pub fn holding(&self) -> Option<ServerBacklog> {
         self.first_holding.clone()
     }
 
@@ -177,53 +224,75 @@ impl TcpBridge {
 const FIRST_INTERVAL: Duration = Duration::from_millis(1);
 const LONGEST_INTERVAL: Duration = Duration::from_millis(5);
 
-/// Mirrors each address the server starts listening on after the first ones. The kernel
-/// does not announce a `listen()`, so the namespace's socket table is polled, as UDP
-/// discovery polls for binds.
-fn watch_listeners(
-    server_pid: u32,
-    mut mirrored: Vec<SocketAddr>,
-    mirror: &Mirror,
-    relays: &Mutex<Vec<TcpRelay>>,
-    notes: &Mutex<Vec<String>>,
-    stop: &AtomicBool,
-) {
-    let mut interval = FIRST_INTERVAL;
-    while !stop.load(Ordering::Relaxed) {
-        // A server that has exited has no table left; that is not an error.
-        let listening = listening_tcp_addresses(server_pid).unwrap_or_default();
-        let mut found = false;
-        for address in listening.into_iter().filter(SocketAddr::is_ipv4) {
-            if mirrored.contains(&address) {
-                continue;
+/// The watcher thread's share of the bridge.
+struct Watch {
+    relays: Arc<Mutex<Vec<TcpRelay>>>,
+    notes: Arc<Mutex<Vec<String>>>,
+    client_appeared: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Watch {
+    /// Mirrors each address the server starts listening on after the first ones. The
+    /// kernel does not announce a `listen()`, so the network's socket table is polled, as
+    /// UDP discovery polls for binds. In preload mode it also looks for the client's own
+    /// sockets in its directory.
+    fn run(self, mut mirrored: Vec<SocketAddr>, mirror: &Mirror) {
+        let mut interval = FIRST_INTERVAL;
+        while !self.stop.load(Ordering::Relaxed) {
+            let mut found = false;
+            for address in mirror.listening() {
+                if mirrored.contains(&address) {
+                    continue;
+                }
+                mirrored.push(address);
+                found = true;
+                match mirror.relay(address) {
+                    Ok(relay) => self
+                        .relays
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(relay),
+                    Err(error) => self
+                        .notes
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(format!(
+                            "the server listened on {address} during the run, but the grader could not make it reachable from the client: {error}"
+                        )),
+                }
             }
-            mirrored.push(address);
-            found = true;
-            match mirror.relay(address) {
-                Ok(relay) => relays
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(relay),
-                Err(error) => notes
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(format!(
-                        "the server listened on {address} during the run, but the grader could not make it reachable from the client: {error}"
-                    )),
+            if let Networks::SocketDirs { client, .. } = &mirror.networks
+                && !self.client_appeared.load(Ordering::Relaxed)
+                && has_own_socket(client, &mirrored)
+            {
+                self.client_appeared.store(true, Ordering::Relaxed);
             }
+            interval = if found {
+                FIRST_INTERVAL
+            } else {
+                (interval * 2).min(LONGEST_INTERVAL)
+            };
+            std::thread::sleep(interval);
         }
-        interval = if found {
-            FIRST_INTERVAL
-        } else {
-            (interval * 2).min(LONGEST_INTERVAL)
-        };
-        std::thread::sleep(interval);
     }
+}
+
+/// Whether `dir` (the client's socket_wrapper directory) holds a socket the relay did not
+/// make: the relay's own there are the listeners for the `mirrored` addresses.
+fn has_own_socket(dir: &std::path::Path, mirrored: &[SocketAddr]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        crate::relay::socket_dir::address_of_path(&entry.path())
+            .is_none_or(|address| !mirrored.contains(&address))
+    })
 }
 
 /// The server's listening IPv4 addresses, once it has any.
 fn wait_for_listeners(
-    server_pid: u32,
+    mirror: &Mirror,
     deadline: Instant,
     gave_up: impl Fn() -> bool,
 ) -> Result<Vec<SocketAddr>, BridgeError> {
@@ -231,11 +300,7 @@ fn wait_for_listeners(
         deadline,
         gave_up,
         || {
-            let listening: Vec<SocketAddr> = listening_tcp_addresses(server_pid)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(SocketAddr::is_ipv4)
-                .collect();
+            let listening = mirror.listening();
             Ok((!listening.is_empty()).then_some(listening))
         },
         |ended| {

@@ -1,13 +1,13 @@
 //! One TCP connection through the relay: the client's socket, the server's, and a shaper
 //! per direction between them, with everything recorded as it happens.
 
+use super::stream_socket::RelayStream;
 use super::tcp_record::Recorder;
 use crate::evidence::{Connection, ResetBy, StreamRecord};
 use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
-use nix::sys::socket::{setsockopt, sockopt};
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::time::Duration;
 
 /// Bytes a shaper may hold before the relay stops reading from its sender: TCP's own
@@ -70,8 +70,8 @@ pub enum Ended {
 /// A connection between the client and the server, through the relay.
 #[derive(Debug)]
 pub struct RelayedConnection {
-    pub client: TcpStream,
-    pub server: TcpStream,
+    pub client: RelayStream,
+    pub server: RelayStream,
     /// The server's side is still connecting (non-blocking connect in progress).
     pub connecting: bool,
     pub pipes: [Pipe; 2],
@@ -80,7 +80,7 @@ pub struct RelayedConnection {
 
 impl RelayedConnection {
     /// The socket a direction reads from and the one it writes to.
-    fn ends(&self, direction: Direction) -> (&TcpStream, &TcpStream) {
+    fn ends(&self, direction: Direction) -> (&RelayStream, &RelayStream) {
         match direction {
             Direction::ToServer => (&self.client, &self.server),
             Direction::ToClient => (&self.server, &self.client),
@@ -212,7 +212,7 @@ impl RelayedConnection {
     /// Ends the connection with an RST to both programs.
     pub fn reset(&mut self, by: ResetBy, recorder: &mut Recorder) {
         for socket in [&self.client, &self.server] {
-            reset_on_close(socket);
+            socket.reset_on_close();
         }
         for pipe in &mut self.pipes {
             pipe.reading = false;
@@ -226,19 +226,6 @@ impl RelayedConnection {
     pub fn is_done(&self) -> bool {
         self.record.reset.is_some() || self.pipes.iter().all(Pipe::is_done)
     }
-}
-
-/// Makes closing `socket` send an RST instead of a FIN (linger 0). Best effort: a socket
-/// already reset needs nothing more.
-pub fn reset_on_close(socket: &TcpStream) {
-    let _ = setsockopt(
-        socket,
-        sockopt::Linger,
-        &nix::libc::linger {
-            l_onoff: 1,
-            l_linger: 0,
-        },
-    );
 }
 
 /// A fresh record of a connection just accepted.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::link::stream::{Coalesce, Cut, Slice, StreamFaults};
-use std::net::{Ipv4Addr, Shutdown};
+use std::net::{Ipv4Addr, Shutdown, TcpStream};
 use std::time::Instant;
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -18,6 +18,7 @@ fn relay(faults: StreamSides) -> (TcpRelay, TcpListener) {
             scenario_key: "test".to_owned(),
         },
         keep_client_port: false,
+        server_network: crate::relay::stream_socket::ServerNetwork::Tcp,
     };
     (
         TcpRelay::start(plan, ScenarioClock::start(), None).unwrap(),
