@@ -3,6 +3,7 @@
 //! Evidence is serde data so that a report can be re-rendered and a check unit-tested on a
 //! recorded run without running anything.
 
+pub mod attempt;
 pub mod bundle;
 pub mod files;
 pub mod pcap;
@@ -10,6 +11,7 @@ pub mod stream;
 pub mod trace;
 pub mod transcript;
 
+pub use attempt::{Attempt, Attempts};
 pub use files::{FileEvidence, PortRelease, ProducedFile, Received, first_difference};
 pub use stream::{Connection, Mark, ResetBy, Segment, StreamRecord};
 pub use trace::{Fate, WireEvent, WireTrace};

@@ -1,5 +1,6 @@
 //! A program's transcript: every output line with the time it arrived, and how it ended.
 
+use super::attempt::Attempts;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -124,6 +125,11 @@ pub struct Transcript {
     /// past its process limit and the kernel refused (its pids cgroup's `pids.events`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pids_limit_hit: bool,
+    /// What it was seen trying, whether or not it worked: writes outside its directory,
+    /// and every bind to a given port, its own included (whose port it was, only the
+    /// judge knows). Watched where seccomp allows; elsewhere this stays empty.
+    #[serde(default, skip_serializing_if = "Attempts::is_empty")]
+    pub attempts: Attempts,
 }
 
 fn is_zero(count: &u32) -> bool {

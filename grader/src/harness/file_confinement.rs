@@ -29,7 +29,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 /// Whether programs can be confined here (probed once, with a throwaway `true`).
@@ -39,11 +39,7 @@ pub fn file_confinement_available() -> bool {
         let Ok(probe_dir) = tempfile::tempdir() else {
             return false;
         };
-        let mut probe = Command::new("true");
-        probe
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let mut probe = super::probe::silent_true();
         confine_before_exec(&mut probe, probe_dir.path(), None, &[]).is_ok()
             && probe.status().is_ok_and(|status| status.success())
     })

@@ -12,10 +12,14 @@ pub mod orphans;
 pub mod output;
 pub mod pids_cgroup;
 pub mod ports;
+mod probe;
 pub mod process;
 pub mod queued_bytes;
 pub mod stdin_feed;
 pub mod submission;
+pub mod syscall_filter;
+pub mod syscall_watch;
 pub mod template;
 #[cfg(test)]
 mod test_programs;
+pub mod watched_call;

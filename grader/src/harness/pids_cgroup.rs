@@ -25,7 +25,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -153,11 +153,7 @@ fn parent_dir() -> Option<&'static Path> {
 fn probe() -> Option<PathBuf> {
     let parent = super::cgroup_location::grader_pids_cgroup_dir()?;
     let probe = create_in(&parent, PROBE_MAX).ok()?;
-    let mut command = Command::new("true");
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut command = super::probe::silent_true();
     probe.join_before_exec(&mut command);
     let joined = command.status().is_ok_and(|status| status.success());
     let removed = probe.remove().is_ok();
@@ -322,6 +318,7 @@ mod tests {
     use crate::evidence::Stream;
     use crate::harness::test_programs::{BUDGET, first_line, is_gone, sh, start, texts};
     use std::io::BufRead;
+    use std::process::Stdio;
 
     #[test]
     fn a_fork_bomb_is_refused_and_its_cgroup_removed() {

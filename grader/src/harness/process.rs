@@ -17,6 +17,7 @@ use crate::harness::orphans::sweep_after;
 use crate::harness::output::{Capture, Collected};
 use crate::harness::pids_cgroup::PidsCgroup;
 pub use crate::harness::stdin_feed::StdinInput;
+use crate::harness::syscall_watch::{Supervisor, SyscallWatch};
 use crate::netns::NetNamespace;
 use nix::sys::signal::Signal;
 use std::io::{self, Read};
@@ -131,6 +132,9 @@ pub struct RunningProgram {
     /// The pids cgroup it and all it forks run in, where one can be made; removed (and
     /// what is left in it killed) when it ends, or when this is dropped.
     pids_cgroup: Option<PidsCgroup>,
+    /// What serves its syscall watch, where seccomp allows one; finished when it ends,
+    /// or stopped when this is dropped.
+    syscalls: Option<Supervisor>,
     pid: u32,
     origin: Instant,
     exit: Arc<ExitWatch>,
@@ -145,7 +149,9 @@ impl RunningProgram {
     /// directory), `LANG=C.UTF-8`, `TERM=dumb`, Python's `PYTHONUNBUFFERED=1` (so lines
     /// arrive when printed, not when a buffer fills) and `PYTHONDONTWRITEBYTECODE=1`, then
     /// `spec.extra_env`. With `spec.network_namespace` it runs in that namespace. It leads
-    /// a session of its own, under `spec.limits`.
+    /// a session of its own, under `spec.limits`. Where seccomp allows, its writes outside
+    /// `spec.dir` and its binds are watched ([`super::syscall_watch`]) and end up in its
+    /// transcript's `attempts`.
     pub fn spawn(spec: &ProgramSpec, origin: Instant) -> Result<Self, SpawnError> {
         let Some(program) = spec.argv.first() else {
             return Err(SpawnError::EmptyCommand);
@@ -225,6 +231,12 @@ impl RunningProgram {
             })?;
         }
 
+        // Last of the hooks, so the steps above are neither watched nor slowed by it.
+        let watch = SyscallWatch::prepare();
+        if let Some(watch) = &watch {
+            watch.install_before_exec(&mut command);
+        }
+
         // Registered under the registry's lock, so neither a Ctrl-C nor a sweep for
         // orphans in between can miss it or take it for an orphan.
         let mut registry = registry();
@@ -246,6 +258,13 @@ impl RunningProgram {
                 program: program.clone(),
                 source,
             }
+        };
+        // Served at once: until then, a watched call of the program waits.
+        let syscalls = match watch {
+            Some(watch) => watch
+                .supervise(&spec.dir, origin)
+                .map_err(&threads_failed)?,
+            None => None,
         };
         let missing_pipe = || io::Error::other("output pipe missing");
         let mut streams: Vec<(Stream, Box<dyn Read + Send>)> = Vec::new();
@@ -299,6 +318,7 @@ impl RunningProgram {
                 .map(|namespace| namespace.inode()),
             memory_limit: spec.limits.address_space,
             pids_cgroup,
+            syscalls,
             pid,
             origin,
             exit,
@@ -393,6 +413,12 @@ impl RunningProgram {
             let _ = cgroup.remove();
             hit
         });
+        // Once all of it is dead, so no watched call is left to fail for want of an answer.
+        let attempts = self
+            .syscalls
+            .take()
+            .map(Supervisor::finish)
+            .unwrap_or_default();
         self.ended = true;
 
         let Collected {
@@ -430,6 +456,7 @@ impl RunningProgram {
             escaped_killed,
             ignored_sigterm,
             pids_limit_hit,
+            attempts,
         }
     }
 }
