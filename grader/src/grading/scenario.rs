@@ -1,5 +1,6 @@
 //! Running one planned scenario: server, relay, client, then collect the evidence.
 
+use super::attempt_notes::{HeldPort, Holder, Judged, attempt_notes};
 use super::input_files::HandedOut;
 use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
 use super::produced_files::DirSnapshot;
@@ -101,6 +102,58 @@ impl Network {
                 relay.last_activity()
             }
             Network::MirroredTcp { bridge, .. } => bridge.last_activity(),
+        }
+    }
+
+    /// The ports held in this run by the relay, and by the server (at `server`), that no
+    /// other program may take; those known held from `ready` on say so.
+    fn held_ports(&self, server: SocketAddr, ready: Duration) -> Vec<HeldPort> {
+        let held = |address, holder, seen_by, since| HeldPort {
+            address,
+            holder,
+            seen_by,
+            since,
+        };
+        let relay_for = |role| Holder::Relay {
+            standing_in_for: role,
+        };
+        let the_servers = held(server, Holder::Program(Role::Server), None, Some(ready));
+        match self {
+            Network::Relay(relay) => [
+                Some(the_servers),
+                relay
+                    .listen_addr()
+                    .map(|address| held(address, relay_for(Role::Server), None, Some(ready))),
+                relay
+                    .server_side_addr()
+                    .map(|address| held(address, relay_for(Role::Client), None, Some(ready))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Network::Tcp(relay) => vec![
+                the_servers,
+                held(
+                    relay.listen_addr(),
+                    relay_for(Role::Server),
+                    None,
+                    Some(ready),
+                ),
+            ],
+            // Each program has a network of its own, where it binds the ports it likes;
+            // only the relay's mirrors there stand in for the other program. When each
+            // was made is not kept, so whether a bind came after it is not known.
+            Network::Transparent { relay, .. } | Network::Preload { relay, .. } => relay
+                .bound_addresses()
+                .into_iter()
+                .map(|(faces, address)| held(address, relay_for(faces.peer()), Some(faces), None))
+                .collect(),
+            Network::TransparentTcp(_) => vec![held(
+                server,
+                relay_for(Role::Server),
+                Some(Role::Client),
+                None,
+            )],
         }
     }
 
@@ -463,9 +516,19 @@ pub fn run_scenario(
     let startup_deadline = Instant::now() + budget.min(STARTUP_LIMIT);
     let startup_failure = |server: RunningProgram, why: String| {
         let server = server.stop(GRACE, StopReason::Complete);
+        let mut notes = ending_notes(Role::Server, &server, budget);
+        // No port of the run is held yet but the server's own: only its writes can tell.
+        let judged = Judged {
+            role: Role::Server,
+            transcript: &server,
+            dir: &server_dir,
+            confined: crate::harness::file_confinement::file_confinement_available(),
+            peer: &Transcript::default(),
+        };
+        notes.extend(attempt_notes(judged, &[]));
         RunEvidence {
             scenario: run.scenario,
-            notes: ending_notes(Role::Server, &server, budget),
+            notes,
             client: Transcript::default(),
             server,
             trace: WireTrace::default(),
@@ -675,6 +738,9 @@ pub fn run_scenario(
         }
     };
 
+    // The server has bound its port and the relay holds its own from here on.
+    let network_ready_at = clock.now();
+
     // The kit's own test of a grader bug mid-run (exit 70, every program stopped) needs a
     // bug to happen on demand, and the server's pid to check on; nothing else sets this.
     if let Some(pid_file) = std::env::var_os(PANIC_AFTER_SERVER_STARTS) {
@@ -806,9 +872,25 @@ pub fn run_scenario(
     let client_awaited = ends_when != EndsWhen::ServerExits;
     let client = end(client, client_awaited);
     let server = end(server, !client_awaited);
+    // Read before it stops: in the bridging modes, the relay's mirrors are made as it runs.
+    let held = network.held_ports((host, server_port).into(), network_ready_at);
     let (trace, mut notes) = network.stop().map_err(internal("the relay failed"))?;
     notes.extend(ending_notes(Role::Client, &client, budget));
     notes.extend(ending_notes(Role::Server, &server, budget));
+    let confined = crate::harness::file_confinement::file_confinement_available();
+    for (role, transcript, dir, peer) in [
+        (Role::Client, &client, &client_dir, &server),
+        (Role::Server, &server, &server_dir, &client),
+    ] {
+        let judged = Judged {
+            role,
+            transcript,
+            dir,
+            confined,
+            peer,
+        };
+        notes.extend(attempt_notes(judged, &held));
+    }
     let server_files =
         server_snapshot.produced(&server_dir, handed_out.as_ref().map(HandedOut::original));
     // The copy is where the receiving program put it: its stdout (`> FILE`), else the

@@ -30,6 +30,7 @@ pub struct RelayEndpoints {
 #[derive(Debug)]
 pub struct UdpRelay {
     listen_addr: Option<SocketAddr>,
+    server_side_addr: Option<SocketAddr>,
     wake: UnixStream,
     activity: Arc<AtomicU64>,
     claims: Claims,
@@ -54,6 +55,7 @@ impl UdpRelay {
         };
         let server_side = Endpoint::new(UdpSocket::bind(loopback)?, Role::Server)?;
         let listen_addr = client_side.local;
+        let server_side_addr = server_side.local;
         let routing = Routing::Nat {
             target: endpoints.target,
             client_address: None,
@@ -69,6 +71,7 @@ impl UdpRelay {
             None,
         )?;
         relay.listen_addr = Some(listen_addr);
+        relay.server_side_addr = Some(server_side_addr);
         Ok(relay)
     }
 
@@ -131,6 +134,7 @@ impl UdpRelay {
             .spawn(move || relay.run(wake_receiver))?;
         Ok(UdpRelay {
             listen_addr: None,
+            server_side_addr: None,
             wake,
             activity,
             claims,
@@ -143,6 +147,12 @@ impl UdpRelay {
     /// The address the client should send to (relay mode only).
     pub fn listen_addr(&self) -> Option<SocketAddr> {
         self.listen_addr
+    }
+
+    /// The address the relay sends to the server from, standing in for the client
+    /// (relay mode only).
+    pub fn server_side_addr(&self) -> Option<SocketAddr> {
+        self.server_side_addr
     }
 
     /// Transparent and preload modes: makes `address`, which a program bound in the
