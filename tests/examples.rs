@@ -3,8 +3,12 @@
 
 use crate::util::{example, exited_with, failed_checks, grader};
 
+/// Also: neither program is seen trying anything the sandbox stops, so no note says so
+/// (the hostile tests show the same words where a program does), and neither transcript
+/// records a write outside its directory.
 #[test]
 fn good_python_pair_passes_every_graded_scenario() {
+    let out = tempfile::tempdir().unwrap();
     let output = grader()
         .args([
             "check",
@@ -15,11 +19,32 @@ fn good_python_pair_passes_every_graded_scenario() {
             &example("rdt3/good/UDP_Client.py"),
             "--server",
             &example("rdt3/good/UDP_Server.py"),
+            "--out",
         ])
+        .arg(out.path())
         .output()
         .unwrap();
     let stdout = exited_with(&output, 0);
     assert!(stdout.contains("total 100/100"), "{stdout}");
+    for attempt in ["tried to write outside", "tried to bind"] {
+        assert!(!stdout.contains(attempt), "{stdout}");
+    }
+    let mut transcripts = 0;
+    for run in std::fs::read_dir(out.path()).unwrap() {
+        let run = run.unwrap().path();
+        for role in ["client", "server"] {
+            let Ok(text) = std::fs::read_to_string(run.join(format!("{role}.json"))) else {
+                continue;
+            };
+            transcripts += 1;
+            assert!(!text.contains("write-outside"), "{}: {text}", run.display());
+        }
+    }
+    assert!(
+        transcripts >= 2,
+        "no transcript in {}",
+        out.path().display()
+    );
 }
 
 /// Grades one buggy program (the other side played by the reference) in one scenario.

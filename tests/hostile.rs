@@ -101,8 +101,16 @@ fn silent_exit(role: Role) {
 
 /// Reading outside is not held against the grader (`/etc/hostname` is readable anywhere);
 /// writing outside must fail, and a write that got through must at least be reported.
+/// Where the grader can watch system calls, its report names the attempts themselves.
 fn file_escape(role: Role) {
     let mut run = HostileRun::grade("file_escape", role);
+    if watched() {
+        // e.g. "the client tried to write outside its directory: ../server/planted-by-client.txt, ..."
+        run.report_names(
+            "its writes outside its directory",
+            &[role.name(), "outside its directory", "planted-by-"],
+        );
+    }
     let planted = run
         .out
         .path()
@@ -156,10 +164,22 @@ fn memory_hog(role: Role) {
 
 /// In relay mode every port a program is told about belongs to the relay, so a program
 /// cannot take its peer's port: its bind fails, and its grade fails with a clear verdict.
-/// (A bind that failed leaves no trace the grader could see, so the report names what
-/// followed, not the attempt.)
+/// Where the grader can watch system calls, its report names the attempt too.
 fn port_thief(role: Role) {
     let mut run = HostileRun::grade("port_thief", role);
+    if watched() {
+        // e.g. "the server tried to bind 127.0.0.1:N, the relay's port standing in for the
+        // client (address in use)"
+        run.report_names(
+            "its bind to the relay's port",
+            &[
+                role.name(),
+                "tried to bind",
+                "the relay's port",
+                "address in use",
+            ],
+        );
+    }
     let lines = run.fixture_lines();
     let tried = lines
         .iter()
@@ -178,6 +198,16 @@ fn port_thief(role: Role) {
     let failed = failed_checks(run.out.path(), SCENARIO);
     run.require(!failed.is_empty(), "the run has no failed check".to_owned());
     run.finish();
+}
+
+/// Whether the grader watches programs' system calls here (seccomp user notification,
+/// Linux 5.5): probed the way the grader installs it, in a throwaway child.
+fn watched() -> bool {
+    let watched = socklab_grader::harness::syscall_watch::available();
+    if !watched {
+        eprintln!("not checked: seccomp user notification is not available here");
+    }
+    watched
 }
 
 /// The report must hold no control character but the newline (no ESC, BEL, raw `\r`, nor

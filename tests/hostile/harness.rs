@@ -93,6 +93,20 @@ impl HostileRun {
                 "the grader took {elapsed:.1?}, more than the {BUDGET:?} budget plus {SLACK:?}"
             ),
         );
+        // The reference peer is a good program: the grader must see it try nothing.
+        let peer = match role {
+            Role::Client => "server",
+            Role::Server => "client",
+        };
+        let noted = run
+            .stdout
+            .lines()
+            .find(|line| line.contains(&format!("the {peer} tried to")))
+            .map(str::to_owned);
+        run.require(
+            noted.is_none(),
+            format!("the report notes an attempt of the reference {peer}: {noted:?}"),
+        );
         run.check_no_process_left(since);
         run.check_peak_memory();
         run
