@@ -148,7 +148,7 @@ impl Network {
                 .into_iter()
                 .map(|(faces, address)| held(address, relay_for(faces.peer()), Some(faces), None))
                 .collect(),
-            Network::TransparentTcp(_) => vec![held(
+            Network::MirroredTcp { .. } => vec![held(
                 server,
                 relay_for(Role::Server),
                 Some(Role::Client),
