@@ -144,7 +144,10 @@ fn under_a_grader(pid: u32, grader_exe: &Path) -> bool {
         if parent <= 1 {
             return false;
         }
-        if std::fs::read_link(format!("/proc/{parent}/exe")).is_ok_and(|exe| exe == grader_exe) {
+        // Any build of the grader: another checkout's tests may run at the same time.
+        if std::fs::read_link(format!("/proc/{parent}/exe"))
+            .is_ok_and(|exe| exe.file_name() == grader_exe.file_name())
+        {
             return true;
         }
         current = parent;
