@@ -4,8 +4,11 @@
 
 use crate::evidence::Stream;
 use crate::harness::group::is_live;
+use crate::harness::pidfd::force_fallback;
 use crate::harness::process::{RunningProgram, SpawnError, StopReason, stop_all_now};
-use crate::harness::test_programs::{BUDGET, eventually, first_line, is_gone, sh, start, texts};
+use crate::harness::test_programs::{
+    BUDGET, eventually, first_line, is_alone, is_gone, run_alone, sh, start, texts,
+};
 use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::{Pid, getpid};
@@ -63,46 +66,43 @@ fn nothing_of_a_program_that_ignores_sigterm_remains_after_stop() {
     assert!(is_gone(&leader.to_string()));
 }
 
-/// Set by [`run_alone`] to the name of the test it runs.
-const ALONE: &str = "SOCKLAB_TEST_ALONE";
-
-/// Whether this process runs only the test `name`, as [`run_alone`] starts it. Run with
-/// the others (`--include-ignored`), an alone test does nothing: one of them ends with
-/// `stop_all_now`, after which no test could start a program.
-fn is_alone(name: &str) -> bool {
-    std::env::var(ALONE).is_ok_and(|alone| alone.ends_with(&format!("::{name}")))
-}
-
-/// Runs the ignored test `name` of this module alone in a fresh test process, so no
-/// other test's sweep or `stop_all_now` can interfere with (or suffer from) it.
-fn run_alone(name: &str) {
-    let module = module_path!();
-    let module = module.split_once("::").map_or(module, |(_, path)| path);
-    let name = format!("{module}::{name}");
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([&name, "--exact", "--ignored", "--test-threads=1"])
-        .env(ALONE, &name)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "{name}:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn an_escaped_grandchild_is_killed_and_counted() {
-    run_alone("alone_an_escaped_grandchild_is_killed_and_counted");
+    run_alone(
+        module_path!(),
+        "alone_an_escaped_grandchild_is_killed_and_counted",
+    );
 }
 
 #[test]
 #[ignore = "run in a process of its own by an_escaped_grandchild_is_killed_and_counted"]
 fn alone_an_escaped_grandchild_is_killed_and_counted() {
-    if !is_alone("alone_an_escaped_grandchild_is_killed_and_counted") {
-        return;
+    if is_alone("alone_an_escaped_grandchild_is_killed_and_counted") {
+        an_escaped_grandchild_is_killed_and_counted_here();
     }
+}
+
+#[test]
+fn without_pidfds_an_escaped_grandchild_is_killed_and_counted() {
+    run_alone(
+        module_path!(),
+        "alone_without_pidfds_an_escaped_grandchild_is_killed_and_counted",
+    );
+}
+
+#[test]
+#[ignore = "run in a process of its own (it turns pidfds off) by \
+            without_pidfds_an_escaped_grandchild_is_killed_and_counted"]
+fn alone_without_pidfds_an_escaped_grandchild_is_killed_and_counted() {
+    if is_alone("alone_without_pidfds_an_escaped_grandchild_is_killed_and_counted") {
+        force_fallback();
+        an_escaped_grandchild_is_killed_and_counted_here();
+    }
+}
+
+/// The sweep after a program's end kills (and counts) what escaped its group, and its
+/// pids cgroup is removed (where this test process may make one).
+fn an_escaped_grandchild_is_killed_and_counted_here() {
     let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 60' & exit 0");
     let program = start(&spec);
     let escapee = first_line(&program);
@@ -121,15 +121,39 @@ fn alone_an_escaped_grandchild_is_killed_and_counted() {
 
 #[test]
 fn stop_all_now_kills_programs_and_escapees_then_refuses_new_ones() {
-    run_alone("alone_stop_all_now_kills_programs_and_escapees_then_refuses_new_ones");
+    run_alone(
+        module_path!(),
+        "alone_stop_all_now_kills_programs_and_escapees_then_refuses_new_ones",
+    );
 }
 
 #[test]
 #[ignore = "run in a process of its own by stop_all_now_kills_programs_and_escapees..."]
 fn alone_stop_all_now_kills_programs_and_escapees_then_refuses_new_ones() {
-    if !is_alone("alone_stop_all_now_kills_programs_and_escapees_then_refuses_new_ones") {
-        return;
+    if is_alone("alone_stop_all_now_kills_programs_and_escapees_then_refuses_new_ones") {
+        stop_all_now_kills_programs_and_escapees_then_refuses_new_ones_here();
     }
+}
+
+#[test]
+fn without_pidfds_stop_all_now_kills_programs_and_escapees() {
+    run_alone(
+        module_path!(),
+        "alone_without_pidfds_stop_all_now_kills_programs_and_escapees",
+    );
+}
+
+#[test]
+#[ignore = "run in a process of its own (it turns pidfds off) by \
+            without_pidfds_stop_all_now_kills_programs_and_escapees"]
+fn alone_without_pidfds_stop_all_now_kills_programs_and_escapees() {
+    if is_alone("alone_without_pidfds_stop_all_now_kills_programs_and_escapees") {
+        force_fallback();
+        stop_all_now_kills_programs_and_escapees_then_refuses_new_ones_here();
+    }
+}
+
+fn stop_all_now_kills_programs_and_escapees_then_refuses_new_ones_here() {
     // The escapee's parent, the leader, is alive: it is no orphan yet.
     let (_dir, spec) = sh("setsid sh -c 'echo $$; exec sleep 60' & wait");
     let program = start(&spec);

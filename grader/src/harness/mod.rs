@@ -10,6 +10,7 @@ pub mod group;
 pub mod limits;
 pub mod orphans;
 pub mod output;
+mod pidfd;
 pub mod pids_cgroup;
 pub mod ports;
 mod probe;

@@ -16,7 +16,8 @@
 //! - not in the session of a program still running: those are that program's own, and
 //!   its own end kills them.
 //!
-//! It SIGKILLs each, reaps it by pid (never `waitpid(-1)`, which would steal the waiter
+//! It SIGKILLs each through a pidfd ([`super::pidfd`]), waits for the pidfds to say they
+//! have exited, reaps each by pid (never `waitpid(-1)`, which would steal the waiter
 //! threads' statuses), and looks again, since an escapee's death hands its own children
 //! to the grader. The grader's threads are never candidates: /proc lists processes only.
 //!
@@ -27,9 +28,9 @@
 //! outlive the session.
 
 use crate::harness::group::{Registry, registry};
+use crate::harness::pidfd::{FallbackPause, kill_listed, wait_all_exited};
 use nix::errno::Errno;
 use nix::sys::prctl::set_child_subreaper;
-use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{Pid, getpid, getsid};
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,31 +87,36 @@ pub(crate) fn sweep_after(leader: u32) -> u32 {
 pub(crate) fn kill_every_descendant() {
     let Some(grader) = Grader::this() else { return };
     let deadline = Instant::now() + SWEEP_LIMIT;
-    let mut pause = FIRST_PAUSE;
-    loop {
-        let running: Vec<Task> = descendants_outside(&process_table(), &grader)
+    let running = || -> Vec<i32> {
+        descendants_outside(&process_table(), &grader)
             .into_iter()
             .filter(|task| task.running)
-            .collect();
-        if running.is_empty() || Instant::now() >= deadline {
+            .map(|task| task.pid)
+            .collect()
+    };
+    let mut fallback = FallbackPause::new();
+    loop {
+        let found = running();
+        if found.is_empty() || Instant::now() >= deadline {
             return;
         }
-        for task in &running {
-            let _ = kill(Pid::from_raw(task.pid), Signal::SIGKILL);
+        // These are not the grader's children, and their own parents may reap them and
+        // free their pids at any time: `kill_listed` reads the table again after opening
+        // their pidfds, so no reused pid is killed.
+        let killed = kill_listed(&found, running);
+        // Looked at again after: each death may hand the grader children it had forked
+        // meanwhile.
+        wait_all_exited(&killed.pidfds, deadline);
+        if killed.by_pid > 0 {
+            // The fallback: nothing announces the deaths of those killed by pid.
+            fallback.sleep(deadline);
         }
-        // Killed processes take a moment to die, and nothing announces it.
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(LAST_PAUSE);
     }
 }
 
 /// How long one sweep may spend killing and reaping: only a process stuck in the kernel
 /// takes more than microseconds to die of SIGKILL.
 const SWEEP_LIMIT: Duration = Duration::from_secs(2);
-
-/// The first and the longest pause while polling for a killed process's death.
-const FIRST_PAUSE: Duration = Duration::from_micros(50);
-const LAST_PAUSE: Duration = Duration::from_millis(5);
 
 /// Sweeps one at a time: two sweeps reaping the same orphan could leave its pid free for
 /// a new process that the second one then kills.
@@ -154,15 +160,16 @@ fn sweep(attributed_to: Option<u32>) -> u32 {
     let mut seen = BTreeSet::new();
     let mut escaped = 0;
     loop {
-        let found = {
+        let (found, killed) = {
             // Under the registry's lock no program is forked or reaped, so no pid found
             // here becomes a program's before it is killed.
             let registry = registry();
             let found = select_orphans(&process_table(), &grader, &registry);
-            for task in &found {
-                let _ = kill(Pid::from_raw(task.pid), Signal::SIGKILL);
-            }
-            found
+            let pids: Vec<i32> = found.iter().map(|task| task.pid).collect();
+            // Nothing to list again: these are the grader's own unreaped children, and
+            // only this sweep reaps them, so their pids stay theirs.
+            let killed = kill_listed(&pids, || pids.clone());
+            (found, killed)
         };
         // One stuck in the kernel is found again; it is counted and waited for once.
         let fresh: Vec<Task> = found
@@ -177,6 +184,14 @@ fn sweep(attributed_to: Option<u32>) -> u32 {
             .filter(|task| had_escaped(task, attributed_to))
             .count();
         escaped = escaped.saturating_add(u32::try_from(newly_escaped).unwrap_or(u32::MAX));
+        let fresh_pids: BTreeSet<i32> = fresh.iter().map(|task| task.pid).collect();
+        wait_all_exited(
+            killed
+                .pidfds
+                .iter()
+                .filter(|pidfd| fresh_pids.contains(&pidfd.pid())),
+            deadline,
+        );
         for task in &fresh {
             reap(task.pid, deadline);
         }
@@ -249,10 +264,11 @@ fn process_table() -> Vec<Task> {
         .collect()
 }
 
-/// Reaps the killed child `pid` once it is dead, or gives up at `deadline`.
+/// Reaps the killed child `pid`, which its pidfd has said is dead; or, with no pidfd (the
+/// fallback), once it is dead, giving up at `deadline`.
 fn reap(pid: i32, deadline: Instant) {
     let pid = Pid::from_raw(pid);
-    let mut pause = FIRST_PAUSE;
+    let mut fallback = FallbackPause::new();
     loop {
         match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) => {}
@@ -262,10 +278,9 @@ fn reap(pid: i32, deadline: Instant) {
         if Instant::now() >= deadline {
             return;
         }
-        // A SIGCHLD handler would belong to the whole process, and blocking in waitpid
-        // has no deadline; a killed process dies within the first few pauses.
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(LAST_PAUSE);
+        // Alive after its pidfd said it died only if it had no pidfd: a SIGCHLD handler
+        // would belong to the whole process, and blocking in waitpid has no deadline.
+        fallback.sleep(deadline);
     }
 }
 

@@ -1,5 +1,6 @@
 //! Test helpers for the harness: shell snippets run as programs, the way the grader runs
-//! them, and waiting (with a deadline) for other processes to die.
+//! them, waiting (with a deadline) for other processes to die, and running a test alone
+//! in a test process of its own.
 
 use crate::evidence::{Stream, Transcript};
 use crate::harness::orphans::{Subreaper, become_subreaper};
@@ -66,4 +67,34 @@ pub(crate) fn eventually(condition: impl Fn() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(2));
     }
     condition()
+}
+
+/// Set by [`run_alone`] to the name of the test it runs.
+const ALONE: &str = "SOCKLAB_TEST_ALONE";
+
+/// Whether this process runs only the test `name`, as [`run_alone`] starts it. Run with
+/// the others (`--include-ignored`), an alone test does nothing: some end with
+/// `stop_all_now`, after which no test could start a program, or turn pidfds off for the
+/// whole process.
+pub(crate) fn is_alone(name: &str) -> bool {
+    std::env::var(ALONE).is_ok_and(|alone| alone.ends_with(&format!("::{name}")))
+}
+
+/// Runs the ignored test `name` of `module` (the caller's `module_path!()`) alone in a
+/// fresh test process, so no other test's sweep, `stop_all_now` or process-wide switch
+/// can interfere with (or suffer from) it.
+pub(crate) fn run_alone(module: &str, name: &str) {
+    let module = module.split_once("::").map_or(module, |(_, path)| path);
+    let name = format!("{module}::{name}");
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([&name, "--exact", "--ignored", "--test-threads=1"])
+        .env(ALONE, &name)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{name}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
