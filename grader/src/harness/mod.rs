@@ -1,6 +1,7 @@
 //! Starting, watching and stopping the programs of one scenario.
 
 pub mod cgroup_location;
+mod cgroup_removal;
 #[cfg(test)]
 mod containment_tests;
 pub mod cpu_wait;

@@ -7,8 +7,9 @@
 //! `cgroup.procs`), counts the program and everything it forks from its first instruction,
 //! and makes a fork past the limit fail with `EAGAIN`. The kernel records each refusal in
 //! `pids.events` (`max N`, in cgroup v1 and v2 alike), which is how the report can say
-//! the program tried. Removing the cgroup kills whatever is still in it, so it is also a
-//! last net under the group kill and the sweep for orphans.
+//! the program tried. Removing the cgroup kills whatever is still in it (and waits for it
+//! to leave, [`super::cgroup_removal`]), so it is also a last net under the group kill and
+//! the sweep for orphans.
 //!
 //! The cgroup is made next to the grader's own ([`super::cgroup_location`]): under its
 //! pids cgroup in a v1 hierarchy, or in its v2 cgroup when that has `pids` in
@@ -16,9 +17,7 @@
 //! root, no pids controller, a read-only `/sys/fs/cgroup`), [`PidsCgroup::create`]
 //! returns `None` and nothing else changes; which it is is probed once per grader run.
 
-use nix::errno::Errno;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use super::cgroup_removal::kill_and_remove;
 use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::io;
@@ -86,8 +85,8 @@ impl PidsCgroup {
         install(command, self.procs_path());
     }
 
-    /// SIGKILLs everything still in the cgroup, then removes it, retrying briefly while
-    /// the killed processes leave it.
+    /// SIGKILLs everything still in the cgroup, waits until the killed processes have
+    /// left it, and removes it.
     pub fn remove(mut self) -> Result<(), RemoveError> {
         self.removed = true;
         remove_dir(&self.dir)
@@ -115,10 +114,6 @@ pub fn remove_all_now() {
 /// How long removal may wait for killed processes to leave the cgroup: only a process
 /// stuck in the kernel takes more than microseconds to die of SIGKILL.
 const REMOVE_LIMIT: Duration = Duration::from_secs(2);
-
-/// The first and the longest pause while waiting for a cgroup to empty.
-const FIRST_PAUSE: Duration = Duration::from_micros(50);
-const LAST_PAUSE: Duration = Duration::from_millis(5);
 
 /// The cgroups made and not yet removed, for [`remove_all_now`].
 fn live() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
@@ -204,25 +199,9 @@ fn refusals(events: &str) -> u64 {
 }
 
 /// SIGKILLs what is in `dir` (and in any cgroup a program made below it) and removes it,
-/// retrying while killed processes are still on their way out.
+/// waiting up to [`REMOVE_LIMIT`] for the killed processes to leave.
 fn remove_dir(dir: &Path) -> Result<(), RemoveError> {
-    let deadline = Instant::now() + REMOVE_LIMIT;
-    let mut pause = FIRST_PAUSE;
-    let result = loop {
-        kill_members(dir);
-        match remove_tree(dir) {
-            Ok(()) => break Ok(()),
-            Err(error) if error.raw_os_error() == Some(Errno::EBUSY as i32) => {
-                if Instant::now() >= deadline {
-                    break Err(error);
-                }
-            }
-            Err(error) => break Err(error),
-        }
-        // Nothing announces that a cgroup has emptied (v1 has no `cgroup.events`).
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(LAST_PAUSE);
-    };
+    let result = kill_and_remove(dir, Instant::now() + REMOVE_LIMIT);
     if result.is_ok() {
         live().remove(dir);
     }
@@ -230,57 +209,6 @@ fn remove_dir(dir: &Path) -> Result<(), RemoveError> {
         dir: dir.to_path_buf(),
         source,
     })
-}
-
-/// SIGKILLs every process listed in `dir`'s `cgroup.procs` and below. A pid is killed just
-/// after it is read from the cgroup, so it is still that process's: it cannot be reaped
-/// and reused in between unless its own parent reaps it in those microseconds.
-fn kill_members(dir: &Path) {
-    for member in subtree(dir) {
-        let Ok(procs) = std::fs::read_to_string(member.join("cgroup.procs")) else {
-            continue;
-        };
-        for pid in procs
-            .lines()
-            .filter_map(|line| line.trim().parse::<i32>().ok())
-        {
-            if pid > 0 {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-            }
-        }
-    }
-}
-
-/// Removes `dir` and any cgroup below it, deepest first. Already gone counts as removed.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    for member in subtree(dir).iter().rev() {
-        match std::fs::remove_dir(member) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// `dir` and every cgroup below it, parents before children. In a cgroup filesystem the
-/// only directories are cgroups.
-fn subtree(dir: &Path) -> Vec<PathBuf> {
-    let mut found = vec![dir.to_path_buf()];
-    let mut next = 0;
-    while let Some(current) = found.get(next).cloned() {
-        next += 1;
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        let mut children: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
-            .map(|entry| entry.path())
-            .collect();
-        children.sort();
-        found.extend(children);
-    }
-    found
 }
 
 #[expect(
@@ -316,8 +244,12 @@ fn install(command: &mut Command, procs: CString) {
 mod tests {
     use super::*;
     use crate::evidence::Stream;
-    use crate::harness::test_programs::{BUDGET, first_line, is_gone, sh, start, texts};
-    use std::io::BufRead;
+    use crate::harness::test_programs::{
+        BUDGET, first_line, is_alone, is_gone, run_alone, sh, start, texts,
+    };
+    use nix::sys::wait::{Id, WaitPidFlag, waitid};
+    use nix::unistd::Pid;
+    use std::io::{BufRead, Write};
     use std::process::Stdio;
 
     #[test]
@@ -381,6 +313,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unreaped_zombie_does_not_hold_its_cgroup() {
+        let Some(cgroup) = PidsCgroup::create(10) else {
+            eprintln!("skipped: pids cgroups are not available here");
+            return;
+        };
+        let dir = cgroup.path().to_path_buf();
+        let mut command = Command::new("sh");
+        command.args(["-c", "read line"]).stdin(Stdio::piped());
+        cgroup.join_before_exec(&mut command);
+        let mut child = command.spawn().unwrap();
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+        // It exits on its line, and stays a zombie: nothing reaps it yet.
+        child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+        waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("cgroup.procs")).unwrap(),
+            ""
+        );
+        cgroup.remove().unwrap();
+        assert!(!dir.exists());
+        assert!(child.wait().unwrap().success());
+    }
+
+    #[test]
     fn dropping_a_cgroup_removes_it() {
         let Some(cgroup) = PidsCgroup::create(10) else {
             eprintln!("skipped: pids cgroups are not available here");
@@ -397,29 +353,16 @@ mod tests {
     #[test]
     fn remove_all_now_removes_every_cgroup_left() {
         // In a test process of its own: it removes every cgroup this process made.
-        let name = "harness::pids_cgroup::tests::alone_remove_all_now_removes_every_cgroup_left";
-        let output = Command::new(std::env::current_exe().unwrap())
-            .args([name, "--exact", "--ignored", "--test-threads=1"])
-            .env(ALONE, name)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success() && stdout.contains("1 passed"),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
+        run_alone(
+            module_path!(),
+            "alone_remove_all_now_removes_every_cgroup_left",
         );
     }
-
-    /// Set to the test's name by the test that runs it alone.
-    const ALONE: &str = "SOCKLAB_TEST_ALONE";
 
     #[test]
     #[ignore = "run in a process of its own by remove_all_now_removes_every_cgroup_left"]
     fn alone_remove_all_now_removes_every_cgroup_left() {
-        if !std::env::var(ALONE)
-            .is_ok_and(|alone| alone.ends_with("::alone_remove_all_now_removes_every_cgroup_left"))
-        {
+        if !is_alone("alone_remove_all_now_removes_every_cgroup_left") {
             return;
         }
         let (Some(occupied), Some(empty)) = (PidsCgroup::create(10), PidsCgroup::create(10)) else {
