@@ -1,9 +1,12 @@
 //! Ports: picking a free one for a scenario, and knowing when a server has bound its own.
 //!
 //! A server is ready when its socket exists, not when it prints something (students print
-//! "listening" before or after `bind`, or not at all). The only way to see another process
-//! bind is the kernel's socket table, so [`wait_until_bound`] polls `/proc/net` with a short
-//! backoff — the one documented place where waiting is a poll.
+//! "listening" before or after `bind`, or not at all). The kernel announces no `bind` or
+//! `listen` to another process: no pidfd, inotify or netlink event says "this process now
+//! has a socket" (`sock_diag` answers a query, it sends no news). The only way to see it is
+//! the socket table, so [`wait_until_bound`] polls `/proc/net`, quickly at first and
+//! backing off. It is a poll because nothing can be waited on; `relay::discovery`'s doc
+//! lists every such poll in the grader.
 
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -194,8 +197,9 @@ pub enum WaitEnded {
 }
 
 /// Asks `probe` until it finds something (`Ok(Some)`), fails, `gave_up` holds, or the
-/// deadline passes (then `ended` makes the error). The kernel announces no bind or
-/// listen, so the socket tables are polled, quickly at first and backing off.
+/// deadline passes (then `ended` makes the error). A poll, with sleeps between the asks,
+/// because the kernel announces no bind or listen (see the module's doc): the socket
+/// tables are read again, quickly at first and backing off.
 pub fn poll_until<T, E>(
     deadline: Instant,
     gave_up: impl Fn() -> bool,

@@ -2,11 +2,30 @@
 //! be able to reach it. A thread watches each program's network and asks the bridge to
 //! mirror every address a program binds.
 //!
-//! Transparent mode: the kernel does not announce binds, so each namespace's socket table
-//! is polled (every millisecond at first, backing off to 5 ms); this, its TCP twin in
-//! `tcp_bridge` and `harness::ports` are the only polls in the grader. Preload mode: a bind
-//! creates a socket file in the program's socket_wrapper directory, which inotify announces
-//! (`dir_watch`).
+//! Transparent mode: the kernel announces no bind to another process (see
+//! `harness::ports`), so each namespace's socket table is polled (every millisecond at
+//! first, backing off to 5 ms). Preload mode: a bind creates a socket file in the
+//! program's socket_wrapper directory, which inotify announces (`dir_watch`).
+//!
+//! The grader waits by sleeping and looking again only where nothing announces what it
+//! waits for, and these are all such places:
+//! - `watch_loop` here: the UDP addresses each program binds, in transparent mode;
+//! - `tcp_bridge`'s watcher: the TCP addresses the server listens on during the run (and
+//!   in preload mode, whether the client has made a socket of its own);
+//! - `harness::ports::poll_until`: a server's first bind or listen, before a scenario goes
+//!   on (`wait_until_bound`, and `tcp_bridge`'s wait for the first listener);
+//! - [`Discovery::wait_for_bind`]: woken by each new mirror, but also every 5 ms, to ask
+//!   whether the server has exited, since its exit is told on another condition variable;
+//! - `harness::stdin_feed`: every 200 µs between typed lines, whether the program has
+//!   read the line before from its stdin pipe, and whether the typing gate holds (nothing
+//!   the client sent is left in the relay's sockets or the server's TCP receive queues):
+//!   nothing tells a writer that its reader has read.
+//!
+//! Everything else is an event: a killed process's death is a pidfd becoming readable
+//! (`harness::pidfd`), a cgroup's emptying is `cgroup.events` (`harness::cgroup_removal`),
+//! a program's exit is its waiter thread's `waitid`. The exception is a kernel without
+//! pidfds (before 5.3), where those two fall back to pausing and looking again. (Tests
+//! have one poll more, `harness::test_programs::eventually`.)
 
 use super::udp::UdpRelay;
 use crate::evidence::Role;

@@ -233,10 +233,12 @@ struct Watch {
 }
 
 impl Watch {
-    /// Mirrors each address the server starts listening on after the first ones. The
-    /// kernel does not announce a `listen()`, so the network's socket table is polled, as
-    /// UDP discovery polls for binds. In preload mode it also looks for the client's own
-    /// sockets in its directory.
+    /// Mirrors each address the server starts listening on after the first ones. A poll,
+    /// with sleeps: the kernel announces no `listen()` to another process (see
+    /// `harness::ports`; in preload mode the socket file appears at `bind`, and only
+    /// `/proc/net/unix` shows when it listens), so the network's socket table is read
+    /// again and again, as UDP discovery does for binds. In preload mode each round also
+    /// looks for the client's own sockets in its directory.
     fn run(self, mut mirrored: Vec<SocketAddr>, mirror: &Mirror) {
         let mut interval = FIRST_INTERVAL;
         while !self.stop.load(Ordering::Relaxed) {
@@ -290,7 +292,8 @@ fn has_own_socket(dir: &std::path::Path, mirrored: &[SocketAddr]) -> bool {
     })
 }
 
-/// The server's listening IPv4 addresses, once it has any.
+/// The server's listening IPv4 addresses, once it has any: polled for with
+/// [`poll_until`], since no event announces a `listen()`.
 fn wait_for_listeners(
     mirror: &Mirror,
     deadline: Instant,
