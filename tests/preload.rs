@@ -218,7 +218,7 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_transparent_mode() {
             "--mode",
             "preload",
             "--budget",
-            "1500ms",
+            "3s",
             "--scenario",
             scenario,
         ];

@@ -80,7 +80,7 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
     let _namespaces = exclusive();
     for scenario in ["lost-ack", "corrupt-packet"] {
         let (fixed, arguments) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let budget = ["--budget", "1500ms", "--scenario", scenario];
+        let budget = ["--budget", "3s", "--scenario", scenario];
         let output = check(
             "rdt3-fixed",
             "rdt3-fixed/good/UDP_Client.py",
