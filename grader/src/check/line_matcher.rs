@@ -74,5 +74,8 @@ mod tests {
         assert!(sent.is_match("\x1b]0;title\x07Sent packet"));
         assert!(!sent.is_match("\x1b[31mresent\x1b[0m"));
         assert_eq!(without_escape_sequences("a\x1b[2Jb\x1b(Bc"), "abc");
+        // The one-character CSI, and a character whose UTF-8 also ends in 0x9b.
+        assert_eq!(without_escape_sequences("a\u{9b}31mb"), "ab");
+        assert_eq!(without_escape_sequences("a\u{5db}c"), "a\u{5db}c");
     }
 }
