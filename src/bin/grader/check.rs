@@ -40,15 +40,12 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
             format!("cannot find the grader's own executable: {error}"),
         )
     })?;
-    let work = tempfile::Builder::new()
-        .prefix("socklab-")
-        .tempdir()
-        .map_err(|error| {
-            Failure::new(
-                exit_code::INTERNAL,
-                format!("cannot create a work directory: {error}"),
-            )
-        })?;
+    let work = crate::work_dir::create().map_err(|error| {
+        Failure::new(
+            exit_code::INTERNAL,
+            format!("cannot create a work directory: {error}"),
+        )
+    })?;
     let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
     let settings = RunSettings {
@@ -65,10 +62,9 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
-    let work_path = work.path().to_path_buf();
     let _ = ctrlc::set_handler(move || {
         socklab_grader::harness::process::stop_all_now();
-        let _ = std::fs::remove_dir_all(&work_path);
+        crate::work_dir::remove_all_now();
         std::process::exit(exit_code::INTERRUPTED);
     });
     let jobs = arguments

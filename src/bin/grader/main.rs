@@ -17,6 +17,7 @@ mod merge;
 mod progress_bar;
 mod proxy;
 mod schema;
+mod work_dir;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error in the grader (not the submission's fault): {info}");
         socklab_grader::harness::process::stop_all_now();
+        work_dir::remove_all_now();
         std::process::exit(exit_code::INTERNAL);
     }));
     let cli = match Cli::try_parse() {
