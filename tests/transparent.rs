@@ -196,8 +196,24 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
                 .unwrap()
         })
         .collect::<Vec<_>>();
-    for mut child in children {
-        assert_eq!(child.wait().unwrap().code(), Some(0), "both gradings pass");
+    for (mut child, out) in children.into_iter().zip(&outs) {
+        let code = child.wait().unwrap().code();
+        // On a failure, which run failed which checks and how.
+        let failures: Vec<String> = RDT3_GRADED_RUNS
+            .iter()
+            .flat_map(|run| {
+                crate::util::outcomes(out.path(), run)
+                    .into_iter()
+                    .filter(|outcome| outcome.status != "pass")
+                    .map(move |outcome| {
+                        format!(
+                            "{run}: {} {}: {}",
+                            outcome.check, outcome.status, outcome.observed
+                        )
+                    })
+            })
+            .collect();
+        assert_eq!(code, Some(0), "both gradings pass: {failures:#?}");
     }
     let graders_done = ticks_now();
     for out in &outs {
