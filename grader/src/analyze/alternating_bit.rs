@@ -1,7 +1,11 @@
 //! The alternating-bit (rdt 3.0 / rdt 2.2) view of a wire trace.
 //!
 //! Every datagram the programs sent and every copy the relay delivered becomes a [`Step`],
-//! in the relay's order of actions; the client's data datagrams are grouped into
+//! in the order of time: a datagram at the kernel's receive timestamp, which is when its
+//! program sent it, and a copy just before the relay handed it over (so an answer to the
+//! copy always comes after it). The relay's own order of actions is only the tie-break: a
+//! relay that was slow to read a datagram must not make a client that sent it before an
+//! ACK arrived look as if it sent it after. The client's data datagrams are grouped into
 //! [`Message`]s (a retransmission carries the same seq and data as the one before it).
 
 use super::describe;
@@ -154,7 +158,7 @@ impl Conversation {
                 });
             }
         }
-        steps.sort_by_key(|step| step.order);
+        steps.sort_by_key(|step| (step.at, step.order));
         let messages = group_messages(&steps);
         Conversation { steps, messages }
     }

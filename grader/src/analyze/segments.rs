@@ -2,9 +2,11 @@
 //! parsed as a segment, and every copy the relay delivered to each, in the order the
 //! programs saw them.
 //!
-//! Causality is judged by the relay's `order` (see `WireEvent::order`), never by two
-//! timestamps: a datagram the relay received after it delivered another really was sent
-//! after that delivery reached the kernel.
+//! Causality is judged by each action's `order`, its place in time: a datagram at the
+//! kernel's receive timestamp (when its program sent it), a copy just before the relay
+//! handed it over, the relay's own sequence of actions breaking ties. The relay's sequence
+//! alone would not do: a relay slow to read a datagram would make it look sent after a
+//! delivery that in fact reached its program later.
 
 use crate::evidence::{Role, WireTrace};
 use crate::link::Direction;
@@ -17,6 +19,7 @@ pub struct Sent<'a> {
     pub from: Role,
     /// 1-based among the datagrams its sender sent.
     pub nth: u32,
+    /// Its place among all actions, in time (see the module doc).
     pub order: u64,
     pub at: Duration,
     pub bytes: &'a [u8],
@@ -30,6 +33,7 @@ pub struct Sent<'a> {
 pub struct Delivered<'a> {
     /// The sent datagram it is a copy of.
     pub of_nth: u32,
+    /// Its place among all actions, in time (see the module doc).
     pub order: u64,
     pub at: Duration,
     /// As delivered (after any corruption or truncation).
@@ -73,11 +77,34 @@ impl<'a> SegmentTrace<'a> {
                 segment: Segment::parse(bytes),
             }));
         }
+        decoded.rank_in_time();
         // Delayed and reordered copies leave the relay out of turn: the programs read
         // them in the order the relay sent them.
         decoded.to_client.sort_by_key(|delivered| delivered.order);
         decoded.to_server.sort_by_key(|delivered| delivered.order);
         decoded
+    }
+
+    /// Replaces every action's relay `order` with its place in time (see the module doc).
+    fn rank_in_time(&mut self) {
+        let mut keys: Vec<(Duration, u64)> = Vec::new();
+        keys.extend(self.client_sent.iter().map(|sent| (sent.at, sent.order)));
+        keys.extend(self.server_sent.iter().map(|sent| (sent.at, sent.order)));
+        keys.extend(self.to_client.iter().map(|copy| (copy.at, copy.order)));
+        keys.extend(self.to_server.iter().map(|copy| (copy.at, copy.order)));
+        keys.sort_unstable();
+        let rank = |at: Duration, order: u64| {
+            let place = keys
+                .binary_search(&(at, order))
+                .expect("every key was collected");
+            u64::try_from(place).expect("a trace has fewer than 2^64 actions") + 1
+        };
+        for sent in self.client_sent.iter_mut().chain(&mut self.server_sent) {
+            sent.order = rank(sent.at, sent.order);
+        }
+        for copy in self.to_client.iter_mut().chain(&mut self.to_server) {
+            copy.order = rank(copy.at, copy.order);
+        }
     }
 
     /// What `role` sent.
@@ -140,5 +167,54 @@ pub fn describe_segment(segment: Result<Segment<'_>, SegmentError>, length: usiz
             )
         }
         Err(_) => format!("{length} bytes, not a segment"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::trace::{DeliveredCopy, Fate, WireEvent};
+
+    fn event(direction: Direction, order: u64, micros: u64, copy: Option<(u64, u64)>) -> WireEvent {
+        WireEvent {
+            direction,
+            nth: 1,
+            order,
+            received_at: Duration::from_micros(micros),
+            from: None,
+            to: None,
+            bytes: vec![0; 4],
+            fate: Fate::Delivered {
+                copies: copy
+                    .map(|(order, micros)| DeliveredCopy {
+                        order,
+                        sent_at: Duration::from_micros(micros),
+                        altered_bytes: None,
+                        alterations: Vec::new(),
+                    })
+                    .into_iter()
+                    .collect(),
+            },
+        }
+    }
+
+    /// The relay delivered the server's datagram at 5 ms, then read two client datagrams:
+    /// one the kernel stamped at 4 ms (sent before the delivery reached the client) and one
+    /// stamped at 6 ms. Only the second is after the delivery.
+    #[test]
+    fn a_datagram_the_relay_read_late_keeps_its_place_in_time() {
+        let trace = WireTrace {
+            events: vec![
+                event(Direction::ToClient, 1, 3_000, Some((2, 5_000))),
+                event(Direction::ToServer, 3, 4_000, None),
+                event(Direction::ToServer, 4, 6_000, None),
+            ],
+            ..WireTrace::default()
+        };
+        let segments = SegmentTrace::decode(&trace);
+        let delivery = segments.to_client[0].order;
+        let [early, late] = [&segments.client_sent[0], &segments.client_sent[1]];
+        assert!(early.order < delivery, "{early:?} before {delivery}");
+        assert!(late.order > delivery, "{late:?} after {delivery}");
     }
 }

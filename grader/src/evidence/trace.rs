@@ -21,7 +21,8 @@ pub struct DeliveredCopy {
     /// Position in the relay's sequence of actions (receives and sends alike); see
     /// [`WireEvent::order`].
     pub order: u64,
-    /// When the relay sent it on, since the scenario started.
+    /// When the relay sent it on, since the scenario started: read just before the send,
+    /// so anything the receiver did in answer carries a later kernel timestamp.
     #[serde(with = "micros")]
     pub sent_at: Duration,
     /// The bytes as delivered, when they differ from what the program sent.
@@ -67,9 +68,10 @@ pub struct WireEvent {
     pub direction: Direction,
     /// 1-based position among the datagrams sent in this direction.
     pub nth: u32,
-    /// Position in the relay's single sequence of actions. Causality is judged by this, not
-    /// by timestamps: a reply the relay received after it delivered a datagram really came
-    /// after it, whatever two clocks would say about a few microseconds.
+    /// Position in the relay's single sequence of actions. A datagram the relay received
+    /// before it delivered a copy was certainly sent before that copy arrived; the converse
+    /// does not hold (a busy relay may read a datagram late), so the analyses order actions
+    /// by time and use this only to break ties.
     pub order: u64,
     /// When the relay received it (the kernel's receive timestamp), since the scenario
     /// started.

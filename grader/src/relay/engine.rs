@@ -253,6 +253,9 @@ impl RelayLoop {
             let Some(Route { via, to }) = route else {
                 continue;
             };
+            // Read before the send: the receiver may answer before the send returns, and
+            // the analysis orders its answer (stamped by the kernel) after this copy.
+            let sent_at = self.clock.now();
             match self.endpoints[via].socket.send_to(&copy.bytes, to) {
                 Ok(_) => {}
                 // The receiver is gone (its port is closed): the datagram is lost, as it
@@ -269,7 +272,6 @@ impl RelayLoop {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(error) => return Err(error),
             }
-            let sent_at = self.clock.now();
             let order = self.next_order(sent_at);
             let Some(index) = index else {
                 continue;
