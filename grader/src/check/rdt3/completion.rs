@@ -66,11 +66,14 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
     }
     if let Some(Some(final_ack)) = acked_at.get(wanted - 1) {
         // The client's timer may expire just as the final ACK arrives: one retransmission
-        // of the last packet, within one timer period of the ACK, is that race. Anything
-        // more is a client that does not stop.
+        // of the last packet is that race when it comes within one timer period of the
+        // ACK, or when the timer was already due as the ACK arrived (a client starved of
+        // CPU retransmits late, before it reads the ACK). Anything more is a client that
+        // does not stop.
         let ack_at = conversation.steps[*final_ack].at;
         let last_message = conversation.messages.len() - 1;
-        let race_window = evidence.params.timer.expect + evidence.params.timer.tolerance;
+        let timer = evidence.params.timer;
+        let race_window = timer.expect + timer.tolerance;
         let mut after = conversation
             .steps_of(StepKind::Sent, Direction::ToServer)
             .filter(|(index, _)| index > final_ack);
@@ -78,8 +81,18 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
         let keeps_sending = match first_after {
             None => None,
             Some((index, step)) => {
+                let timer_was_due = conversation.messages[last_message]
+                    .transmissions
+                    .iter()
+                    .rev()
+                    .find(|&&earlier| earlier < *final_ack)
+                    .is_some_and(|&earlier| {
+                        conversation.steps[earlier].at
+                            + timer.expect.saturating_sub(timer.tolerance)
+                            <= ack_at
+                    });
                 let raced = conversation.message_of(index) == Some(last_message)
-                    && step.at <= ack_at + race_window;
+                    && (step.at <= ack_at + race_window || timer_was_due);
                 if raced {
                     after.next()
                 } else {

@@ -32,9 +32,10 @@ pub fn log_lines(evidence: &Rdt3Evidence<'_>, timer: &TimerAnalysis) -> Outcome 
     let conversation = evidence.conversation;
     let outcome = Outcome::new(CheckId::LogLines, LOG_LINES);
     // Events in a program's last moments may fairly have no line: when the grader stopped
-    // it, anything within the settling window of its end; when it exited by itself, only
-    // what reached it after its own last datagram (it may have stopped reading), since a
-    // program that sent something later had read past it.
+    // it, anything within the settling window of its end; when it exited by itself, what
+    // reached it after its own last datagram, however long it took to exit (it may have
+    // stopped reading, and an interpreter on a loaded machine can take 70 ms to exit after
+    // its last line), while a program that sent something later had read past it.
     let required = |transcript: &Transcript, kind: StepKind, sender_direction: Direction| {
         let end = transcript.ended_at.unwrap_or(Duration::MAX);
         let stopped = !matches!(
@@ -43,15 +44,15 @@ pub fn log_lines(evidence: &Rdt3Evidence<'_>, timer: &TimerAnalysis) -> Outcome 
         );
         let last_own_datagram = conversation
             .steps_of(StepKind::Sent, sender_direction)
-            .map(|(_, step)| step.order)
+            .map(|(_, step)| step.at)
             .last()
-            .unwrap_or(0);
+            .unwrap_or(Duration::ZERO);
         move |step: &&Step| {
             let settled = step.at.saturating_add(SETTLING) <= end;
             match (stopped, kind) {
                 (true, _) => settled,
                 (false, StepKind::Sent) => step.at <= end,
-                (false, StepKind::Delivered) => settled || step.order < last_own_datagram,
+                (false, StepKind::Delivered) => step.at < last_own_datagram,
             }
         }
     };

@@ -75,10 +75,14 @@ impl TimerAnalysis {
             .last();
         let last_message = last_sent.and_then(|last| Some((last, conversation.message_of(last)?)));
         if let (Some((last, message)), Some(end)) = (last_message, evidence.client.ended_at) {
+            // An ACK delivered after the message's first transmission answers it, even one
+            // that reached the client before this retransmission: a client starved of CPU
+            // may retransmit on an expired timer before it reads the ACK waiting for it.
             let seq = conversation.messages[message].seq;
+            let first = conversation.messages[message].transmissions[0];
             let acked = delivered_to_client
                 .iter()
-                .any(|&d| d > last && acknowledges(conversation, d, seq));
+                .any(|&d| d > first && acknowledges(conversation, d, seq));
             let waited = end.saturating_sub(conversation.steps[last].at);
             // Three timer periods, plus ten times the client's mean wait for a CPU: on a
             // busy machine a correct client may not even have run in the first three.
@@ -172,15 +176,19 @@ impl TimerAnalysis {
             value + tolerance >= timer.expect && value <= timer.expect + tolerance + allowance
         };
         // The session's median is the verdict. A scenario whose own timeouts are far off
-        // (several of them, beyond three tolerances plus a few CPU waits) fails even when
-        // the others carry the median; a single late wake-up on a busy machine does not.
+        // (several of them and most of them, beyond three tolerances plus a few CPU waits)
+        // fails even when the others carry the median; a single late wake-up on a busy
+        // machine does not, even in a scenario with only two timeouts.
         let busy = evidence
             .client
             .cpu_wait
             .map_or(Duration::ZERO, |wait| wait.mean());
         let far = timer.expect + timer.tolerance * 3 + busy * 3;
-        let grossly_off =
-            own.len() >= 2 && (own_median > far || own_median + timer.tolerance * 3 < timer.expect);
+        let far_off = own
+            .iter()
+            .filter(|&&gap| gap > far || gap + timer.tolerance * 3 < timer.expect)
+            .count();
+        let grossly_off = far_off >= 2 && far_off * 2 > own.len();
         if !within(pooled_median, timer.tolerance) || grossly_off {
             let sample = &self.samples[0];
             return outcome
