@@ -400,7 +400,7 @@ impl Setup {
             }
         })
         .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
-        let Some(output) = output else {
+        let Some(children::Finished { output, overdue }) = output else {
             return Ok(None);
         };
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -415,7 +415,9 @@ impl Setup {
             role,
             weighted.points,
             check_report::CheckOutput {
-                exit_code: output.status.code(),
+                // A child stopped at its deadline ended by our signal, whatever status it
+                // managed to exit with.
+                exit_code: if overdue { None } else { output.status.code() },
                 stdout: &stdout,
                 stderr: &String::from_utf8_lossy(&output.stderr),
             },

@@ -14,6 +14,10 @@ use socklab_grader::report;
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by the Ctrl-C / SIGTERM handler before it stops the programs.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let source = CaseSource::from_argument(&arguments.case);
@@ -63,6 +67,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
     let _ = ctrlc::set_handler(move || {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         socklab_grader::harness::process::stop_all_now();
         crate::work_dir::remove_all_now();
         std::process::exit(exit_code::INTERRUPTED);
@@ -71,6 +76,14 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The handler killed the programs, so this grading judged programs it killed: it
+        // must not be printed, nor exit 0 or 1 (a batch would take it for a verdict). The
+        // handler exits with INTERRUPTED once it has cleaned up.
+        loop {
+            std::thread::park();
+        }
+    }
     bar.clear();
     let report = report?;
 

@@ -37,7 +37,7 @@ pub fn run(
     mut command: Command,
     deadline: Duration,
     started: impl FnOnce(u32),
-) -> std::io::Result<Option<Output>> {
+) -> std::io::Result<Option<Finished>> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -95,7 +95,15 @@ pub fn run(
     if stopping() {
         return Ok(None);
     }
-    output.map(Some)
+    output.map(|output| Some(Finished { output, overdue }))
+}
+
+/// How a child ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub output: Output,
+    /// It was stopped at its deadline: whatever it printed as it was stopped is no verdict.
+    pub overdue: bool,
 }
 
 /// Whether the batch is stopping (results found now must not be written).
