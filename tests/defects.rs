@@ -6,7 +6,7 @@
 //! plus only the failures that follow from it (a message that never arrives cannot be
 //! shown by the server).
 
-use crate::util::{checks, failed_checks, grader, reference_binary};
+use crate::util::{checks, failed_checks, grader, reference_binary, with_timer_scenarios};
 
 #[derive(Clone, Copy)]
 enum Side {
@@ -14,6 +14,9 @@ enum Side {
     Server,
 }
 
+/// The checks that fail in `scenario` when one reference peer has `defect`. The run also
+/// plays the timer scenarios, so the timer is judged on as many timeouts as in a real
+/// grading; only `scenario`'s failures are returned.
 fn failures_with_defect(
     side: Side,
     defect: &str,
@@ -32,19 +35,9 @@ fn failures_with_defect(
         ),
     };
     let output = grader()
-        .args([
-            "check",
-            "rdt3",
-            "--seed",
-            "5",
-            "--budget",
-            "1500ms",
-            "--scenario",
-            scenario,
-            flag,
-            &command,
-            "--out",
-        ])
+        .args(["check", "rdt3", "--seed", "5", "--budget", "1500ms"])
+        .args(with_timer_scenarios(scenario))
+        .args([flag, &command, "--out"])
         .arg(out.path())
         .output()
         .unwrap();

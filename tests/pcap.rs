@@ -2,7 +2,7 @@
 //! pcap-file and etherparse, then (where it is installed) by tshark, the reader people
 //! will use, with its checksum validation on.
 
-use crate::util::{grade, trace};
+use crate::util::{grade, trace, with_timer_scenarios};
 use etherparse::{Ipv4Header, TcpHeader, UdpHeader};
 use pcap_file::pcapng::{Block, PcapNgReader};
 use std::path::Path;
@@ -70,7 +70,9 @@ fn tshark(args: &[&str]) -> Option<String> {
 
 #[test]
 fn a_udp_capture_holds_every_datagram_of_the_trace_in_order() {
-    let graded = grade(&["rdt3", "--scenario", "lost-packet", "--seed", "7"]);
+    let mut args = vec!["rdt3", "--seed", "7"];
+    args.extend(with_timer_scenarios("lost-packet"));
+    let graded = grade(&args);
     assert_eq!(graded.code, Some(0), "{}", graded.stdout);
     let events = trace(graded.out.path(), "lost-packet");
     let capture = graded.out.path().join("lost-packet/trace.pcapng");

@@ -2,7 +2,9 @@
 //! as an unprivileged user with no capabilities, with the verdicts transparent mode gives,
 //! leaving nothing behind.
 
-use crate::util::{exclusive_namespaces, exited_with, failed_checks, rdt3_verdicts, root};
+use crate::util::{
+    exclusive_namespaces, exited_with, failed_checks, rdt3_verdicts, root, with_timer_scenarios,
+};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -259,7 +261,7 @@ fn auto_mode_chooses_preload_where_namespaces_are_forbidden() {
             &readable.example("rdt3-fixed/good/UDP_Client.py"),
             &readable.example("rdt3-fixed/good/UDP_Server.py"),
             out.to_str().unwrap(),
-            &["--scenario", "lost-ack"],
+            &with_timer_scenarios("lost-ack"),
         ))
         .env("NO_COLOR", "1")
         .env("PATH", PATH)
