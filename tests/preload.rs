@@ -121,17 +121,19 @@ fn check_args<'a>(
     out: &'a str,
     extra: &[&'a str],
 ) -> Vec<&'a str> {
+    case_args("rdt3-fixed", client, server, out, extra)
+}
+
+/// `check CASE --seed 4 --client CLIENT --server SERVER --out OUT EXTRA...`.
+fn case_args<'a>(
+    case: &'a str,
+    client: &'a str,
+    server: &'a str,
+    out: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
-        "check",
-        "rdt3-fixed",
-        "--seed",
-        "4",
-        "--client",
-        client,
-        "--server",
-        server,
-        "--out",
-        out,
+        "check", case, "--seed", "4", "--client", client, "--server", server, "--out", out,
     ];
     args.extend_from_slice(extra);
     args
@@ -370,22 +372,16 @@ fn one_tcp_program_that_asks_its_role_is_graded_as_nobody() {
     let tmp = readable.writable_dir("tmp");
     let preload_out = readable.writable_dir("preload-out");
     let args = |program: &str, out: &Path, mode: &str| -> Vec<String> {
-        [
-            "check",
+        case_args(
             &case,
-            "--seed",
-            "4",
-            "--client",
             program,
-            "--server",
             program,
-            "--out",
             out.to_str().unwrap(),
-            "--mode",
-            mode,
-        ]
+            &["--mode", mode],
+        )
+        .into_iter()
         .map(str::to_owned)
-        .to_vec()
+        .collect()
     };
     let as_nobody = |args: Vec<String>| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -456,22 +452,11 @@ fn hard_coded_tcp_pairs_get_the_verdicts_of_transparent_mode() {
         let preload_out = readable.writable_dir(&format!("preload-{}", server.len()));
         let transparent_out = tempfile::tempdir().unwrap();
         let args = |out: &Path, mode: &str| -> Vec<String> {
-            [
-                "check",
-                case.to_str().unwrap(),
-                "--seed",
-                "4",
-                "--client",
-                &client,
-                "--server",
-                &server,
-                "--out",
-                out.to_str().unwrap(),
-                "--mode",
-                mode,
-            ]
-            .map(str::to_owned)
-            .to_vec()
+            let (case, out) = (case.to_str().unwrap(), out.to_str().unwrap());
+            case_args(case, &client, &server, out, &["--mode", mode])
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
         };
         let preload_args = args(&preload_out, "preload");
         let preload_args: Vec<&str> = preload_args.iter().map(String::as_str).collect();

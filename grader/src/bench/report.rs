@@ -162,57 +162,64 @@ impl BenchReport {
             "", "direct", "relay", "added"
         );
         let latency = &self.latency;
-        let _ = writeln!(
-            text,
-            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
-            "ping-pong 64 B RTT median",
-            latency.direct.median_us,
-            latency.relay.median_us,
-            latency.added_median_us
-        );
-        let _ = writeln!(
-            text,
-            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
-            "ping-pong 64 B RTT p99",
-            latency.direct.p99_us,
-            latency.relay.p99_us,
-            latency.added_p99_us
-        );
-        for figures in &self.throughput {
-            let _ = writeln!(
-                text,
-                "{:<34} {:>10.0}/s {:>10.0}/s {:>11.2}×",
+        // Our relay, then the yardstick two-thread relay measured in the same run: its RTT
+        // figures, then how one throughput run reads for it.
+        type Throughput = fn(&ThroughputFigures) -> (String, f64, f64);
+        let ours: Throughput = |figures| {
+            (
                 format!("throughput {} B, window {}", figures.size, figures.window),
-                figures.direct_per_second,
                 figures.relay_per_second,
-                figures.ratio
-            );
-        }
-        let _ = writeln!(
-            text,
-            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
-            "yardstick relay RTT median",
-            latency.direct.median_us,
-            latency.plain.median_us,
-            latency.plain_added_median_us
-        );
-        let _ = writeln!(
-            text,
-            "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
-            "yardstick relay RTT p99",
-            latency.direct.p99_us,
-            latency.plain.p99_us,
-            latency.plain_added_p99_us
-        );
-        for figures in &self.throughput {
-            let _ = writeln!(
-                text,
-                "{:<34} {:>10.0}/s {:>10.0}/s {:>11.2}×",
+                figures.ratio,
+            )
+        };
+        let yardstick: Throughput = |figures| {
+            (
                 format!("yardstick throughput {} B", figures.size),
-                figures.direct_per_second,
                 figures.plain_per_second,
-                figures.plain_ratio
-            );
+                figures.plain_ratio,
+            )
+        };
+        let relays = [
+            (
+                "ping-pong 64 B RTT",
+                &latency.relay,
+                [latency.added_median_us, latency.added_p99_us],
+                ours,
+            ),
+            (
+                "yardstick relay RTT",
+                &latency.plain,
+                [latency.plain_added_median_us, latency.plain_added_p99_us],
+                yardstick,
+            ),
+        ];
+        for (label, relayed, [added_median, added_p99], throughput) in relays {
+            for (statistic, direct, through, added) in [
+                (
+                    "median",
+                    latency.direct.median_us,
+                    relayed.median_us,
+                    added_median,
+                ),
+                ("p99", latency.direct.p99_us, relayed.p99_us, added_p99),
+            ] {
+                let _ = writeln!(
+                    text,
+                    "{:<34} {:>9.1} µs {:>9.1} µs {:>9.1} µs",
+                    format!("{label} {statistic}"),
+                    direct,
+                    through,
+                    added
+                );
+            }
+            for figures in &self.throughput {
+                let (name, per_second, ratio) = throughput(figures);
+                let _ = writeln!(
+                    text,
+                    "{:<34} {:>10.0}/s {:>10.0}/s {:>11.2}×",
+                    name, figures.direct_per_second, per_second, ratio
+                );
+            }
         }
         let _ = writeln!(
             text,

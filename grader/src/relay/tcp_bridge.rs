@@ -9,7 +9,7 @@
 use super::clock::ScenarioClock;
 use super::routing::Networks;
 use super::server_backlog::ServerBacklog;
-use super::socket_dir::listening_in;
+use super::socket_dir::{SocketKind, listening_in, parse_file_name};
 use super::stream_socket::{RelayListener, ServerNetwork};
 use super::tcp::{ConnectionObserver, TcpRelay, TcpRelayPlan};
 use crate::evidence::Connection;
@@ -281,14 +281,18 @@ impl Watch {
 }
 
 /// Whether `dir` (the client's socket_wrapper directory) holds a socket the relay did not
-/// make: the relay's own there are the listeners for the `mirrored` addresses.
+/// make: the relay's own there are the TCP listeners for the `mirrored` addresses, so a
+/// client's UDP socket on a mirrored port is the client's.
 fn has_own_socket(dir: &std::path::Path, mirrored: &[SocketAddr]) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     entries.flatten().any(|entry| {
-        crate::relay::socket_dir::address_of_path(&entry.path())
-            .is_none_or(|address| !mirrored.contains(&address))
+        entry
+            .file_name()
+            .to_str()
+            .and_then(parse_file_name)
+            .is_none_or(|(kind, address)| kind != SocketKind::Tcp || !mirrored.contains(&address))
     })
 }
 
@@ -313,4 +317,26 @@ fn wait_for_listeners(
             })
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay::socket_dir::file_name;
+
+    /// The relay's mirror of the server's port is not the client's socket; the client's
+    /// own socket is, even a UDP one on that same port.
+    #[test]
+    fn only_a_socket_other_than_the_relays_mirror_is_the_clients() {
+        let dir = tempfile::tempdir().unwrap();
+        let mirrored = SocketAddr::from(([127, 0, 0, 1], 12_100));
+        let touch = |kind| {
+            let name = file_name(kind, mirrored).unwrap();
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        };
+        touch(SocketKind::Tcp);
+        assert!(!has_own_socket(dir.path(), &[mirrored]));
+        touch(SocketKind::Udp);
+        assert!(has_own_socket(dir.path(), &[mirrored]));
+    }
 }
