@@ -31,8 +31,7 @@ fn the_bundle_has_a_report_page_whose_ladder_shows_the_loss_and_the_repair() {
         .nth(1)
         .expect("a retransmission is drawn");
     let repair = &repair[..repair.find("</g>").unwrap()];
-    // The label gives the gap the trace measured (the reference's 9 ms timer, served a
-    // little late on a busy machine).
+    // The label gives the gap the trace measured (about the reference's 9 ms timer).
     let received = |nth: u64| {
         trace(graded.out.path(), "lost-packet")
             .into_iter()
@@ -40,11 +39,9 @@ fn the_bundle_has_a_report_page_whose_ladder_shows_the_loss_and_the_repair() {
             .and_then(|event| event["received_at"].as_u64())
             .unwrap_or_else(|| panic!("the trace has to-server #{nth}"))
     };
+    // On the wire the gap may even be shorter than the timer: a client preempted between
+    // starting its timer and sending (a loaded machine showed 2.6 ms).
     let gap = Duration::from_micros(received(3) - received(2));
-    assert!(
-        gap >= Duration::from_millis(9),
-        "the timer is never early: {gap:?}"
-    );
     let label = format!(">after {:.1} ms<", gap.as_secs_f64() * 1000.0);
     assert!(
         repair.contains("to-server #3 repeats to-server #2") && repair.contains(&label),
