@@ -157,7 +157,7 @@ fn memory_hog(role: Role) {
         limited,
         "no memory limit stopped the fixture (it never printed \"allocation failed\")".to_owned(),
     );
-    // "the client used 461 MiB of memory, up against its 512 MiB limit ..."
+    // "the client used 205 MiB of memory, up against its 256 MiB limit ..."
     run.report_names("its memory limit", &[role.name(), "memory"]);
     run.finish();
 }
