@@ -18,7 +18,11 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// The class: one good submission and three buggy clients (each beside the good server),
-/// with the files nested and renamed as students hand them in.
+/// with the files nested and renamed as students hand them in. Each bug shows the same way
+/// in every run, so two gradings must agree: dee never retransmits, which passes `no-loss`
+/// and fails `lost-packet` however busy the machine. (A client that does not log its
+/// timeouts did not do: on a loaded machine its 9 ms timer sometimes expired in `no-loss`
+/// too, and then, rightly, failed `log-lines` there.)
 fn build_class(dir: &Path) {
     let put = |id: &str, from: &str, to: &str| put_example(&dir.join(id), from, to);
     put("ada", "rdt3/good/UDP_Client.py", "UDP_Client.py");
@@ -31,7 +35,7 @@ fn build_class(dir: &Path) {
     put("bob", "rdt3/good/UDP_Server.py", "rdt3/UDP_Server.py");
     put("cy", "rdt3/stuck-seq/UDP_Client.py", "Sub/udp_client.PY");
     put("cy", "rdt3/good/UDP_Server.py", "Sub/udp_server.py");
-    put("dee", "rdt3/silent-timeout/UDP_Client.py", "UDP_Client.py");
+    put("dee", "rdt3/no-retransmit/UDP_Client.py", "UDP_Client.py");
     put("dee", "rdt3/good/UDP_Server.py", "UDP_Server.py");
     // Debris that must not be taken for a program or a submission.
     put(

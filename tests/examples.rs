@@ -90,6 +90,16 @@ fn slow_timer_fails_the_timer_check() {
 }
 
 #[test]
+fn a_client_that_never_retransmits_fails_the_timer_check() {
+    assert_buggy_fails(
+        "--client",
+        "rdt3/no-retransmit/UDP_Client.py",
+        "lost-packet",
+        "retransmission-timer",
+    );
+}
+
+#[test]
 fn stuck_seq_fails_seq_alternation() {
     assert_buggy_fails(
         "--client",
