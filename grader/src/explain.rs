@@ -3,12 +3,11 @@
 //! points. Everything is taken from the loaded case and from the texts the checks and the
 //! link themselves use, so the explanation says what a report will judge.
 
-use crate::case::load::{CompiledAnalyzer, LoadedCase};
+use crate::analyzer::{Case, Judge, LoadedCase};
 use crate::case::{
-    Analyzer, Case, EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput,
-    ProgramTemplates, Scenario, StdinScript, UploadFile,
+    EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput, ProgramTemplates, Scenario,
+    StdinScript, UploadFile,
 };
-use crate::check::requirement::requirement;
 use crate::grading::mode::{Facilities, Mode, ModeChoice, choose_mode};
 use crate::link::Direction;
 use crate::link::words::{Vocabulary, stream_in_words};
@@ -117,7 +116,7 @@ fn program_notes(templates: &ProgramTemplates) -> Vec<String> {
 }
 
 fn wire(text: &mut String, loaded: &LoadedCase) {
-    let CompiledAnalyzer::AlternatingBit { layout, .. } = &loaded.compiled else {
+    let Some(layout) = loaded.compiled.packet_layout() else {
         return;
     };
     text.push_str("\nWhat is on the wire\n");
@@ -321,29 +320,25 @@ fn upload_in_words(files: &[UploadFile]) -> String {
 fn checks(text: &mut String, loaded: &LoadedCase) {
     text.push_str("\nChecks, on every scenario (unless it lists its own)\n");
     for &check in &loaded.case.checks {
-        let requirement = requirement(loaded, check).unwrap_or_default();
+        let requirement = loaded.compiled.requirement(check).unwrap_or_default();
         hanging(text, 2, 4, &format!("{check}: {requirement}."));
     }
 }
 
 /// What the case calls the packets each program sends, and its packet fields.
 fn vocabulary(loaded: &LoadedCase) -> Vocabulary {
-    let (client_packets, server_packets) = match loaded.case.analyzer {
-        Analyzer::AlternatingBit(_) => ("data packet", "ACK"),
-        Analyzer::TcpLike(_) => ("segment", "segment"),
-        _ => ("packet", "packet"),
-    };
-    let fields = match &loaded.compiled {
-        CompiledAnalyzer::AlternatingBit { layout, .. } => layout
+    let names = loaded.case.analyzer.packet_names();
+    let fields = match loaded.compiled.packet_layout() {
+        Some(layout) => layout
             .fields()
             .iter()
             .map(|field| (field.offset, field.name.clone()))
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     Vocabulary {
-        client_packets: client_packets.to_owned(),
-        server_packets: server_packets.to_owned(),
+        client_packets: names.client.to_owned(),
+        server_packets: names.server.to_owned(),
         fields,
     }
 }

@@ -9,6 +9,7 @@
 //! class's grades.
 
 pub mod analyze;
+pub mod analyzer;
 pub mod batch;
 pub mod bench;
 pub mod case;

@@ -8,7 +8,7 @@
 //! [`MAX_DEPTH`] folders deep, and never follows a symbolic link, so nothing outside the
 //! submission can be picked.
 
-use crate::case::Case;
+use crate::analyzer::Case;
 use std::path::{Path, PathBuf};
 
 /// How many folders below the submission a program may be (the submission's own files

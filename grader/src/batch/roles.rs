@@ -5,7 +5,8 @@
 //! case's `roles` gives each role its points; without it, the student's pair earns the
 //! case's total, as `grader check` would give it.
 
-use crate::case::{Case, Grading, RoleWeights};
+use crate::analyzer::Case;
+use crate::case::{Grading, RoleWeights};
 use serde::{Deserialize, Serialize};
 
 /// Which sides of a grading run are the student's.

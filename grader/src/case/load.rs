@@ -1,12 +1,12 @@
 //! Reading a case file: from the binary or from disk, parsed, then validated (see
 //! [`super::validate`]) into a case with its analyzer compiled.
 
+use super::analyzer_choice::AnalyzerChoice;
 use super::builtin::{builtin_case, builtin_names};
 use super::model::Case;
 use super::validate::{Problems, validate};
 use super::yaml::{self, Position};
-use crate::check::line_matcher::LineMatcher;
-use crate::wire::Layout;
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// Where a case comes from.
@@ -41,62 +41,12 @@ impl CaseSource {
     }
 }
 
-/// A case that parsed and passed every check, with what the checks compiled.
+/// A case that parsed and passed every check, with what its analyzer compiled.
 #[derive(Debug)]
-pub struct LoadedCase {
+pub struct LoadedCase<A: AnalyzerChoice> {
     pub source: CaseSource,
-    pub case: Case,
-    pub compiled: CompiledAnalyzer,
-}
-
-/// What loading compiled for the case's analyzer.
-#[derive(Debug)]
-pub enum CompiledAnalyzer {
-    AlternatingBit {
-        layout: Layout,
-        logs: LogMatchers,
-    },
-    AddNumbers {
-        names: NameMatchers,
-    },
-    FileTransfer,
-    LineUpload {
-        accepted: regex::Regex,
-        quitting: regex::Regex,
-    },
-    RepeatedTransfer {
-        server: TransferMatchers,
-        client: TransferMatchers,
-        error_count: regex::Regex,
-    },
-    TcpLike,
-}
-
-/// The compiled required-line patterns of one program of a repeated transfer.
-#[derive(Debug)]
-pub struct TransferMatchers {
-    pub opening: regex::Regex,
-    pub each_start: regex::Regex,
-    pub each_end: regex::Regex,
-    pub each_time: regex::Regex,
-    pub average: regex::Regex,
-    pub closing: regex::Regex,
-}
-
-/// The compiled name patterns of the add-numbers analyzer.
-#[derive(Debug)]
-pub struct NameMatchers {
-    pub client: regex::Regex,
-    pub server: regex::Regex,
-}
-
-/// The compiled log-line patterns of the alternating-bit analyzer.
-#[derive(Debug)]
-pub struct LogMatchers {
-    pub sent: LineMatcher,
-    pub received: LineMatcher,
-    pub timer: LineMatcher,
-    pub corrupt: LineMatcher,
+    pub case: Case<A>,
+    pub compiled: A::Compiled,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +127,9 @@ impl std::fmt::Display for CaseErrors {
 impl std::error::Error for CaseErrors {}
 
 /// Reads, parses and validates a case.
-pub fn load_case(source: &CaseSource) -> Result<LoadedCase, CaseErrors> {
+pub fn load_case<A: AnalyzerChoice + DeserializeOwned>(
+    source: &CaseSource,
+) -> Result<LoadedCase<A>, CaseErrors> {
     let origin = source.display_name();
     let text = match source {
         CaseSource::Builtin(name) => builtin_case(name)
@@ -197,9 +149,12 @@ pub fn load_case(source: &CaseSource) -> Result<LoadedCase, CaseErrors> {
 }
 
 /// Parses and validates case text; `source` only names it in errors and reports.
-pub fn parse_case(source: CaseSource, text: &str) -> Result<LoadedCase, CaseErrors> {
+pub fn parse_case<A: AnalyzerChoice + DeserializeOwned>(
+    source: CaseSource,
+    text: &str,
+) -> Result<LoadedCase<A>, CaseErrors> {
     let origin = source.display_name();
-    let mut case: Case = yaml::from_str(text).map_err(|error| {
+    let mut case: Case<A> = yaml::from_str(text).map_err(|error| {
         CaseErrors::from(CaseError::located(&origin, error.position, error.message))
     })?;
     let mut problems = Problems::default();

@@ -14,10 +14,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
 
+// `A` is the analyzer the case chooses: the case layer knows only what `AnalyzerChoice` asks
+// of it, and the registry of analyzers (`crate::analyzer`) names the concrete type, so no
+// analyzer is named here. (A plain comment: a doc comment would be the schema's description.)
 /// One assignment: the programs, the wire format, the analyzer, the scenarios, the checks.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Case {
+#[schemars(rename = "Case")]
+pub struct Case<A> {
     /// Short identifier, as in `grader check rdt3`.
     pub name: String,
     /// One line for people.
@@ -40,7 +44,7 @@ pub struct Case {
     /// programs' own formats from their outputs.
     #[serde(default)]
     pub wire: Option<WireFormat>,
-    pub analyzer: Analyzer,
+    pub analyzer: A,
     pub scenarios: Vec<Scenario>,
     /// The checks run on every scenario, in the order reports list them.
     pub checks: Vec<CheckId>,
@@ -162,299 +166,6 @@ pub struct WireFormat {
     pub checksum: Option<Spanned<ChecksumSpec>>,
 }
 
-/// Which protocol analyzer decodes the wire trace, with its parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one per loaded case, never moved in a loop"
-)]
-pub enum Analyzer {
-    /// rdt 3.0 sender and rdt 2.2 receiver with a one-bit sequence number.
-    AlternatingBit(AlternatingBitParams),
-    /// One request holding a name and an integer, one reply holding the other side's
-    /// (udp-add); the message format is the student's own.
-    AddNumbers(AddNumbersParams),
-    /// A file requested by name and sent back in fixed-size blocks, ended by a shorter one
-    /// (udp-file).
-    FileTransfer(FileTransferParams),
-    /// Files of text lines uploaded over one TCP connection, each answered by a status
-    /// byte (tcp-lines).
-    LineUpload(LineUploadParams),
-    /// The same file sent many times, one TCP connection each, with reported timings
-    /// (tcp-file-100).
-    RepeatedTransfer(RepeatedTransferParams),
-    /// A byte stream over UDP in segments with a TCP-like header, handshake, cumulative
-    /// acknowledgements and close (tcp-over-udp).
-    TcpLike(TcpLikeParams),
-}
-
-impl Analyzer {
-    /// The name case files use.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Analyzer::AlternatingBit(_) => "alternating-bit",
-            Analyzer::AddNumbers(_) => "add-numbers",
-            Analyzer::FileTransfer(_) => "file-transfer",
-            Analyzer::LineUpload(_) => "line-upload",
-            Analyzer::RepeatedTransfer(_) => "repeated-transfer",
-            Analyzer::TcpLike(_) => "tcp-like",
-        }
-    }
-
-    /// The checks this analyzer can perform (besides `startup`, which every case has).
-    pub fn checks(&self) -> &'static [CheckId] {
-        match self {
-            Analyzer::AlternatingBit(_) => &[
-                CheckId::Format,
-                CheckId::Checksum,
-                CheckId::SeqAlternation,
-                CheckId::IdenticalRetransmission,
-                CheckId::RetransmissionTimer,
-                CheckId::AckBehaviour,
-                CheckId::SenderReaction,
-                CheckId::Delivery,
-                CheckId::Completion,
-                CheckId::LogLines,
-            ],
-            Analyzer::AddNumbers(_) => &[
-                CheckId::Exchange,
-                CheckId::Names,
-                CheckId::Sum,
-                CheckId::Shutdown,
-                CheckId::Completion,
-            ],
-            Analyzer::FileTransfer(_) => &[
-                CheckId::Request,
-                CheckId::BlockSizes,
-                CheckId::FileCopy,
-                CheckId::Completion,
-            ],
-            Analyzer::LineUpload(_) => &[
-                CheckId::Framing,
-                CheckId::StatusBytes,
-                CheckId::SavedFiles,
-                CheckId::ServerClose,
-                CheckId::ClientStatus,
-                CheckId::Completion,
-            ],
-            Analyzer::RepeatedTransfer(_) => &[
-                CheckId::Connections,
-                CheckId::StoredCopies,
-                CheckId::ErrorCount,
-                CheckId::RequiredLines,
-                CheckId::Timings,
-                CheckId::Average,
-                CheckId::Address,
-                CheckId::Completion,
-            ],
-            Analyzer::TcpLike(_) => &[
-                CheckId::Format,
-                CheckId::Handshake,
-                CheckId::ConnectionId,
-                CheckId::SequenceNumbers,
-                CheckId::IdenticalRetransmission,
-                CheckId::Close,
-                CheckId::FileCopy,
-                CheckId::LogLines,
-            ],
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct AddNumbersParams {
-    /// The integers the programs accept, inclusive; anything else shuts the server down.
-    pub range: [i64; 2],
-    /// Patterns that find each program's name ("Client of Ada Lovelace") in a datagram or
-    /// an output line; the name is the whole match.
-    pub names: NamePatterns,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct NamePatterns {
-    #[schemars(with = "String")]
-    pub client: Spanned<String>,
-    #[schemars(with = "String")]
-    pub server: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct FileTransferParams {
-    /// The size of every block but the last, which is shorter (empty when the file's size
-    /// is a multiple of it).
-    pub block: usize,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LineUploadParams {
-    /// What the grader types at the client's prompts besides the files themselves.
-    pub answers: UploadAnswers,
-    /// Patterns that recognise the client showing each status byte.
-    pub client_shows: StatusPatterns,
-}
-
-/// The client's dialogue: after each accepted file it asks whether to send another.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct UploadAnswers {
-    /// Typed to send another file.
-    pub another: String,
-    /// Typed after the last file (the client then sends the zero-line file).
-    pub finish: String,
-    /// Typed at the first prompt of a scenario that uploads nothing: a zero line count.
-    pub quit_at_once: String,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct StatusPatterns {
-    #[schemars(with = "String")]
-    pub accepted: Spanned<String>,
-    #[schemars(with = "String")]
-    pub quitting: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RepeatedTransferParams {
-    /// How many transfers (connections) a run makes.
-    pub transfers: u32,
-    pub server: TransferLines,
-    pub client: TransferLines,
-    /// Finds the server's count of incorrect transfers; the number is the group `count`.
-    #[schemars(with = "String")]
-    pub error_count: Spanned<String>,
-    /// The reported times are milliseconds: their total must be at least this fraction of
-    /// the connections' total life at the relay (a program's own timing can leave out the
-    /// handshake and the close, but a time in seconds is a thousand times too small).
-    #[serde(default = "default_least_fraction")]
-    pub least_fraction: f64,
-    /// ... and each at most this multiple of its connection's life, plus `slack`.
-    #[serde(default = "default_most_multiple")]
-    pub most_multiple: f64,
-    #[serde(default = "default_slack", with = "crate::case::model::duration")]
-    #[schemars(with = "crate::link::duration::DurationText")]
-    pub slack: Duration,
-}
-
-fn default_least_fraction() -> f64 {
-    0.05
-}
-
-fn default_most_multiple() -> f64 {
-    2.0
-}
-
-fn default_slack() -> Duration {
-    Duration::from_millis(20)
-}
-
-/// The required lines of one program of a repeated transfer, as patterns. `each-start`,
-/// `each-end` and `each-time` capture the transfer's number as the group `n`;
-/// `each-time` and `average` capture the milliseconds as `ms`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TransferLines {
-    /// The line before the first transfer ("I am ready …", "I am connecting …").
-    #[schemars(with = "String")]
-    pub opening: Spanned<String>,
-    #[schemars(with = "String")]
-    pub each_start: Spanned<String>,
-    #[schemars(with = "String")]
-    pub each_end: Spanned<String>,
-    #[schemars(with = "String")]
-    pub each_time: Spanned<String>,
-    #[schemars(with = "String")]
-    pub average: Spanned<String>,
-    /// The last line ("I am done").
-    #[schemars(with = "String")]
-    pub closing: Spanned<String>,
-}
-
-/// The tcp-over-udp segment is fixed by the assignment (`'iihh'`, FIN=1 SYN=2 ACK=4, at most
-/// 512 bytes of payload); what a course may vary is where each program logs and where the
-/// sequence space wraps.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TcpLikeParams {
-    /// Sequence and acknowledgement numbers run from 0 to one less than this.
-    #[serde(default = "default_seq_modulus")]
-    pub seq_modulus: u32,
-    /// Which output stream of each program holds its SEND/RECV/DROP lines.
-    pub logs: LogStreams,
-}
-
-fn default_seq_modulus() -> u32 {
-    socklab_reference::tcp_over_udp::SEQ_MODULUS
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LogStreams {
-    pub client: OutputStream,
-    pub server: OutputStream,
-}
-
-/// One of a program's two output streams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum OutputStream {
-    Stdout,
-    Stderr,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct AlternatingBitParams {
-    /// The field that is 1 on an acknowledgement and 0 on data.
-    pub ack_field: String,
-    pub seq_field: String,
-    pub data_field: String,
-    /// How many distinct messages the client must get across.
-    pub messages: usize,
-    pub timer: TimerExpectation,
-    pub logs: LogPatterns,
-}
-
-/// The sender's retransmission timer, judged at the median of the observed gaps.
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TimerExpectation {
-    #[serde(with = "crate::case::model::duration")]
-    #[schemars(with = "crate::link::duration::DurationText")]
-    pub expect: Duration,
-    #[serde(with = "crate::case::model::duration")]
-    #[schemars(with = "crate::link::duration::DurationText")]
-    pub tolerance: Duration,
-}
-
-/// Regular expressions that recognise the required log lines, whatever their wording.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LogPatterns {
-    pub sent: LogPattern,
-    pub received: LogPattern,
-    pub timer: LogPattern,
-    pub corrupt: LogPattern,
-}
-
-/// A line counts when it matches `matches` and does not match `unless` ("not corrupt" must
-/// not count as a "corrupt" line).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LogPattern {
-    #[schemars(with = "String")]
-    pub matches: Spanned<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub unless: Option<Spanned<String>>,
-}
-
 /// One network situation to run the programs through.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -529,12 +240,12 @@ pub enum Visibility {
 
 impl Scenario {
     /// The checks this scenario runs: its own list, else the case's.
-    pub fn checks<'a>(&'a self, case: &'a Case) -> &'a [CheckId] {
+    pub fn checks<'a, A>(&'a self, case: &'a Case<A>) -> &'a [CheckId] {
         self.checks.as_deref().unwrap_or(&case.checks)
     }
 
     /// Which program's exit ends this scenario: its own choice, else the case's.
-    pub fn ends_when(&self, case: &Case) -> EndsWhen {
+    pub fn ends_when<A>(&self, case: &Case<A>) -> EndsWhen {
         self.ends_when.or(case.ends_when).unwrap_or_default()
     }
 }

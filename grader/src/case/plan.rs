@@ -16,7 +16,7 @@ pub struct PlannedRun {
 }
 
 /// The runs of the selected scenarios (all when `only` is empty), in case order.
-pub fn plan_runs(case: &Case, only: &[String]) -> Result<Vec<PlannedRun>, String> {
+pub fn plan_runs<A>(case: &Case<A>, only: &[String]) -> Result<Vec<PlannedRun>, String> {
     for wanted in only {
         let base = wanted.split('#').next().unwrap_or(wanted);
         if !case.scenarios.iter().any(|s| s.name.value == base) {

@@ -4,15 +4,16 @@
 //! left to `grader lint`.
 
 use super::model::Case;
-use schemars::Schema;
 use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema};
 
 /// The schema a case file's YAML, read as JSON, must satisfy.
-pub fn case_schema() -> Schema {
+/// `A` is the registry of analyzers, whose choices the schema lists.
+pub fn case_schema<A: JsonSchema>() -> Schema {
     let mut schema = SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator()
-        .into_root_schema_for::<Case>();
+        .into_root_schema_for::<Case<A>>();
     schema.insert("title".to_owned(), "Socklab case file".into());
     schema
 }

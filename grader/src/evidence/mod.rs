@@ -7,12 +7,14 @@ pub mod attempt;
 pub mod bundle;
 pub mod files;
 pub mod pcap;
+pub mod run;
 pub mod stream;
 pub mod trace;
 pub mod transcript;
 
 pub use attempt::{Attempt, Attempts};
 pub use files::{FileEvidence, PortRelease, ProducedFile, Received, first_difference};
+pub use run::RunEvidence;
 pub use stream::{Connection, Mark, ResetBy, Segment, StreamRecord};
 pub use trace::{Fate, WireEvent, WireTrace};
 pub use transcript::{CpuWait, ExitReason, Line, Role, Stream, Transcript};

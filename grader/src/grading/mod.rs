@@ -9,10 +9,9 @@ pub mod program;
 pub mod progress;
 pub mod scenario;
 pub mod session;
-pub mod uploads;
 
 pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
-pub use scenario::{RunError, RunEvidence, RunSettings};
+pub use scenario::{RunError, RunSettings};
 pub use session::{GradeReport, ScenarioResult, grade};

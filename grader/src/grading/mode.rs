@@ -1,6 +1,6 @@
 //! How the grader gets between the two programs, and why that way.
 
-use crate::case::Case;
+use crate::analyzer::Case;
 use std::path::PathBuf;
 
 /// What `--mode` asks for.

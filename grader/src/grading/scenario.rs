@@ -6,14 +6,12 @@ use super::mode::{ChosenMode, DEFAULT_TRANSPARENT_PORT, Mode};
 use super::produced_files::DirSnapshot;
 use super::program::ProgramChoice;
 use super::progress::{Progress, ProgressSink};
-use crate::case::load::LoadedCase;
+use crate::analyzer::LoadedCase;
 use crate::case::{
-    Analyzer, EndsWhen, Feed, GivenTo, PlannedRun, ProgramInput, ProgramOutput, ProgramTemplates,
-    Scenario, StdinScript, Transport,
+    EndsWhen, Feed, GivenTo, PlannedRun, ProgramInput, ProgramOutput, ProgramTemplates, Scenario,
+    StdinScript, Transport,
 };
-use crate::evidence::{
-    ExitReason, FileEvidence, PortRelease, ProducedFile, Role, Transcript, WireTrace,
-};
+use crate::evidence::{ExitReason, PortRelease, Role, RunEvidence, Transcript, WireTrace};
 use crate::harness::exit_bell::ExitBell;
 use crate::harness::ports::{Protocol, free_port, tcp_receive_queues_empty, wait_until_bound_by};
 use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
@@ -39,10 +37,6 @@ use std::time::{Duration, Instant};
 const HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
 /// How long a server may take to bind its port, at most (less if the budget is shorter).
 const STARTUP_LIMIT: Duration = Duration::from_secs(5);
-/// How long the grader waits for an uploading client's prompt before typing anyway: long
-/// enough for any interpreter to answer, short enough that a client that prompts nothing
-/// still gets its thousand lines within the budget's reach.
-const UPLOAD_PROMPT_TIMEOUT: Duration = Duration::from_millis(500);
 /// Set in the grader's environment to a file name, makes it write the server's pid there
 /// and panic once a scenario's server is up: how the tests prove that a grader bug exits 70
 /// and leaves no program behind.
@@ -230,36 +224,6 @@ fn has_entries(dir: &Path) -> bool {
 /// the program may make its sockets even where it may write nowhere else, and the grader's
 /// list of the files a program produced skips it (it lists regular files only).
 const SOCKET_DIR: &str = ".socket_wrapper";
-
-/// Everything one run left behind.
-#[derive(Clone, Debug)]
-pub struct RunEvidence {
-    /// Index into `Case::scenarios` of the scenario this is a run of.
-    pub scenario: usize,
-    pub client: Transcript,
-    pub server: Transcript,
-    pub trace: WireTrace,
-    /// Set when the scenario could not really start (the server never bound its port):
-    /// the student's fault, reported as a failed `startup` check.
-    pub startup_failure: Option<String>,
-    /// What the grader noticed a program do to the network, in plain words (a port taken
-    /// from its peer), shown under the scenario in reports.
-    pub notes: Vec<String>,
-    pub wall_time: Duration,
-    /// The scenario's generated file and the receiver's copy of it.
-    pub file: Option<FileEvidence>,
-    /// After a server shut itself down (a server-exits scenario): could its port be bound
-    /// again?
-    pub server_release: Option<PortRelease>,
-    /// The files the server created or changed in its directory (saved uploads, stored
-    /// copies), each compared with the handed-out file when there is one.
-    pub server_files: Vec<ProducedFile>,
-    /// The files the grader typed into the client (line-upload scenarios).
-    pub uploads: Vec<Vec<String>>,
-    /// The documentation address `{host}` named, when the run could use one (the case
-    /// asks for a non-loopback address and a private namespace was made for it).
-    pub test_address: Option<Ipv4Addr>,
-}
 
 /// Why a run could not be performed at all.
 #[derive(Debug, thiserror::Error)]
@@ -455,20 +419,11 @@ pub fn run_scenario(
     } else {
         None
     };
-    let uploads = match (&case.analyzer, &scenario.upload) {
-        (Analyzer::LineUpload(_), Some(upload)) => {
-            super::uploads::files(settings.seed, &run.key, upload)
-        }
-        _ => Vec::new(),
-    };
-    let upload_script = match &case.analyzer {
-        Analyzer::LineUpload(params) if scenario.upload.is_some() => Some(StdinScript {
-            lines: super::uploads::keystrokes(&uploads, &params.answers),
-            feed: scenario.upload_feed.unwrap_or(Feed::AfterPrompt),
-            prompt_timeout: UPLOAD_PROMPT_TIMEOUT,
-        }),
-        _ => None,
-    };
+    let (uploads, upload_script) =
+        match case.analyzer.typed_input(scenario, settings.seed, &run.key) {
+            Some(typed) => (typed.uploads, Some(typed.script)),
+            None => (Vec::new(), None),
+        };
     // What the server writes in its directory is what it produced from the run.
     let server_snapshot =
         DirSnapshot::take(&server_dir).map_err(internal("cannot list the server's directory"))?;

@@ -2,10 +2,11 @@
 
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
-use super::scenario::{RunError, RunEvidence, RunSettings, run_scenario};
-use crate::case::load::LoadedCase;
+use super::scenario::{RunError, RunSettings, run_scenario};
+use crate::analyzer::LoadedCase;
 use crate::case::{Grading, PlannedRun};
 use crate::check::{Outcome, Status};
+use crate::evidence::RunEvidence;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -5,7 +5,8 @@
 //! Informational runs carry no score.
 
 use super::json::overall_status;
-use crate::case::{Case, Grading, Visibility};
+use crate::analyzer::Case;
+use crate::case::{Grading, Visibility};
 use crate::check::{Outcome, Status};
 use crate::grading::{GradeReport, ScenarioResult};
 use crate::report::sanitize::printable;

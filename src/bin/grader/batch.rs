@@ -7,6 +7,7 @@ use crate::check::case_failure;
 use crate::children;
 use crate::progress_bar::{Done, SubmissionsBar, describe_tally};
 use clap::Args;
+use socklab_grader::analyzer::Case;
 use socklab_grader::batch::{
     GradeInputs, GradeOf, Grades, Located, LocatedPrograms, Role, RoleResult, RoleStatus, RunShare,
     Shard, SubmissionResult, SubmissionStatus, WeightedRole, check_report, collect_results,
@@ -15,7 +16,7 @@ use socklab_grader::batch::{
 };
 use socklab_grader::case::builtin::builtin_case;
 use socklab_grader::case::load::load_case;
-use socklab_grader::case::{Case, CaseSource, plan_runs};
+use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
 use std::collections::VecDeque;
 use std::io::Write;

@@ -162,7 +162,10 @@ fn choice(
 }
 
 /// Resolves `--mode`; `tc` is refused here unless the kernel can do it.
-fn mode(argument: ModeArgument, case: &socklab_grader::case::Case) -> Result<ChosenMode, Failure> {
+fn mode(
+    argument: ModeArgument,
+    case: &socklab_grader::analyzer::Case,
+) -> Result<ChosenMode, Failure> {
     let choice = match argument {
         ModeArgument::Auto => ModeChoice::Auto,
         ModeArgument::Relay => ModeChoice::Relay,

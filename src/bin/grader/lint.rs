@@ -3,6 +3,7 @@
 
 use crate::Failure;
 use clap::Args;
+use socklab_grader::analyzer::Analyzer;
 use socklab_grader::case::{CaseSource, load_case};
 use socklab_grader::exit_code;
 use std::io::Write;
@@ -19,7 +20,7 @@ pub fn lint(arguments: LintArgs) -> Result<i32, Failure> {
     let mut all_valid = true;
     for argument in &arguments.cases {
         let source = CaseSource::from_argument(argument);
-        let written = match load_case(&source) {
+        let written = match load_case::<Analyzer>(&source) {
             Ok(_) => writeln!(stdout, "{}: ok", source.display_name()),
             Err(errors) => {
                 all_valid = false;

@@ -1,6 +1,7 @@
 //! `grader list`: the built-in cases, one a line: name, transport, scenarios, title.
 
 use crate::Failure;
+use socklab_grader::analyzer::Analyzer;
 use socklab_grader::case::builtin::BUILTIN_CASES;
 use socklab_grader::case::{CaseSource, load_case};
 use socklab_grader::exit_code;
@@ -15,7 +16,7 @@ pub fn list() -> Result<i32, Failure> {
     let mut stdout = std::io::stdout().lock();
     for (name, _) in BUILTIN_CASES {
         // A built-in case that does not load is the grader's bug, not the user's.
-        let loaded = load_case(&CaseSource::Builtin((*name).to_owned()))
+        let loaded = load_case::<Analyzer>(&CaseSource::Builtin((*name).to_owned()))
             .map_err(|errors| Failure::new(exit_code::INTERNAL, errors))?;
         let case = &loaded.case;
         let scenarios = case.scenarios.len();

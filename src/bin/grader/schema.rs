@@ -17,7 +17,7 @@ pub fn schema(arguments: SchemaArgs) -> Result<i32, Failure> {
     let schema = if arguments.report {
         socklab_grader::report::json::schema()
     } else {
-        socklab_grader::case::schema::case_schema()
+        socklab_grader::case::schema::case_schema::<socklab_grader::analyzer::Analyzer>()
     };
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|error| Failure::new(exit_code::INTERNAL, error))?;

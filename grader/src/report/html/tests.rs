@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::case::CheckId;
+use crate::evidence::RunEvidence;
 use crate::evidence::trace::{DeliveredCopy, Fate, WireEvent};
 use crate::evidence::{Line, WireTrace};
-use crate::grading::RunEvidence;
 use crate::link::{Direction, DropCause};
 use std::time::Duration;
 

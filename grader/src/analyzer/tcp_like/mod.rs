@@ -1,0 +1,22 @@
+//! The tcp-like analyzer (tcp-over-udp, ASSIGNMENTS.md §5): the segments decoded from the
+//! trace, and the checks on them: segments that parse, the handshake and the connection id,
+//! sequence and acknowledgement numbers (with wrap), retransmissions, the close, the
+//! received file, and log lines that tell the truth about the wire.
+
+mod checks;
+pub mod close;
+pub mod connection;
+pub mod copy;
+pub mod format;
+pub mod log;
+pub mod numbers;
+mod params;
+mod plugin;
+pub mod segments;
+
+pub use checks::{TcpLikeEvidence, run_checks, seq_add};
+pub use params::{LogStreams, OutputStream, TcpLikeParams};
+pub use plugin::TcpLikeJudge;
+
+#[cfg(test)]
+mod tests;

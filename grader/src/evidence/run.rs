@@ -1,0 +1,36 @@
+//! Everything one run of a scenario left behind, as one value: what analyzers judge and
+//! reports show.
+
+use super::{FileEvidence, PortRelease, ProducedFile, Transcript, WireTrace};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+/// Everything one run left behind.
+#[derive(Clone, Debug)]
+pub struct RunEvidence {
+    /// Index into `Case::scenarios` of the scenario this is a run of.
+    pub scenario: usize,
+    pub client: Transcript,
+    pub server: Transcript,
+    pub trace: WireTrace,
+    /// Set when the scenario could not really start (the server never bound its port):
+    /// the student's fault, reported as a failed `startup` check.
+    pub startup_failure: Option<String>,
+    /// What the grader noticed a program do to the network, in plain words (a port taken
+    /// from its peer), shown under the scenario in reports.
+    pub notes: Vec<String>,
+    pub wall_time: Duration,
+    /// The scenario's generated file and the receiver's copy of it.
+    pub file: Option<FileEvidence>,
+    /// After a server shut itself down (a server-exits scenario): could its port be bound
+    /// again?
+    pub server_release: Option<PortRelease>,
+    /// The files the server created or changed in its directory (saved uploads, stored
+    /// copies), each compared with the handed-out file when there is one.
+    pub server_files: Vec<ProducedFile>,
+    /// The files the grader typed into the client (line-upload scenarios).
+    pub uploads: Vec<Vec<String>>,
+    /// The documentation address `{host}` named, when the run could use one (the case
+    /// asks for a non-loopback address and a private namespace was made for it).
+    pub test_address: Option<Ipv4Addr>,
+}
