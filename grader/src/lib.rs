@@ -3,10 +3,12 @@
 //! One grading run flows down through these modules and never back up:
 //! a [`case`] is planned into scenarios; the [`harness`] starts the programs with the
 //! [`relay`] between them, whose [`link`] breaks the network on purpose; what happened is
-//! kept as [`evidence`]; an [`analyze`]r decodes the wire trace with the case's [`wire`]
-//! layout; [`check`]s turn it into outcomes; a [`report`] renders them. Beside the run,
-//! [`explain`] tells in words what a case grades, and [`batch`] turns many runs into a
-//! class's grades.
+//! kept as [`evidence`], plain data; an [`analyze`]r decodes the wire trace with the case's
+//! [`wire`] layout; [`check`]s turn it into outcomes; a [`report`] renders them, and writes
+//! the `--out` bundle with each run's pcap capture. Beside the run, [`explain`] tells in
+//! words what a case grades and what its faults do, and [`batch`] turns many runs into a
+//! class's grades. Below them all, [`wording`] says times, datagrams, payloads and points
+//! the same way everywhere.
 
 pub mod analyze;
 pub mod batch;
@@ -23,3 +25,4 @@ pub mod netns;
 pub mod relay;
 pub mod report;
 pub mod wire;
+pub mod wording;

@@ -5,7 +5,7 @@ use super::builtin::{builtin_case, builtin_names};
 use super::model::Case;
 use super::validate::{Problems, validate};
 use super::yaml::{self, Position};
-use crate::check::line_matcher::LineMatcher;
+use crate::case::line_matcher::LineMatcher;
 use crate::wire::Layout;
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod inputs;
+pub mod line_matcher;
 pub mod load;
 pub mod model;
 pub mod plan;

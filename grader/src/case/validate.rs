@@ -7,7 +7,7 @@ use super::load::{
 };
 use super::model::{Analyzer, Case, CheckId, LogPattern, Scenario, TransferLines, Transport};
 use super::yaml::{Position, Spanned};
-use crate::check::line_matcher::LineMatcher;
+use crate::case::line_matcher::LineMatcher;
 use crate::wire::Layout;
 use std::collections::BTreeSet;
 

@@ -3,7 +3,6 @@
 pub mod add_numbers;
 pub mod copy_difference;
 pub mod file_transfer;
-pub mod line_matcher;
 pub mod line_upload;
 pub mod outcome;
 pub mod program_end;

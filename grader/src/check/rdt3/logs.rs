@@ -8,7 +8,7 @@ use super::Rdt3Evidence;
 use super::timer::TimerAnalysis;
 use crate::analyze::{Step, StepKind};
 use crate::case::CheckId;
-use crate::check::line_matcher::LineMatcher;
+use crate::case::line_matcher::LineMatcher;
 use crate::check::{Outcome, Status};
 use crate::evidence::{ExitReason, Role, Transcript};
 use crate::link::Direction;

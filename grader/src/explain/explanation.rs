@@ -3,6 +3,7 @@
 //! points. Everything is taken from the loaded case and from the texts the checks and the
 //! link themselves use, so the explanation says what a report will judge.
 
+use super::faults::{Vocabulary, stream_in_words};
 use crate::case::load::{CompiledAnalyzer, LoadedCase};
 use crate::case::{
     Analyzer, Case, EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput,
@@ -11,7 +12,6 @@ use crate::case::{
 use crate::check::requirement::requirement;
 use crate::grading::mode::{Facilities, Mode, ModeChoice, choose_mode};
 use crate::link::Direction;
-use crate::link::words::{Vocabulary, stream_in_words};
 use std::fmt::Write as _;
 use std::time::Duration;
 
