@@ -9,6 +9,9 @@
 //! words what a case grades and what its faults do, and [`batch`] turns many runs into a
 //! class's grades. Below them all, [`wording`] says times, datagrams, payloads and points
 //! the same way everywhere.
+//!
+//! No two of these modules import each other: `module_graph_tests` reads every
+//! `crate::` path in `src/` and fails on any pair that does.
 
 pub mod analyze;
 pub mod batch;
@@ -21,6 +24,8 @@ pub mod explain;
 pub mod grading;
 pub mod harness;
 pub mod link;
+#[cfg(test)]
+mod module_graph_tests;
 pub mod netns;
 pub mod relay;
 pub mod report;
