@@ -4,6 +4,7 @@
 mod analyzer_choice;
 pub mod builtin;
 pub mod inputs;
+pub mod line_matcher;
 pub mod load;
 pub mod model;
 pub mod plan;

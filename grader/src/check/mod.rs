@@ -3,7 +3,6 @@
 //! folder under `crate::analyzer`.
 
 pub mod copy_difference;
-pub mod line_matcher;
 pub mod outcome;
 pub mod program_end;
 pub mod startup;

@@ -4,9 +4,7 @@
 //! recorded run without running anything.
 
 pub mod attempt;
-pub mod bundle;
 pub mod files;
-pub mod pcap;
 pub mod run;
 pub mod stream;
 pub mod trace;

@@ -1,6 +1,7 @@
 //! A program's transcript: every output line with the time it arrived, and how it ended.
 
 use super::attempt::Attempts;
+use crate::link::Direction;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -15,6 +16,15 @@ pub enum Role {
 impl Role {
     /// Both roles, server first (the order programs are started in).
     pub const BOTH: [Role; 2] = [Role::Server, Role::Client];
+
+    /// The program that sent a datagram or stream travelling `direction`: the link names
+    /// directions by their receiver, so `to-server` is the client's.
+    pub fn sender_of(direction: Direction) -> Role {
+        match direction {
+            Direction::ToServer => Role::Client,
+            Direction::ToClient => Role::Server,
+        }
+    }
 
     /// The program at the other end.
     pub fn peer(self) -> Role {

@@ -884,7 +884,7 @@ fn no_udp_bind(server: &RunningProgram, budget: Duration) -> String {
     } else {
         format!(
             "it bound no udp socket within {}",
-            crate::analyze::describe::seconds(budget.min(STARTUP_LIMIT))
+            crate::wording::seconds(budget.min(STARTUP_LIMIT))
         )
     }
 }
@@ -1000,7 +1000,7 @@ fn ending_notes(role: Role, transcript: &Transcript, budget: Duration) -> Vec<St
     match transcript.exit {
         Some(ExitReason::DeadlineExceeded) => notes.push(format!(
             "the {role} was still running at the {} deadline{killed}",
-            crate::analyze::describe::seconds(budget)
+            crate::wording::seconds(budget)
         )),
         Some(ExitReason::StoppedByGrader) if transcript.ignored_sigterm => notes.push(format!(
             "the {role} ignored SIGTERM when the scenario ended and was killed"

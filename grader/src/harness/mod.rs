@@ -9,6 +9,8 @@ pub mod exit_bell;
 pub mod file_confinement;
 pub mod group;
 pub mod limits;
+#[cfg(test)]
+mod namespace_isolation_tests;
 pub mod orphans;
 pub mod output;
 mod pidfd;

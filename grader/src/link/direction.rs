@@ -26,14 +26,6 @@ impl Direction {
             Direction::ToClient => "to-client",
         }
     }
-
-    /// The program that sent a datagram travelling this way.
-    pub fn sender(self) -> crate::evidence::Role {
-        match self {
-            Direction::ToServer => crate::evidence::Role::Client,
-            Direction::ToClient => crate::evidence::Role::Server,
-        }
-    }
 }
 
 impl std::fmt::Display for Direction {

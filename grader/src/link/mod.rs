@@ -12,7 +12,6 @@ pub mod netem;
 pub mod scripted;
 pub mod seed;
 pub mod stream;
-pub mod words;
 
 pub use decision::{Alteration, Copy, Decision, DropCause, Origin};
 pub use direction::Direction;

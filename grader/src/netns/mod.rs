@@ -12,9 +12,6 @@ pub mod netem;
 pub mod privileges;
 pub mod socket_table;
 
-#[cfg(test)]
-mod isolation_tests;
-
 pub use error::NamespaceError;
 pub use namespace::NetNamespace;
 pub use privileges::{NamespacePrivilege, prepare_namespaces};

@@ -8,13 +8,13 @@
 //! either. Everything that came from a submission or the trace passes through
 //! [`markup`] (the terminal report's sanitiser, then HTML escaping).
 
-use crate::analyze::describe;
 use crate::case::Grading;
 use crate::check::{Outcome, Status};
 use crate::evidence::{ExitReason, Stream, Transcript};
 use crate::grading::{GradeReport, ScenarioResult};
 use crate::report::ladder;
 use crate::report::sanitize::markup;
+use crate::wording;
 use std::fmt::Write;
 
 /// Output lines shown per program and run; the rest stay in the bundle's transcripts.
@@ -101,15 +101,15 @@ fn write_header(page: &mut String, report: &GradeReport, title: &str) {
             "score",
             format!(
                 "{}/{} · {verdict}",
-                describe::points(awarded),
-                describe::points(possible)
+                wording::points(awarded),
+                wording::points(possible)
             ),
         ),
         ("seed", report.seed.to_string()),
         ("mode", report.mode.clone()),
         ("client", report.client.clone()),
         ("server", report.server.clone()),
-        ("time", describe::seconds(report.wall_time)),
+        ("time", wording::seconds(report.wall_time)),
     ];
     for (name, value) in rows {
         let _ = writeln!(page, "<dt>{name}</dt><dd>{}</dd>", markup(&value));
@@ -141,7 +141,7 @@ fn write_summary(page: &mut String, report: &GradeReport) {
             markup(&scenario.key),
             status_badge(scenario.status()),
             score(scenario),
-            describe::seconds(scenario.evidence.wall_time)
+            wording::seconds(scenario.evidence.wall_time)
         );
     }
     page.push_str("</tbody>\n</table>\n");
@@ -157,7 +157,7 @@ fn write_run(page: &mut String, index: usize, scenario: &ScenarioResult) {
         status_badge(scenario.status()),
         markup(&scenario.key),
         score(scenario),
-        describe::seconds(scenario.evidence.wall_time)
+        wording::seconds(scenario.evidence.wall_time)
     );
     if let Some(about) = &scenario.about {
         let _ = writeln!(page, "<p class=\"about\">{}</p>", markup(about));
@@ -264,7 +264,7 @@ fn write_output(page: &mut String, role: &str, transcript: &Transcript) {
         let _ = writeln!(
             page,
             "<span class=\"at\">{:>10}</span> <span class=\"{class}\">{}</span>",
-            describe::seconds(line.at),
+            wording::seconds(line.at),
             markup(&line.text)
         );
     }
@@ -303,8 +303,8 @@ fn score(scenario: &ScenarioResult) -> String {
     match scenario.grading {
         Grading::Graded => format!(
             "{}/{}",
-            describe::points(scenario.points_awarded),
-            describe::points(scenario.points_possible)
+            wording::points(scenario.points_awarded),
+            wording::points(scenario.points_possible)
         ),
         Grading::Informational => "not graded".to_owned(),
     }

@@ -19,9 +19,9 @@ mod connections;
 mod tests;
 mod time_axis;
 
-use crate::analyze::describe;
 use crate::evidence::{Role, WireTrace};
 use crate::report::sanitize::markup;
+use crate::wording;
 use arrows::{Arrow, Ending, Repeat, moment};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -137,7 +137,7 @@ pub fn legend(trace: &WireTrace) -> String {
     let scale = format!(
         "Time flows down, {} px per millisecond; moments closer than a line are spread apart, and idle stretches over {} are cut short.",
         time_axis::PIXELS_PER_MILLISECOND,
-        describe::millis(time_axis::IDLE_GAP)
+        wording::millis(time_axis::IDLE_GAP)
     );
     let marks = if trace.events.is_empty() && !trace.connections.is_empty() {
         "Each arrow is one read of the relay from a program, ending when the relay had written its last byte to the other; FIN is a program closing its side, a red dashed line a reset, a cross what never arrived."
@@ -178,7 +178,7 @@ fn draw_lifelines(svg: &mut String, axis: &TimeAxis) {
             svg,
             r#"<text x="{MIDDLE_X}" y="{:.1}" text-anchor="middle">… {} with nothing on the wire, cut short …</text></g>"#,
             middle + 4.0,
-            describe::millis(gap.skipped)
+            wording::millis(gap.skipped)
         );
     }
     draw_lifeline_stretch(svg, top, axis.bottom() + ROW_HEIGHT / 2.0);
@@ -318,7 +318,7 @@ fn draw_repeats(svg: &mut String, axis: &TimeAxis, repeats: &[Repeat]) {
         lanes[lane] = bottom;
         let x = line_x + outward * (BRACKET_OFFSET + BRACKET_SPACING * lane as f64);
         let (anchor, text_x) = (anchor_towards(outward), x + outward * 5.0);
-        let gap = describe::millis(repeat.later.saturating_sub(repeat.earlier));
+        let gap = wording::millis(repeat.later.saturating_sub(repeat.earlier));
         let middle = (top + bottom) / 2.0;
         let _ = writeln!(
             svg,

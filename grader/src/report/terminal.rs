@@ -4,12 +4,12 @@
 //! Styles are written unconditionally; the caller's `anstream` stream strips them when the
 //! output is not a terminal or `NO_COLOR` is set.
 
-use crate::analyze::describe;
 use crate::case::Grading;
 use crate::check::Status;
 use crate::evidence::{Stream, Transcript, WireTrace};
 use crate::grading::{GradeReport, ScenarioResult};
 use crate::report::sanitize::printable;
+use crate::wording;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -76,9 +76,9 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     writeln!(
         out,
         "{BOLD}total {}/{}{BOLD:#} · {verdict} · {}",
-        describe::points(awarded),
-        describe::points(possible),
-        describe::seconds(report.wall_time)
+        wording::points(awarded),
+        wording::points(possible),
+        wording::seconds(report.wall_time)
     )?;
     if let Some(first) = failed.first() {
         writeln!(
@@ -111,8 +111,8 @@ fn write_scenario(
     let score = match scenario.grading {
         Grading::Graded => format!(
             "{}/{}",
-            describe::points(scenario.points_awarded),
-            describe::points(scenario.points_possible)
+            wording::points(scenario.points_awarded),
+            wording::points(scenario.points_possible)
         ),
         Grading::Informational => "–".to_owned(),
     };
@@ -124,7 +124,7 @@ fn write_scenario(
         out,
         "  {style}{label:<5}{style:#}  {:<width$}  {score:>7}  {DIM}{}{note}{DIM:#}",
         printable(&scenario.key),
-        describe::seconds(scenario.evidence.wall_time),
+        wording::seconds(scenario.evidence.wall_time),
     )?;
     for (role, transcript) in [
         ("client", &scenario.evidence.client),
@@ -235,7 +235,7 @@ fn write_last_lines(out: &mut dyn Write, role: &str, transcript: &Transcript) ->
         writeln!(
             out,
             "           {DIM}{}{stream}{DIM:#} {}{cut}",
-            describe::seconds(line.at),
+            wording::seconds(line.at),
             printable(&text)
         )?;
     }

@@ -5,12 +5,12 @@ use crate::args::{CheckArgs, ModeArgument, ReportFormat};
 use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
-use socklab_grader::evidence::bundle;
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
 };
 use socklab_grader::report;
+use socklab_grader::report::bundle;
 use socklab_grader::report::terminal::write_report;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,10 +3,10 @@
 
 use super::AddNumbersEvidence;
 use super::numbers::{Typed, carries};
-use crate::analyze::describe;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
+use crate::wording;
 
 /// What `exchange` requires, in the words its outcome states.
 pub const EXCHANGE: &str =
@@ -34,7 +34,7 @@ pub fn exchange(evidence: &AddNumbersEvidence<'_>) -> Outcome {
                 evidence.client.last_error_note()
             ));
     };
-    let request_text = describe::payload_text(&first.bytes);
+    let request_text = wording::payload_text(&first.bytes);
     let Some(value) = typed.value() else {
         // Whatever the client makes of text it cannot parse is its own business; the
         // scenario is about the server surviving it.
@@ -56,7 +56,7 @@ pub fn exchange(evidence: &AddNumbersEvidence<'_>) -> Outcome {
         Typed::InRange(_) => match replies.first() {
             Some(reply) => outcome.observed(format!(
                 "request {request_text}, reply {}",
-                describe::payload_text(&reply.bytes)
+                wording::payload_text(&reply.bytes)
             )),
             None => outcome
                 .status(Status::Fail)

@@ -2,13 +2,13 @@
 
 use super::Rdt3Evidence;
 use super::sender::acknowledges;
-use crate::analyze::describe;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::case::CheckId;
 use crate::check::program_end::exit_problem;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 use crate::link::Direction;
+use crate::wording;
 
 /// What `completion` requires when the client has `wanted` messages to send.
 pub fn requirement(wanted: usize) -> String {
@@ -39,7 +39,7 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
             Some(index) => format!(
                 "message {} `{}` was never acknowledged",
                 index + 1,
-                describe::payload_text(&conversation.messages[index].data)
+                wording::payload_text(&conversation.messages[index].data)
             ),
             None => format!(
                 "the client sent {} distinct message{}",
@@ -116,7 +116,7 @@ pub fn completion(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let exit_time = evidence
         .client
         .ended_at
-        .map(describe::seconds)
+        .map(wording::seconds)
         .unwrap_or_default();
     outcome.observed(format!(
         "all {wanted} messages acknowledged; the client exited with status 0 at {exit_time}"

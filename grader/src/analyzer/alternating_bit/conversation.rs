@@ -8,12 +8,12 @@
 //! ACK arrived look as if it sent it after. The client's data datagrams are grouped into
 //! [`Message`]s (a retransmission carries the same seq and data as the one before it).
 
-use crate::analyze::describe;
 use crate::analyzer::alternating_bit::AlternatingBitParams;
 use crate::evidence::WireTrace;
 use crate::link::Direction;
 use crate::wire::checksum::ChecksumVerdict;
 use crate::wire::{ChecksumSpec, Layout};
+use crate::wording;
 use std::time::Duration;
 
 /// A datagram leaving a program, or a copy of it reaching the other one.
@@ -44,10 +44,10 @@ pub struct Step {
 impl Step {
     /// `to-server #3 at 0.031 s`.
     pub fn describe(&self) -> String {
-        let what = describe::datagram(self.direction, self.nth);
+        let what = wording::datagram(self.direction, self.nth);
         match self.kind {
-            StepKind::Sent => format!("{what} sent at {}", describe::seconds(self.at)),
-            StepKind::Delivered => format!("{what} delivered at {}", describe::seconds(self.at)),
+            StepKind::Sent => format!("{what} sent at {}", wording::seconds(self.at)),
+            StepKind::Delivered => format!("{what} delivered at {}", wording::seconds(self.at)),
         }
     }
 
@@ -72,7 +72,7 @@ impl Packet {
             "ack={} seq={} data={}",
             self.ack,
             self.seq,
-            describe::payload_text(&self.data)
+            wording::payload_text(&self.data)
         )
     }
 }

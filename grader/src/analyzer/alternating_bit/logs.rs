@@ -9,7 +9,7 @@ use super::timer::TimerAnalysis;
 use crate::analyzer::alternating_bit::Step;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::case::CheckId;
-use crate::check::line_matcher::LineMatcher;
+use crate::case::line_matcher::LineMatcher;
 use crate::check::{Outcome, Status};
 use crate::evidence::{ExitReason, Role, Transcript};
 use crate::link::Direction;

@@ -4,6 +4,7 @@ use super::Rdt3Evidence;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
+use crate::evidence::Role;
 use crate::link::Direction;
 use crate::wire::checksum::ChecksumVerdict;
 use crate::wire::{ChecksumSpec, Layout};
@@ -37,7 +38,7 @@ pub fn format(evidence: &Rdt3Evidence<'_>) -> Outcome {
                     Some(format!(
                         "ack={} on a {} datagram (expected {expected_ack})",
                         packet.ack,
-                        step.direction.sender()
+                        Role::sender_of(step.direction)
                     ))
                 } else if packet.seq != 0 && packet.seq != 1 {
                     Some(format!("seq={} (expected 0 or 1)", packet.seq))

@@ -6,13 +6,13 @@ use super::{Conversation, Rdt3Evidence, completion, logs, packets, receiver, run
 use super::{sender, timer};
 use crate::analyzer::plugin::{Judge, PacketNames, Plugin, Run, TypedInput};
 use crate::analyzer::registry::Case;
+use crate::case::line_matcher::LineMatcher;
 use crate::case::yaml::Position;
 use crate::case::{
     CheckId, PacketFields, Problems, Scenario, Transport, WireFormat, compile_pattern,
     refuse_upload,
 };
 use crate::check::Outcome;
-use crate::check::line_matcher::LineMatcher;
 use crate::wire::{ChecksumSpec, Layout};
 use std::time::Duration;
 

@@ -1,12 +1,12 @@
 //! The server's side: rdt 2.2 acknowledgements, and the messages it shows.
 
 use super::Rdt3Evidence;
-use crate::analyze::describe;
 use crate::analyzer::alternating_bit::Step;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
+use crate::wording;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -121,7 +121,7 @@ pub fn delivery(evidence: &Rdt3Evidence<'_>) -> Outcome {
     let mut cursor = 0;
     let mut shown = Vec::new();
     for (index, message) in evidence.conversation.messages.iter().enumerate() {
-        let text = describe::payload_text(&message.data);
+        let text = wording::payload_text(&message.data);
         match output[cursor..].find(&text) {
             Some(found) => {
                 cursor += found + text.len();

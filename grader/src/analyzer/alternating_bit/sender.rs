@@ -2,12 +2,12 @@
 //! does when an ACK is corrupt or for the other seq.
 
 use super::Rdt3Evidence;
-use crate::analyze::describe;
 use crate::analyzer::alternating_bit::Conversation;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
+use crate::wording;
 
 /// What `seq-alternation` requires, in the words its outcome states.
 pub const SEQ_ALTERNATION: &str = "the client's seq alternates 0, 1, 0 across distinct messages";
@@ -31,7 +31,7 @@ pub fn seq_alternation(evidence: &Rdt3Evidence<'_>) -> Outcome {
                 .observed(format!(
                     "message {} `{}` has seq {} ({}); seqs of the messages: {}",
                     index + 1,
-                    describe::payload_text(&message.data),
+                    wording::payload_text(&message.data),
                     message.seq,
                     first.describe(),
                     seqs.join(", ")
@@ -147,7 +147,7 @@ pub fn sender_reaction(evidence: &Rdt3Evidence<'_>) -> Outcome {
                         "after {why} ({}), the client moved on to message {} `{}` ({})",
                         step.describe(),
                         moved + 1,
-                        describe::payload_text(&conversation.messages[moved].data),
+                        wording::payload_text(&conversation.messages[moved].data),
                         next.describe()
                     ))
                     .evidence(step.describe());

@@ -8,19 +8,19 @@
 
 use super::Rdt3Evidence;
 use super::sender::acknowledges;
-use crate::analyze::describe;
 use crate::analyzer::alternating_bit::StepKind;
 use crate::analyzer::alternating_bit::TimerExpectation;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::link::Direction;
+use crate::wording;
 use std::time::Duration;
 
 /// What `retransmission-timer` requires of the case's timer.
 pub fn requirement(timer: &TimerExpectation) -> String {
     format!(
         "an unacknowledged packet is retransmitted when the {} timer expires",
-        describe::millis(timer.expect)
+        wording::millis(timer.expect)
     )
 }
 
@@ -121,8 +121,8 @@ impl TimerAnalysis {
         let outcome =
             Outcome::new(CheckId::RetransmissionTimer, requirement(&timer)).expected(format!(
                 "retransmission {} ± {} after an unanswered send (median)",
-                describe::millis(timer.expect),
-                describe::millis(timer.tolerance)
+                wording::millis(timer.expect),
+                wording::millis(timer.tolerance)
             ));
         if let Some(missing) = self.unanswered.first() {
             let step = &conversation.steps[missing.step];
@@ -131,7 +131,7 @@ impl TimerAnalysis {
                 missing.message + 1,
                 conversation.messages[missing.message].seq,
                 step.describe(),
-                describe::seconds(missing.waited)
+                wording::seconds(missing.waited)
             )).evidence(step.describe());
         }
         if self.samples.is_empty() {
@@ -148,14 +148,14 @@ impl TimerAnalysis {
         let (own_median, pooled_median) = (median(&own), median(&pooled));
         let mut summary = format!(
             "median {} over {} timeout{} in this scenario",
-            describe::millis(own_median),
+            wording::millis(own_median),
             own.len(),
             plural(own.len())
         );
         if pooled.len() > own.len() {
             summary.push_str(&format!(
                 ", {} over all {} timeouts of the session",
-                describe::millis(pooled_median),
+                wording::millis(pooled_median),
                 pooled.len()
             ));
         }
@@ -170,8 +170,8 @@ impl TimerAnalysis {
         if allowance >= Duration::from_micros(500) {
             summary.push_str(&format!(
                 "; the machine was busy (the client waited {} for a CPU each time it woke, on average), so {} more lateness was allowed",
-                describe::millis(allowance),
-                describe::millis(allowance)
+                wording::millis(allowance),
+                wording::millis(allowance)
             ));
         }
         let within = |value: Duration, tolerance: Duration| {

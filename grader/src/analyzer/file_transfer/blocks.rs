@@ -5,11 +5,11 @@
 //! decides its fate), so a lossy link does not blame the server for what the link lost.
 
 use super::FileTransferEvidence;
-use crate::analyze::describe;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::FileEvidence;
 use crate::link::Direction;
+use crate::wording;
 
 /// What `request` requires, in the words its outcome states.
 pub const REQUEST: &str = "the client sends one datagram holding the file's name";
@@ -30,7 +30,7 @@ pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outc
     if first.bytes.windows(name.len()).any(|window| window == name) {
         outcome.observed(format!(
             "the client asked for {}",
-            describe::payload_text(&first.bytes)
+            wording::payload_text(&first.bytes)
         ))
     } else {
         outcome
@@ -38,7 +38,7 @@ pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outc
             .expected(format!("a datagram holding `{}`", file.name))
             .observed(format!(
                 "its first datagram was {}",
-                describe::payload_text(&first.bytes)
+                wording::payload_text(&first.bytes)
             ))
             .evidence("to-server #1")
     }

@@ -2,12 +2,12 @@
 //! that; each lost one sent again, and the client still there to answer a repeated FIN.
 
 use super::seq_add;
-use crate::analyze::describe::seconds;
 use crate::analyzer::tcp_like::TcpLikeEvidence;
 use crate::analyzer::tcp_like::segments::{Delivered, SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
+use crate::wording::seconds;
 use socklab_reference::tcp_over_udp::Flags;
 
 /// What `close` requires, in the words its outcome states.

@@ -2,10 +2,10 @@
 //! its choosing, the client's ACK; and that id on every segment afterwards.
 
 use super::seq_add;
-use crate::analyze::describe::seconds;
 use crate::analyzer::tcp_like::segments::{SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
+use crate::wording::seconds;
 use socklab_reference::tcp_over_udp::{Flags, Segment};
 
 /// What `handshake` requires, in the words its outcome states.

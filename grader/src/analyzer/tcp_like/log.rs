@@ -2,13 +2,13 @@
 //! RECV or DROP per datagram it was given, in order, with the numbers and flags the grader
 //! saw on the wire, and DUP on every resent segment.
 
-use crate::analyze::describe::seconds;
 use crate::analyzer::tcp_like::OutputStream;
 use crate::analyzer::tcp_like::TcpLikeEvidence;
 use crate::analyzer::tcp_like::segments::{Delivered, SegmentTrace, Sent, describe_segment};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{Role, Stream, Transcript};
+use crate::wording::seconds;
 use regex::Regex;
 use socklab_reference::tcp_over_udp::{Flags, Segment, SegmentError};
 use std::collections::HashSet;

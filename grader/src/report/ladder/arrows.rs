@@ -7,9 +7,9 @@
 //! corrupted, which datagram repeats which) are decided in one place, in the trace's
 //! terms.
 
-use crate::analyze::describe;
 use crate::evidence::{Fate, Role, WireEvent, WireTrace};
 use crate::link::{Alteration, Direction, DropCause, Origin};
+use crate::wording;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -83,14 +83,14 @@ pub fn datagrams(trace: &WireTrace, limit: usize) -> Drawing {
             .filter(|earlier| earlier.bytes == event.bytes);
         if let Some(earlier) = repeated {
             drawing.repeats.push(Repeat {
-                sender: event.direction.sender(),
+                sender: Role::sender_of(event.direction),
                 earlier: earlier.received_at,
                 later: event.received_at,
                 detail: format!(
                     "{} repeats {} byte for byte, {} later",
-                    describe::datagram(event.direction, event.nth),
-                    describe::datagram(earlier.direction, earlier.nth),
-                    describe::millis(event.received_at - earlier.received_at)
+                    wording::datagram(event.direction, event.nth),
+                    wording::datagram(earlier.direction, earlier.nth),
+                    wording::millis(event.received_at - earlier.received_at)
                 ),
             });
         }
@@ -119,13 +119,13 @@ pub fn datagrams(trace: &WireTrace, limit: usize) -> Drawing {
 
 /// One arrow per delivered copy of `event`, or one that ends in a cross.
 fn push_datagram(drawing: &mut Drawing, event: &WireEvent, repeats: Option<u32>) {
-    let name = describe::datagram(event.direction, event.nth);
-    let sender = event.direction.sender();
+    let name = wording::datagram(event.direction, event.nth);
+    let sender = Role::sender_of(event.direction);
     let receiver = sender.peer();
     let mut label = format!(
         "{name} · {} B · {}",
         event.bytes.len(),
-        describe::payload_preview(&event.bytes, LABEL_PREVIEW_CHARS)
+        wording::payload_preview(&event.bytes, LABEL_PREVIEW_CHARS)
     );
     let mut detail = format!(
         "{name}: {} bytes the {sender} sent at {}",
@@ -138,7 +138,7 @@ fn push_datagram(drawing: &mut Drawing, event: &WireEvent, repeats: Option<u32>)
     }
     let payload = format!(
         "payload: {}",
-        describe::payload_preview(&event.bytes, TOOLTIP_PREVIEW_CHARS)
+        wording::payload_preview(&event.bytes, TOOLTIP_PREVIEW_CHARS)
     );
     let direction_class = direction_class(event.direction);
     match &event.fate {
@@ -174,7 +174,7 @@ fn push_datagram(drawing: &mut Drawing, event: &WireEvent, repeats: Option<u32>)
                     classes.push("corrupt");
                     copy_detail.push_str(&format!(
                         "\nas delivered: {}",
-                        describe::payload_preview(bytes, TOOLTIP_PREVIEW_CHARS)
+                        wording::payload_preview(bytes, TOOLTIP_PREVIEW_CHARS)
                     ));
                 }
                 for alteration in &copy.alterations {
@@ -225,7 +225,7 @@ fn alteration_label(alteration: &Alteration) -> Option<String> {
         Alteration::Truncated { to, .. } => Some(format!("cut to {to} B")),
         Alteration::Delayed { micros, .. } if *micros >= 1000 => Some(format!(
             "held {}",
-            describe::millis(Duration::from_micros(*micros))
+            wording::millis(Duration::from_micros(*micros))
         )),
         Alteration::Reordered => Some("sent out of turn".to_owned()),
         // Said once by the duplicate's own label; small delays show in the slope.
@@ -244,7 +244,7 @@ fn alteration_text(alteration: &Alteration) -> String {
     match alteration {
         Alteration::Delayed { micros, origin } => format!(
             "held back {} ({})",
-            describe::millis(Duration::from_micros(*micros)),
+            wording::millis(Duration::from_micros(*micros)),
             by(origin)
         ),
         Alteration::Corrupted { byte, bit, origin } => {
@@ -258,7 +258,7 @@ fn alteration_text(alteration: &Alteration) -> String {
         Alteration::Reordered => "sent ahead of copies queued before it (reorder)".to_owned(),
         Alteration::RateLimited { micros } => format!(
             "waited {} for the rate-limited link",
-            describe::millis(Duration::from_micros(*micros))
+            wording::millis(Duration::from_micros(*micros))
         ),
     }
 }

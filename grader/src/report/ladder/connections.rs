@@ -3,9 +3,9 @@
 //! (FIN), and a reset across both lines.
 
 use super::arrows::{Arrow, Band, Drawing, Ending, LABEL_PREVIEW_CHARS, direction_class, moment};
-use crate::analyze::describe;
 use crate::evidence::{Connection, ResetBy, Role, StreamRecord};
 use crate::link::Direction;
+use crate::wording;
 
 /// The drawing of a TCP run: per connection its opening, each read of either stream as an
 /// arrow to the write that delivered its last byte, each close, and a reset; at most
@@ -79,7 +79,7 @@ fn opening(connection: &Connection) -> Arrow {
 /// Each read of one stream to the write that delivered its last byte, then the stream's
 /// close (FIN).
 fn segments(nth: u32, direction: Direction, stream: &StreamRecord) -> Vec<Arrow> {
-    let sender = direction.sender();
+    let sender = Role::sender_of(direction);
     let receiver = sender.peer();
     let mut arrows = Vec::new();
     for read in &stream.reads {
@@ -93,7 +93,7 @@ fn segments(nth: u32, direction: Direction, stream: &StreamRecord) -> Vec<Arrow>
             "#{nth} {direction} bytes {}–{last} · {} B · {}",
             read.offset,
             read.len,
-            describe::payload_preview(kept, LABEL_PREVIEW_CHARS)
+            wording::payload_preview(kept, LABEL_PREVIEW_CHARS)
         );
         let detail = format!(
             "connection #{nth}, {direction}: {} bytes (stream offset {}) the {sender} wrote, read by the relay at {}",

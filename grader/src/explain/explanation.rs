@@ -3,6 +3,7 @@
 //! points. Everything is taken from the loaded case and from the texts the checks and the
 //! link themselves use, so the explanation says what a report will judge.
 
+use super::faults::{Vocabulary, stream_in_words};
 use crate::analyzer::{Case, Judge, LoadedCase};
 use crate::case::{
     EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput, ProgramTemplates, Scenario,
@@ -10,7 +11,6 @@ use crate::case::{
 };
 use crate::grading::mode::{Facilities, Mode, ModeChoice, choose_mode};
 use crate::link::Direction;
-use crate::link::words::{Vocabulary, stream_in_words};
 use std::fmt::Write as _;
 use std::time::Duration;
 

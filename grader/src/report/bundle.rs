@@ -66,7 +66,7 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
         }
     }
     // After the per-run files, which a reader of the page may open next to it.
-    std::fs::write(dir.join("report.html"), crate::report::html::render(report))?;
+    std::fs::write(dir.join("report.html"), super::html::render(report))?;
     // Last, so the peak includes grading, the report and the evidence just written: a
     // submission must not be able to make the grader itself use unbounded memory.
     let session = serde_json::json!({ "grader_peak_rss_kib": peak_rss_kib() });

@@ -20,9 +20,9 @@
 
 mod tcp;
 
-use super::trace::{WireEvent, WireTrace};
-use crate::analyze::describe;
+use crate::evidence::{WireEvent, WireTrace};
 use crate::link::Direction;
+use crate::wording;
 use etherparse::PacketBuilder;
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
@@ -106,7 +106,7 @@ fn datagram(event: &WireEvent) -> io::Result<Packet> {
     let to = ipv4_endpoint(event.to, receiver);
     let mut comment = format!(
         "{}: {}",
-        describe::datagram(event.direction, event.nth),
+        wording::datagram(event.direction, event.nth),
         event.fate.summary()
     );
     // Only an IPv6 datagram can be longer; the capture shows what an IPv4 packet holds.

@@ -1,5 +1,8 @@
 //! How reports name times, datagrams, payloads and points, so every check and every report
 //! says them the same way.
+//!
+//! A leaf that any module may use: it names nothing of the crate but [`Direction`], and the
+//! link, which owns that, does not use it.
 
 use crate::link::Direction;
 use std::time::Duration;

@@ -1,4 +1,7 @@
 //! Recognising a required log line whatever its exact wording.
+//!
+//! Part of the case model: a case's log patterns are compiled into matchers once, when the
+//! case is loaded, and the checks only use them.
 
 use regex::Regex;
 

@@ -2,9 +2,9 @@
 //! transmission of the 2nd data packet sent to the server", so a student can tell what a
 //! scenario does to their program without reading the case's YAML.
 
-use super::scripted::{CorruptFault, Matching, ScriptedFault};
-use super::stream::{Cut, StreamFaults};
-use super::{Direction, PacketSelector};
+use crate::link::scripted::{CorruptFault, Matching, ScriptedFault};
+use crate::link::stream::{Cut, StreamFaults};
+use crate::link::{Direction, PacketSelector};
 use socklab_reference::tcp_file_100::Ordinal;
 use std::time::Duration;
 

@@ -2,9 +2,9 @@
 //! is in it (and only its sockets are), and once the run is over nothing of it is left on
 //! the machine — no process, no namespace, no mount, no `/run/netns` entry.
 
-use super::NetNamespace;
-use super::socket_table::bound_udp_addresses;
 use crate::harness::process::{ProgramSpec, RunningProgram, StopReason};
+use crate::netns::NetNamespace;
+use crate::netns::socket_table::bound_udp_addresses;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::Path;
 use std::sync::Arc;

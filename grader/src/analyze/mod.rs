@@ -1,3 +1,0 @@
-//! How reports name times, datagrams, payloads and points (see [`describe`]).
-
-pub mod describe;
