@@ -9,6 +9,7 @@
 use crate::util::{example, fixture, grader, process_start_ticks, wait_until_ended};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use socklab_grader::exit_code;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -98,7 +99,7 @@ fn reference_grades() -> &'static (String, String) {
         build_class(&dir.path().join("class"));
         let out = dir.path().join("out");
         let output = batch(&dir.path().join("class"), &out, &["--jobs", "1"]);
-        assert_exit(&output, 0);
+        assert_exit(&output, exit_code::PASSED);
         grade_files(&out)
     })
 }
@@ -124,7 +125,7 @@ fn a_class_is_graded_and_a_second_run_keeps_every_result() {
     let started = Instant::now();
     let first = batch(&class, &out, &["--jobs", "2"]);
     let first_time = started.elapsed();
-    assert_exit(&first, 0);
+    assert_exit(&first, exit_code::PASSED);
     let (csv, json) = grade_files(&out);
     let scores = scores(&csv);
     let ids: Vec<&str> = scores.iter().map(|(id, _)| id.as_str()).collect();
@@ -162,7 +163,7 @@ fn a_class_is_graded_and_a_second_run_keeps_every_result() {
     let started = Instant::now();
     let second = batch(&class, &out, &["--jobs", "2"]);
     let second_time = started.elapsed();
-    assert_exit(&second, 0);
+    assert_exit(&second, exit_code::PASSED);
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
         stderr.contains("0 graded, 4 kept, 0 errors"),
@@ -183,7 +184,7 @@ fn a_class_is_graded_and_a_second_run_keeps_every_result() {
     text.push_str("\n# resubmitted\n");
     std::fs::write(&client, text).unwrap();
     let third = batch(&class, &out, &["--jobs", "2"]);
-    assert_exit(&third, 0);
+    assert_exit(&third, exit_code::PASSED);
     let stderr = String::from_utf8_lossy(&third.stderr);
     assert!(stderr.contains("1 graded, 3 kept"), "{stderr}");
 }
@@ -248,7 +249,7 @@ fn an_interrupted_batch_resumes_to_the_same_grades() {
     let status = child.wait().unwrap();
     reader.join().unwrap();
     log.extend(logged.try_iter());
-    assert_eq!(status.code(), Some(130), "{log:#?}");
+    assert_eq!(status.code(), Some(exit_code::INTERRUPTED), "{log:#?}");
     let reap_deadline = Instant::now() + Duration::from_secs(5);
     let left: Vec<&u32> = running
         .iter()
@@ -273,7 +274,7 @@ fn an_interrupted_batch_resumes_to_the_same_grades() {
     );
 
     let resumed = batch(&class, &out, &["--jobs", "1"]);
-    assert_exit(&resumed, 0);
+    assert_exit(&resumed, exit_code::PASSED);
     let stderr = String::from_utf8_lossy(&resumed.stderr);
     assert!(
         stderr.contains(&format!("{} graded, {done} kept", 4 - done)),
@@ -291,11 +292,11 @@ fn shards_merged_equal_the_whole_class() {
     let second = dir.path().join("shard-2");
     assert_exit(
         &batch(&class, &first, &["--jobs", "2", "--shard", "1/2"]),
-        0,
+        exit_code::PASSED,
     );
     assert_exit(
         &batch(&class, &second, &["--jobs", "2", "--shard", "2/2"]),
-        0,
+        exit_code::PASSED,
     );
     let first_csv = grade_files(&first).0;
     assert_eq!(
@@ -317,7 +318,7 @@ fn shards_merged_equal_the_whole_class() {
         .arg(&merged)
         .output()
         .unwrap();
-    assert_exit(&output, 0);
+    assert_exit(&output, exit_code::PASSED);
     assert_eq!(&grade_files(&merged), reference_grades());
     assert!(merged.join("bob/pair/no-loss/trace.jsonl").exists());
 
@@ -325,7 +326,7 @@ fn shards_merged_equal_the_whole_class() {
     let other = dir.path().join("other");
     assert_exit(
         &batch(&class, &other, &["--shard", "1/2", "--seed", "99"]),
-        0,
+        exit_code::PASSED,
     );
     let refused = grader()
         .arg("merge")
@@ -335,7 +336,7 @@ fn shards_merged_equal_the_whole_class() {
         .arg(dir.path().join("refused"))
         .output()
         .unwrap();
-    assert_exit(&refused, 2);
+    assert_exit(&refused, exit_code::INVALID_INPUT);
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("two different results"),
         "{}",
@@ -371,7 +372,7 @@ fn submissions_that_hard_code_one_port_are_graded_at_once() {
         .timeout(PATIENCE)
         .output()
         .unwrap();
-    assert_exit(&output, 0);
+    assert_exit(&output, exit_code::PASSED);
     let csv = grade_files(&out).0;
     assert_eq!(
         scores(&csv),
@@ -395,7 +396,7 @@ fn a_missing_client_still_earns_the_server_role() {
     );
     let out = dir.path().join("out");
     let output = batch_of(&case_file, &class, &out, &[]);
-    assert_exit(&output, 0);
+    assert_exit(&output, exit_code::PASSED);
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("eve/result.json")).unwrap())
             .unwrap();
@@ -450,7 +451,7 @@ fn locate_prints_the_programs_batch_would_grade() {
         .arg(dir.path().join("cy"))
         .output()
         .unwrap();
-    assert_exit(&output, 0);
+    assert_exit(&output, exit_code::PASSED);
     let cy = dir.path().join("cy/Sub");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
@@ -467,7 +468,7 @@ fn locate_prints_the_programs_batch_would_grade() {
         .arg(&server_only)
         .output()
         .unwrap();
-    assert_exit(&missing, 1);
+    assert_exit(&missing, exit_code::FAILED);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no file named UDP_Client"));
 }
 
@@ -545,7 +546,7 @@ fn a_child_past_its_deadline_is_stopped_and_recorded_as_an_error() {
         .timeout(PATIENCE)
         .output()
         .unwrap();
-    assert_exit(&output, 1);
+    assert_exit(&output, exit_code::FAILED);
     let elapsed = started.elapsed();
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("slow/result.json")).unwrap())

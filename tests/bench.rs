@@ -2,6 +2,7 @@
 //! shape. Timings are reported, never asserted: only counts and shape are checked here.
 
 use crate::util::grader;
+use socklab_grader::exit_code;
 
 #[test]
 fn quick_bench_prints_one_json_line_with_sane_counts() {
@@ -64,7 +65,7 @@ fn quick_bench_prints_one_json_line_with_sane_counts() {
     let grading = &report["grading"];
     assert_eq!(grading["case"], "rdt3");
     let run = &grading["runs"][0];
-    assert_eq!(run["exit_code"], 0, "{run}");
+    assert_eq!(run["exit_code"], exit_code::PASSED, "{run}");
     assert!(run["scenarios"].as_u64().unwrap() >= 6, "{run}");
     assert!(report["scale"].is_null());
 

@@ -1,6 +1,7 @@
 //! Malformed case files are rejected with `file:line:column: what`, and exit code 2.
 
 use crate::util::{fixture, grader};
+use socklab_grader::exit_code;
 
 const MALFORMED: &[&str] = &[
     "bad-duration",
@@ -36,7 +37,7 @@ fn malformed_cases_give_located_errors_and_exit_2() {
             .unwrap();
         assert_eq!(
             output.status.code(),
-            Some(2),
+            Some(exit_code::INVALID_INPUT),
             "{name}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
@@ -65,7 +66,7 @@ fn the_valid_base_of_the_malformed_cases_loads() {
 #[test]
 fn unknown_builtin_case_names_the_ones_that_exist() {
     let output = grader().args(["check", "rdt4"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(exit_code::INVALID_INPUT));
     assert!(String::from_utf8_lossy(&output.stderr).contains("built-in cases: rdt3"));
 }
 
@@ -75,7 +76,7 @@ fn missing_submission_file_is_an_argument_error() {
         .args(["check", "rdt3", "--client", "no/such/UDP_Client.py"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(exit_code::INVALID_INPUT));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no such file"));
 }
 
@@ -94,7 +95,7 @@ fn program_that_cannot_start_exits_3() {
         .unwrap();
     assert_eq!(
         output.status.code(),
-        Some(3),
+        Some(exit_code::PROGRAM_NOT_STARTED),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

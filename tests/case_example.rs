@@ -2,6 +2,7 @@
 //! grades the reference peers at full marks, so the README cannot rot.
 
 use crate::util::{grader, passing_json_report, root};
+use socklab_grader::exit_code;
 
 const EXAMPLE: &str = "cases/examples/stop-and-wait.yaml";
 
@@ -12,7 +13,7 @@ fn the_worked_example_lints_and_explains() {
         .args(["lint", EXAMPLE])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         format!("{EXAMPLE}: ok\n")
@@ -23,7 +24,7 @@ fn the_worked_example_lints_and_explains() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert_eq!(output.status.code(), Some(exit_code::PASSED), "{stdout}");
     assert!(
         stdout.contains("drops the first transmission of the 1st ACK sent to the client"),
         "{stdout}"

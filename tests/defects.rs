@@ -7,6 +7,7 @@
 //! shown by the server).
 
 use crate::util::{checks, failed_checks, grader, reference_binary, with_timer_scenarios};
+use socklab_grader::exit_code;
 
 #[derive(Clone, Copy)]
 enum Side {
@@ -44,7 +45,7 @@ fn failures_with_defect(
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
         output.status.code(),
-        Some(1),
+        Some(exit_code::FAILED),
         "a defect must fail the run:\n{stdout}"
     );
     failed_checks(out.path(), scenario)

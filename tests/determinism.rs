@@ -1,6 +1,7 @@
 //! Same case, same seed, same programs: the same fate for every datagram.
 
 use crate::util::{fixture, grader, trace};
+use socklab_grader::exit_code;
 use std::path::Path;
 
 /// Every datagram as (direction, nth, bytes, what happened to it), without times.
@@ -44,7 +45,7 @@ fn run(seed: &str) -> Vec<String> {
         .unwrap();
     assert_eq!(
         output.status.code(),
-        Some(0),
+        Some(exit_code::PASSED),
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );

@@ -2,6 +2,7 @@
 //! and the report names the requirement it broke.
 
 use crate::util::{example, exited_with, failed_checks, grader};
+use socklab_grader::exit_code;
 
 /// Also: neither program is seen trying anything the sandbox stops, so no note says so
 /// (the hostile tests show the same words where a program does), and neither transcript
@@ -24,7 +25,7 @@ fn good_python_pair_passes_every_graded_scenario() {
         .arg(out.path())
         .output()
         .unwrap();
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(stdout.contains("total 100/100"), "{stdout}");
     for attempt in ["tried to write outside", "tried to bind"] {
         assert!(!stdout.contains(attempt), "{stdout}");
@@ -68,7 +69,11 @@ fn assert_buggy_fails(flag: &str, path: &str, scenario: &str, check: &str) {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{path} must fail:\n{stdout}");
+    assert_eq!(
+        output.status.code(),
+        Some(exit_code::FAILED),
+        "{path} must fail:\n{stdout}"
+    );
     assert!(
         failed_checks(out.path(), scenario).contains(check),
         "{path} must fail {check}:\n{stdout}"
@@ -173,7 +178,7 @@ fn server_that_dies_before_binding_fails_startup_with_its_last_words() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(output.status.code(), Some(exit_code::FAILED), "{stdout}");
     assert!(stdout.contains("✗ startup (fail)"), "{stdout}");
     assert!(
         stdout.contains("the program exited before it bound udp port"),

@@ -2,11 +2,12 @@
 
 use crate::util::grader;
 use socklab_grader::case::builtin::builtin_names;
+use socklab_grader::exit_code;
 
 #[test]
 fn list_names_every_builtin_case_with_its_transport() {
     let output = grader().arg("list").output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     let names = builtin_names();
@@ -28,7 +29,7 @@ fn explain_rdt3() {
     let output = grader().args(["explain", "rdt3"]).output().unwrap();
     assert_eq!(
         output.status.code(),
-        Some(0),
+        Some(exit_code::PASSED),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -42,7 +43,7 @@ fn explain_refuses_an_invalid_case_with_its_errors() {
         .current_dir(crate::util::root())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(exit_code::INVALID_INPUT));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(":22:24: invalid pattern"), "{stderr}");
     assert!(stderr.contains(":32:11: a scenario named"), "{stderr}");

@@ -3,6 +3,7 @@
 //! directories.
 
 use crate::util::{grader, process_start_ticks, wait_until_ended};
+use socklab_grader::exit_code;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -27,7 +28,7 @@ fn a_grader_panic_exits_70_and_stops_the_programs() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(70), "{stderr}");
+    assert_eq!(output.status.code(), Some(exit_code::INTERNAL), "{stderr}");
     assert!(
         stderr.contains("internal error in the grader (not the submission's fault)"),
         "{stderr}"

@@ -11,6 +11,7 @@ mod harness;
 
 use crate::util::failed_checks;
 use harness::{HostileRun, Role, SCENARIO};
+use socklab_grader::exit_code;
 
 /// A test module per fixture, with a test per role: `hostile::flood::as_client`, ...
 macro_rules! as_client_and_server {
@@ -290,7 +291,7 @@ fn relay_mode_programs_see_only_a_private_loopback() {
         .unwrap();
     assert_eq!(
         output.status.code(),
-        Some(1),
+        Some(exit_code::FAILED),
         "it sends nothing, so it fails"
     );
     let transcript: serde_json::Value = serde_json::from_str(
@@ -348,7 +349,7 @@ fn out_and_hidden_directories_are_unreadable() {
         .arg(out.path())
         .output()
         .unwrap();
-    crate::util::exited_with(&output, 1);
+    crate::util::exited_with(&output, exit_code::FAILED);
     let client = crate::util::transcript(out.path(), "no-loss", "client").unwrap();
     let lines = crate::util::transcript_lines(&client);
     for expected in [

@@ -5,6 +5,7 @@
 use crate::util::{
     grade, process_start_ticks, root, trace, wait_until_ended, with_timer_scenarios,
 };
+use socklab_grader::exit_code;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ fn the_bundle_has_a_report_page_whose_ladder_shows_the_loss_and_the_repair() {
     let mut args = vec!["rdt3", "--seed", "7"];
     args.extend(with_timer_scenarios("lost-packet"));
     let graded = grade(&args);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     let page_path = graded.out.path().join("report.html");
     let page = std::fs::read_to_string(&page_path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", page_path.display()));

@@ -5,6 +5,7 @@
 use crate::util::{grade, trace, with_timer_scenarios};
 use etherparse::{Ipv4Header, TcpHeader, UdpHeader};
 use pcap_file::pcapng::{Block, PcapNgReader};
+use socklab_grader::exit_code;
 use std::path::Path;
 use std::process::Command;
 
@@ -73,7 +74,7 @@ fn a_udp_capture_holds_every_datagram_of_the_trace_in_order() {
     let mut args = vec!["rdt3", "--seed", "7"];
     args.extend(with_timer_scenarios("lost-packet"));
     let graded = grade(&args);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     let events = trace(graded.out.path(), "lost-packet");
     let capture = graded.out.path().join("lost-packet/trace.pcapng");
     let packets = read_capture(&capture);
@@ -154,7 +155,7 @@ fn a_udp_capture_holds_every_datagram_of_the_trace_in_order() {
 #[test]
 fn a_tcp_capture_carries_both_streams_of_the_connection() {
     let graded = grade(&["tcp-lines", "--scenario", "one-file", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     let run = graded.out.path().join("one-file");
     let connections = std::fs::read_to_string(run.join("connections.jsonl")).unwrap();
     let connection: serde_json::Value =

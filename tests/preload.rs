@@ -5,6 +5,7 @@
 use crate::util::{
     exclusive_namespaces, exited_with, failed_checks, rdt3_verdicts, root, with_timer_scenarios,
 };
+use socklab_grader::exit_code;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -160,7 +161,7 @@ fn hard_coded_pair_gets_the_verdicts_of_transparent_mode_as_nobody() {
             &["--mode", "preload"],
         ),
     );
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(
         stdout.contains("mode preload (asked for with --mode preload)"),
         "{stdout}"
@@ -176,7 +177,7 @@ fn hard_coded_pair_gets_the_verdicts_of_transparent_mode_as_nobody() {
         ))
         .output()
         .unwrap();
-    exited_with(&output, 0);
+    exited_with(&output, exit_code::PASSED);
     assert_eq!(
         rdt3_verdicts(&preload_out),
         rdt3_verdicts(transparent_out.path())
@@ -201,7 +202,7 @@ fn server_that_replies_to_a_fixed_client_port_is_graded_as_nobody() {
             &["--mode", "preload"],
         ),
     );
-    exited_with(&output, 0);
+    exited_with(&output, exit_code::PASSED);
     assert_nothing_left(&tmp, &out);
 }
 
@@ -230,7 +231,7 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_transparent_mode() {
             &tmp,
             &check_args(&client, &server, out.to_str().unwrap(), &extra),
         );
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.status.code(), Some(exit_code::FAILED));
         // As in transparent mode (tests/transparent.rs): the check the bug breaks fails;
         // what follows from it depends on timing and is not compared.
         let failed = failed_checks(&out, scenario);
@@ -274,7 +275,7 @@ fn auto_mode_chooses_preload_where_namespaces_are_forbidden() {
         eprintln!("skipped: user namespaces cannot be made here");
         return;
     }
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(
         stdout.contains(
             "mode preload (the case says its programs hard-code port 5005, and network namespaces cannot be made here)"
@@ -401,7 +402,7 @@ fn one_tcp_program_that_asks_its_role_is_graded_as_nobody() {
         .args(args(&good, transparent_out.path(), "transparent"))
         .output()
         .unwrap();
-    exited_with(&output, 0);
+    exited_with(&output, exit_code::PASSED);
     for run in RUNS {
         assert_eq!(
             failed_checks(&preload_out, run),
@@ -412,7 +413,7 @@ fn one_tcp_program_that_asks_its_role_is_graded_as_nobody() {
 
     let buggy_out = readable.writable_dir("buggy-out");
     let output = as_nobody(args(&buggy, &buggy_out, "preload"));
-    exited_with(&output, 1);
+    exited_with(&output, exit_code::FAILED);
     for run in ["one-file", "three-files"] {
         let failed = failed_checks(&buggy_out, run);
         assert!(failed.contains("saved-files"), "{run}: {failed:?}");
@@ -567,7 +568,7 @@ fn transparent_mode_as_nobody_reports_no_port_as_taken() {
             &[],
         ),
     );
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(stdout.contains("mode transparent"), "{stdout}");
     assert!(
         !stdout.contains("could not make it reachable"),

@@ -1,6 +1,7 @@
 //! The reference peers graded against each other: the kit's own proof that it works.
 
 use crate::util::{exited_with, fixture, grader};
+use socklab_grader::exit_code;
 
 #[test]
 fn reference_against_itself_passes_every_graded_scenario() {
@@ -8,7 +9,7 @@ fn reference_against_itself_passes_every_graded_scenario() {
         .args(["check", "rdt3", "--seed", "1"])
         .output()
         .unwrap();
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(stdout.contains("seed 1"), "the seed is printed:\n{stdout}");
     assert!(stdout.contains("total 100/100"), "{stdout}");
     for scenario in [
@@ -44,7 +45,7 @@ fn report_of_the_scripted_scenarios_is_stable() {
         command.args(["--scenario", scenario]);
     }
     let output = command.output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
     insta::with_settings!({filters => vec![(r"\d+\.\d{3} s", "[TIME]")]}, {
         insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
     });
@@ -71,7 +72,7 @@ fn transcript_of_reference_against_itself_is_stable() {
         .unwrap();
     assert_eq!(
         output.status.code(),
-        Some(0),
+        Some(exit_code::PASSED),
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );

@@ -3,6 +3,7 @@
 //! (snapshots, with times and paths redacted).
 
 use crate::util::{grader, reference_binary, root};
+use socklab_grader::exit_code;
 
 /// A udp-file server that never sends the empty final block: `size-1` passes, `size-2048`
 /// fails three checks, `missing-file` is informational.
@@ -90,7 +91,7 @@ fn snapshot(name: &str, text: &str) {
 #[test]
 fn json_is_versioned_and_carries_every_outcome() {
     let (code, text) = run("json");
-    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(code, Some(exit_code::FAILED), "{text}");
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(report["schema-version"], 1);
     assert_eq!(report["status"], "failed");
@@ -112,7 +113,7 @@ fn json_is_versioned_and_carries_every_outcome() {
 #[test]
 fn junit_has_a_failure_with_its_reason_for_each_failed_check() {
     let (code, text) = run("junit");
-    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(code, Some(exit_code::FAILED), "{text}");
     assert_eq!(text.matches("<failure ").count(), 3, "{text}");
     assert!(
         text.contains("<testcase name=\"size-2048/block-sizes\""),
@@ -133,7 +134,7 @@ fn junit_has_a_failure_with_its_reason_for_each_failed_check() {
 #[test]
 fn gradescope_results_sum_with_partial_credit() {
     let (code, text) = run("gradescope");
-    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(code, Some(exit_code::FAILED), "{text}");
     let results: serde_json::Value = serde_json::from_str(&text).unwrap();
     let tests = results["tests"].as_array().unwrap();
     let sum: f64 = tests.iter().filter_map(|test| test["score"].as_f64()).sum();
@@ -159,7 +160,7 @@ fn gradescope_results_sum_with_partial_credit() {
 #[test]
 fn classroom_result_has_the_runner_shape() {
     let (code, text) = run("classroom");
-    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(code, Some(exit_code::FAILED), "{text}");
     let result: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(result["version"], 1);
     assert_eq!(result["status"], "fail");

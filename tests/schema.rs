@@ -4,11 +4,12 @@
 use crate::util::{grader, passing_json_report, root};
 use serde_json::{Value, json};
 use socklab_grader::case::builtin::BUILTIN_CASES;
+use socklab_grader::exit_code;
 
 /// The schema a `grader schema` command prints, checked against its meta-schema.
 fn schema(arguments: &[&str]) -> jsonschema::Validator {
     let output = grader().arg("schema").args(arguments).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
     let schema: Value = serde_json::from_slice(&output.stdout).expect("the schema is JSON");
     assert_eq!(
         schema["$schema"], "https://json-schema.org/draft/2020-12/schema",

@@ -3,6 +3,7 @@
 //! seconds fail; each reference defect and buggy example is caught by its check.
 
 use crate::util::{Graded, assert_fails_at_least, checks, example, grade, reference_binary};
+use socklab_grader::exit_code;
 
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
     let reference = reference_binary();
@@ -36,7 +37,7 @@ fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
 #[test]
 fn the_reference_pair_passes_on_a_documentation_address() {
     let graded = grade(&["tcp-file-100", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
     let outcomes = crate::util::outcomes(graded.out.path(), "file-100kib");
     let address = outcomes.iter().find(|o| o.check == "address").unwrap();
@@ -116,7 +117,7 @@ fn the_good_examples_pass_and_each_buggy_one_fails_its_check() {
         "--client",
         &example("tcp-file-100/good/TCP_Client.py"),
     ]);
-    assert_eq!(good.code, Some(0), "{}", good.stdout);
+    assert_eq!(good.code, Some(exit_code::PASSED), "{}", good.stdout);
     for (flag, path, scenario, check) in [
         (
             "--client",

@@ -3,6 +3,7 @@
 //! slices the stream; each reference defect and buggy example is caught by its check.
 
 use crate::util::{Graded, assert_fails_at_least, example, grade, reference_binary};
+use socklab_grader::exit_code;
 
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
     let reference = reference_binary();
@@ -36,14 +37,14 @@ fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
 #[test]
 fn the_reference_pair_passes_every_scenario() {
     let graded = grade(&["tcp-lines", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
 }
 
 #[test]
 fn one_recv_per_message_passes_on_loopback_and_fails_when_sliced_saying_why() {
     let plain = with_defect("server", "one-recv", "one-file");
-    assert_eq!(plain.code, Some(0), "{}", plain.stdout);
+    assert_eq!(plain.code, Some(exit_code::PASSED), "{}", plain.stdout);
     let sliced = with_defect("server", "one-recv", "sliced");
     assert_fails_at_least(&sliced, "sliced", &["saved-files"]);
     assert!(
@@ -66,7 +67,7 @@ fn the_one_recv_example_passes_on_loopback_and_fails_when_sliced() {
         "--server",
         &server,
     ]);
-    assert_eq!(plain.code, Some(0), "{}", plain.stdout);
+    assert_eq!(plain.code, Some(exit_code::PASSED), "{}", plain.stdout);
     let sliced = grade(&[
         "tcp-lines",
         "--seed",
@@ -129,7 +130,7 @@ fn the_good_examples_pass_and_each_buggy_one_fails_its_check() {
         "--client",
         &example("tcp-lines/good/tcp_client.py"),
     ]);
-    assert_eq!(good.code, Some(0), "{}", good.stdout);
+    assert_eq!(good.code, Some(exit_code::PASSED), "{}", good.stdout);
     for (flag, path, scenario, check) in [
         (
             "--server",

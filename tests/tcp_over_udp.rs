@@ -2,6 +2,7 @@
 //! reference defect and buggy example fails the check that exists for it, saying why.
 
 use crate::util::{Graded, assert_fails_at_least, checks, example, grade, reference_binary};
+use socklab_grader::exit_code;
 
 /// One scenario with one side played by the reference peer with `defect`.
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
@@ -48,14 +49,14 @@ fn with_examples(scenario: &str, programs: &[(&str, &str)]) -> Graded {
 
 /// Asserts that exactly `expected` failed in `run`.
 fn assert_fails_exactly(graded: &Graded, run: &str, expected: &[&str]) {
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert_eq!(graded.failed(run), checks(expected), "{}", graded.stdout);
 }
 
 #[test]
 fn the_reference_pair_passes_every_scenario() {
     let graded = grade(&["tcp-over-udp", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
 }
 
@@ -65,7 +66,7 @@ fn the_good_python_pair_passes_every_scenario() {
         ("--client", "tcp-over-udp/good/client.py"),
         ("--server", "tcp-over-udp/good/server.py"),
     ]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
 }
 
@@ -90,7 +91,7 @@ fn nul_padding_stripped_by_the_receiver_passes_text_and_fails_binary_naming_the_
         ("--server", "tcp-over-udp/pad-nul/server.py"),
     ];
     let text = with_examples("text-2kib", &pair);
-    assert_eq!(text.code, Some(0), "{}", text.stdout);
+    assert_eq!(text.code, Some(exit_code::PASSED), "{}", text.stdout);
     let binary = with_examples("binary-64kib", &pair);
     assert_fails_exactly(&binary, "binary-64kib", &["file-copy"]);
     assert!(
@@ -106,7 +107,7 @@ fn nul_padding_stripped_by_the_receiver_passes_text_and_fails_binary_naming_the_
 fn a_receiver_that_writes_a_resent_segment_twice_fails_when_an_ack_is_lost() {
     let server = [("--server", "tcp-over-udp/write-dup/server.py")];
     let no_loss = with_examples("text-2kib", &server);
-    assert_eq!(no_loss.code, Some(0), "{}", no_loss.stdout);
+    assert_eq!(no_loss.code, Some(exit_code::PASSED), "{}", no_loss.stdout);
     let lost_ack = with_examples("lost-ack", &server);
     assert_fails_exactly(&lost_ack, "lost-ack", &["file-copy"]);
     assert!(

@@ -3,6 +3,7 @@
 //! pages generated from the command line's definition.
 
 use crate::util::grader;
+use socklab_grader::exit_code;
 use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::process::{Command, Stdio};
@@ -123,7 +124,10 @@ fn completions_cover_every_subcommand_and_flag() {
         })
         .expect("bash runs");
     assert!(syntax.success(), "the bash completion is not valid bash");
-    grader().args(["completions", "tcsh"]).assert().code(2);
+    grader()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(exit_code::INVALID_INPUT);
 }
 
 #[test]
@@ -140,7 +144,10 @@ fn man_pages_are_roff_for_the_grader_and_each_subcommand() {
     assert!(check.contains(env!("CARGO_PKG_VERSION")), "{check}");
     assert!(check.contains("\\-\\-scenario"), "{check}");
 
-    let unknown = grader().args(["man", "nope"]).assert().code(2);
+    let unknown = grader()
+        .args(["man", "nope"])
+        .assert()
+        .code(exit_code::INVALID_INPUT);
     let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
     assert!(stderr.contains("check"), "{stderr}");
 }
@@ -153,7 +160,7 @@ fn a_failed_run_shows_the_end_of_each_programs_output_and_a_passed_run_does_not(
         .args(["--client", "tests/fixtures/hostile/file_escape.py"])
         .output()
         .expect("grader runs");
-    let report = crate::util::exited_with(&failing, 1);
+    let report = crate::util::exited_with(&failing, exit_code::FAILED);
     assert!(report.contains("the client's last 4 of "), "{report}");
     assert!(report.contains("file_escape: blocked"), "{report}");
     assert!(report.contains("the server's output:"), "{report}");
@@ -162,7 +169,7 @@ fn a_failed_run_shows_the_end_of_each_programs_output_and_a_passed_run_does_not(
         .args(["check", "rdt3", "--scenario", "no-loss"])
         .output()
         .expect("grader runs");
-    let report = crate::util::exited_with(&passing, 0);
+    let report = crate::util::exited_with(&passing, exit_code::PASSED);
     assert!(!report.contains("output:"), "{report}");
     assert!(!report.contains("last "), "{report}");
 }

@@ -5,6 +5,7 @@ use crate::util::{
     RDT3_GRADED_RUNS, example, exclusive_namespaces as exclusive, exited_with, failed_checks,
     grader, process_start_ticks, rdt3_verdicts,
 };
+use socklab_grader::exit_code;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -44,7 +45,7 @@ fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
         fixed.path(),
         &[],
     );
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     assert!(
         stdout.contains("mode transparent (the case says its programs hard-code port 5005)"),
         "{stdout}"
@@ -56,7 +57,7 @@ fn hard_coded_pair_gets_the_verdicts_of_the_same_logic_taking_arguments() {
         arguments.path(),
         &[],
     );
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
     assert_eq!(rdt3_verdicts(fixed.path()), rdt3_verdicts(arguments.path()));
 }
 
@@ -72,7 +73,7 @@ fn server_that_replies_to_a_fixed_client_port_from_a_fresh_socket_is_graded() {
         &[],
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert_eq!(output.status.code(), Some(exit_code::PASSED), "{stdout}");
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
             fixed.path(),
             &budget,
         );
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.status.code(), Some(exit_code::FAILED));
         let output = check(
             "rdt3",
             "rdt3/good/UDP_Client.py",
@@ -96,7 +97,7 @@ fn buggy_hard_coded_server_fails_the_checks_it_fails_in_relay_mode() {
             arguments.path(),
             &budget,
         );
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.status.code(), Some(exit_code::FAILED));
         // The check the bug breaks fails in both modes. What follows from it (a stalled
         // transfer) depends on timing, in either mode alike, so it is not compared.
         for out in [fixed.path(), arguments.path()] {
@@ -213,7 +214,11 @@ fn two_gradings_on_the_same_port_at_once_do_not_interfere_and_leave_nothing() {
                     })
             })
             .collect();
-        assert_eq!(code, Some(0), "both gradings pass: {failures:#?}");
+        assert_eq!(
+            code,
+            Some(exit_code::PASSED),
+            "both gradings pass: {failures:#?}"
+        );
     }
     let graders_done = ticks_now();
     for out in &outs {
@@ -279,7 +284,11 @@ fn tc_mode_refuses_clearly_and_names_the_alternatives() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(exit_code::INVALID_INPUT),
+        "{stderr}"
+    );
     assert!(stderr.contains("netem"), "{stderr}");
     assert!(
         stderr.contains("--mode relay") && stderr.contains("--mode transparent"),
@@ -319,7 +328,7 @@ fn hard_coded_tcp_programs_get_the_verdicts_they_get_with_arguments() {
         &[],
     );
     let stdout = String::from_utf8_lossy(&good.stdout);
-    assert_eq!(good.status.code(), Some(0), "{stdout}");
+    assert_eq!(good.status.code(), Some(exit_code::PASSED), "{stdout}");
     assert!(
         stdout.contains("mode transparent (the case says its programs hard-code port 12100)")
             && stdout.contains("total 100/100"),
@@ -334,7 +343,7 @@ fn hard_coded_tcp_programs_get_the_verdicts_they_get_with_arguments() {
         out.path(),
         &["--scenario", "one-file", "--scenario", "sliced"],
     );
-    assert_eq!(one_recv.status.code(), Some(1));
+    assert_eq!(one_recv.status.code(), Some(exit_code::FAILED));
     assert!(failed_checks(out.path(), "one-file").is_empty());
     assert!(failed_checks(out.path(), "sliced").contains("saved-files"));
 }
@@ -411,7 +420,7 @@ fn a_documentation_host_is_local_in_both_namespaces() {
         .arg(out.path())
         .output()
         .unwrap();
-    exited_with(&output, 0);
+    exited_with(&output, exit_code::PASSED);
     let connections =
         std::fs::read_to_string(out.path().join("file-100kib/connections.jsonl")).unwrap();
     let dialed: BTreeSet<String> = connections

@@ -2,6 +2,7 @@
 //! every buggy example is caught by the check that exists for it, and by nothing else.
 
 use crate::util::{Graded, checks, example, grade, reference_binary};
+use socklab_grader::exit_code;
 
 /// The reference client or server with `--defect`, against the other reference peer.
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
@@ -28,7 +29,7 @@ fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
 }
 
 fn assert_fails_only(graded: &Graded, run: &str, expected: &[&str]) {
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert_eq!(graded.failed(run), checks(expected), "{}", graded.stdout);
     for check in expected {
         assert!(
@@ -42,7 +43,7 @@ fn assert_fails_only(graded: &Graded, run: &str, expected: &[&str]) {
 #[test]
 fn the_reference_pair_passes_every_scenario() {
     let graded = grade(&["udp-add", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
     // The shutdown was really observed: the server exited and its port was free again.
     let shutdown = crate::util::outcomes(graded.out.path(), "out-of-range-0")
@@ -120,7 +121,7 @@ fn the_good_python_pair_passes() {
         "--server",
         &example("udp-add/good/UDP_Server.py"),
     ]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
 }
 
@@ -183,7 +184,7 @@ fn a_request_without_the_typed_integer_fails_exchange() {
         "--client-cmd",
         WRONG_NUMBER_CLIENT,
     ]);
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert!(
         graded.failed("add-42").contains("exchange"),
         "{}",

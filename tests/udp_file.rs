@@ -3,6 +3,7 @@
 //! `--server-args`; a client that hangs fails at the deadline and the session finishes.
 
 use crate::util::{Graded, checks, example, grade, reference_binary};
+use socklab_grader::exit_code;
 
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
     let reference = reference_binary();
@@ -32,14 +33,14 @@ fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
 }
 
 fn assert_fails_only(graded: &Graded, run: &str, expected: &[&str]) {
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert_eq!(graded.failed(run), checks(expected), "{}", graded.stdout);
 }
 
 #[test]
 fn the_reference_pair_passes_and_the_soak_reports_its_error_rate() {
     let graded = grade(&["udp-file", "--seed", "1"]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
     assert!(
         graded.stdout.contains("lossy: ")
@@ -122,7 +123,7 @@ fn the_good_python_pair_passes_every_graded_scenario() {
         "--server",
         &example("udp-file/good/UDP_Server.py"),
     ]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
 }
 
@@ -145,7 +146,7 @@ fn other_argument_orders_are_graded_with_argument_templates() {
         "--server-args",
         "{port} .",
     ]);
-    assert_eq!(graded.code, Some(0), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
     assert!(graded.stdout.contains("total 55/55"), "{}", graded.stdout);
 }
 
@@ -180,7 +181,12 @@ fn python_buggy_examples_fail_their_checks() {
             flag,
             &example(path),
         ]);
-        assert_eq!(graded.code, Some(1), "{path}: {}", graded.stdout);
+        assert_eq!(
+            graded.code,
+            Some(exit_code::FAILED),
+            "{path}: {}",
+            graded.stdout
+        );
         assert!(
             graded.failed(scenario).contains(check),
             "{path}: {}",
@@ -204,7 +210,7 @@ fn a_hanging_client_fails_within_the_budget_and_the_session_finishes() {
             "{reference} udp-file client --host {{host}} --port {{port}} --file {{file}} --defect ignore-empty-block"
         ),
     ]);
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert_eq!(
         graded.failed("size-0"),
         checks(&["completion"]),
@@ -236,7 +242,7 @@ fn a_client_that_asks_for_another_name_fails_request() {
     // It asks for the name reversed; the reference server has no such file.
     let client = "python3 -c \"import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(sys.argv[1][::-1].encode(),(sys.argv[2],int(sys.argv[3]))); s.recvfrom(4096)\" {file} {host} {port}";
     let graded = grade(&["udp-file", "--scenario", "size-1", "--client-cmd", client]);
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert!(
         graded.failed("size-1").contains("request"),
         "{}",
@@ -253,7 +259,7 @@ fn a_link_to_the_servers_file_is_not_a_copy() {
         "--client-cmd",
         "ln -s ../server/{file} {file}",
     ]);
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert!(
         graded.failed("size-2049").contains("file-copy"),
         "{}",
@@ -279,7 +285,7 @@ fn a_server_that_changes_its_input_fails_file_copy() {
         "--server-cmd",
         &server,
     ]);
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     assert!(
         graded.failed("size-2049").contains("file-copy"),
         "{}",

@@ -1,6 +1,7 @@
 //! What the integration tests share: running the binaries, and reading a run's evidence.
 
 use assert_cmd::Command;
+use socklab_grader::exit_code;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -250,7 +251,7 @@ pub fn grade(args: &[&str]) -> Graded {
 
 /// Asserts that the session failed and that `run` failed at least the `expected` checks.
 pub fn assert_fails_at_least(graded: &Graded, run: &str, expected: &[&str]) {
-    assert_eq!(graded.code, Some(1), "{}", graded.stdout);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
     let failed = graded.failed(run);
     assert!(
         checks(expected).is_subset(&failed),
@@ -269,7 +270,7 @@ pub fn passing_json_report(args: &[&str]) -> serde_json::Value {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    let stdout = exited_with(&output, 0);
+    let stdout = exited_with(&output, exit_code::PASSED);
     serde_json::from_str(&stdout).expect("the report is JSON")
 }
 

@@ -5,6 +5,7 @@
 use crate::util::{fixture, process_start_ticks, transcript, transcript_lines, wait_until_ended};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use socklab_grader::exit_code;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -81,7 +82,7 @@ impl HostileRun {
             problems: Vec::new(),
         };
         run.require(
-            output.status.code() == Some(1),
+            output.status.code() == Some(exit_code::FAILED),
             format!(
                 "the grader ended with {} instead of exit code 1",
                 output.status

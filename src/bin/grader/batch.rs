@@ -2,9 +2,8 @@
 //! check` child of its own, keeping every finished result so an interrupted batch resumes
 //! where it stopped; `grader merge` (in `merge.rs`) joins shards.
 
-use crate::Failure;
-use crate::check::case_failure;
 use crate::children;
+use crate::error::GraderError;
 use crate::progress_bar::{Done, SubmissionsBar, describe_tally};
 use clap::Args;
 use socklab_grader::analyzer::Case;
@@ -65,18 +64,16 @@ pub enum BatchFormat {
     Json,
 }
 
-pub fn batch(arguments: BatchArgs) -> Result<i32, Failure> {
+pub fn batch(arguments: BatchArgs) -> Result<i32, GraderError> {
     let setup = Setup::new(&arguments)?;
     let submissions = list_submissions(&arguments.dir, &arguments.out)?;
     let selected = match arguments.shard {
         Some(shard) => shard.select(submissions),
         None => submissions,
     };
-    std::fs::create_dir_all(&arguments.out).map_err(|error| {
-        internal(format!(
-            "cannot create {}: {error}",
-            arguments.out.display()
-        ))
+    std::fs::create_dir_all(&arguments.out).map_err(|source| GraderError::CreateBatchOut {
+        dir: arguments.out.clone(),
+        source,
     })?;
     eprintln!(
         "batch: case {}, seed {}, {} submissions{}, results in {}",
@@ -167,11 +164,9 @@ pub fn batch(arguments: BatchArgs) -> Result<i32, Failure> {
         shard: arguments.shard,
         submissions: &results,
     };
-    write_grades(&arguments.out, &grades).map_err(|error| {
-        internal(format!(
-            "cannot write the grades to {}: {error}",
-            arguments.out.display()
-        ))
+    write_grades(&arguments.out, &grades).map_err(|source| GraderError::WriteGrades {
+        dir: arguments.out.clone(),
+        source,
     })?;
     let tally = bar.tally();
     eprintln!(
@@ -198,15 +193,16 @@ pub fn exit_status(results: &[SubmissionResult]) -> i32 {
 }
 
 /// Prints the grades: a table (one row per submission, a column per role) or grades.json.
-pub fn print_grades(format: BatchFormat, grades: &Grades<'_>) -> Result<(), Failure> {
-    let cannot_write =
-        |error: std::io::Error| internal(format!("cannot write the grades: {error}"));
+pub fn print_grades(format: BatchFormat, grades: &Grades<'_>) -> Result<(), GraderError> {
+    let cannot_print =
+        |source: Box<dyn std::error::Error + Send + Sync>| GraderError::PrintGrades { source };
     let text = match format {
-        BatchFormat::Json => serde_json::to_string_pretty(grades)
-            .map_err(|error| internal(format!("cannot write the grades: {error}")))?,
+        BatchFormat::Json => {
+            serde_json::to_string_pretty(grades).map_err(|error| cannot_print(error.into()))?
+        }
         BatchFormat::Terminal => table(grades.submissions),
     };
-    writeln!(std::io::stdout(), "{text}").map_err(cannot_write)
+    writeln!(std::io::stdout(), "{text}").map_err(|error| cannot_print(error.into()))
 }
 
 /// What every submission of the batch shares: the case, its text and runs, the seed.
@@ -229,30 +225,28 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(arguments: &BatchArgs) -> Result<Setup, Failure> {
+    fn new(arguments: &BatchArgs) -> Result<Setup, GraderError> {
         let source = CaseSource::from_argument(&arguments.case);
-        let loaded = load_case(&source).map_err(case_failure)?;
-        let runs = plan_runs(&loaded.case, &arguments.scenarios)
-            .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
+        let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
+        let runs =
+            plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
         let (case_argument, case_text) = match &source {
             CaseSource::Builtin(name) => (
                 name.clone(),
                 builtin_case(name).unwrap_or_default().to_owned(),
             ),
             CaseSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|error| {
-                    Failure::new(
-                        exit_code::INVALID_INPUT,
-                        format!("cannot read {}: {error}", path.display()),
-                    )
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| GraderError::ReadCaseFile {
+                        path: path.clone(),
+                        source,
+                    })?;
                 let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
                 (absolute.display().to_string(), text)
             }
         };
-        let executable = std::env::current_exe().map_err(|error| {
-            internal(format!("cannot find the grader's own executable: {error}"))
-        })?;
+        let executable =
+            std::env::current_exe().map_err(|source| GraderError::OwnExecutable { source })?;
         let child_deadline = child_deadline(&loaded.case, &runs);
         Ok(Setup {
             child_deadline,
@@ -274,9 +268,11 @@ impl Setup {
     }
 
     /// What `submission`'s grade depends on.
-    fn grade_of(&self, submission: &Path) -> Result<GradeOf, Failure> {
-        let files = submission_files(submission)
-            .map_err(|error| internal(format!("cannot read {}: {error}", submission.display())))?;
+    fn grade_of(&self, submission: &Path) -> Result<GradeOf, GraderError> {
+        let files = submission_files(submission).map_err(|source| GraderError::ReadSubmission {
+            submission: submission.to_path_buf(),
+            source,
+        })?;
         let inputs = GradeInputs {
             case_text: &self.case_text,
             seed: self.seed,
@@ -298,13 +294,15 @@ impl Setup {
         arguments: &BatchArgs,
         id: &str,
         grade: &GradeOf,
-    ) -> Result<Option<SubmissionResult>, Failure> {
+    ) -> Result<Option<SubmissionResult>, GraderError> {
         let submission = arguments.dir.join(id);
         let out = arguments.out.join(id);
         // Evidence of an earlier, interrupted or outdated grading must not mix with this one.
         if out.exists() {
-            std::fs::remove_dir_all(&out)
-                .map_err(|error| internal(format!("cannot clear {}: {error}", out.display())))?;
+            std::fs::remove_dir_all(&out).map_err(|source| GraderError::ClearEvidence {
+                dir: out.clone(),
+                source,
+            })?;
         }
         let programs = locate_programs(&self.case, &submission);
         let mut roles = Vec::new();
@@ -318,8 +316,10 @@ impl Setup {
         if children::stopping() {
             return Ok(None);
         }
-        write_result(&out, &result)
-            .map_err(|error| internal(format!("cannot write {}: {error}", out.display())))?;
+        write_result(&out, &result).map_err(|source| GraderError::WriteResult {
+            dir: out.clone(),
+            source,
+        })?;
         Ok(Some(result))
     }
 
@@ -330,7 +330,7 @@ impl Setup {
         submission: &Path,
         out: &Path,
         programs: &LocatedPrograms,
-    ) -> Result<Option<RoleResult>, Failure> {
+    ) -> Result<Option<RoleResult>, GraderError> {
         let role = weighted.role;
         let needed: Vec<&Located> = [
             role.uses_client().then_some(&programs.client),
@@ -400,7 +400,7 @@ impl Setup {
                 );
             }
         })
-        .map_err(|error| internal(format!("cannot start grader check: {error}")))?;
+        .map_err(|source| GraderError::StartCheck { source })?;
         let Some(children::Finished { output, overdue }) = output else {
             return Ok(None);
         };
@@ -408,8 +408,9 @@ impl Setup {
         if !stdout.trim().is_empty() {
             std::fs::create_dir_all(&role_out)
                 .and_then(|()| std::fs::write(role_out.join("report.json"), stdout.as_bytes()))
-                .map_err(|error| {
-                    internal(format!("cannot write {}: {error}", role_out.display()))
+                .map_err(|source| GraderError::WriteResult {
+                    dir: role_out.clone(),
+                    source,
                 })?;
         }
         let mut result = check_report::role_result(
@@ -437,12 +438,10 @@ impl Setup {
 
 /// The submissions in `dir`, sorted: its folders but hidden ones, `__MACOSX`, and `out`
 /// when the output is kept inside the class's folder.
-fn list_submissions(dir: &Path, out: &Path) -> Result<Vec<String>, Failure> {
-    let entries = std::fs::read_dir(dir).map_err(|error| {
-        Failure::new(
-            exit_code::INVALID_INPUT,
-            format!("{}: not a folder of submissions: {error}", dir.display()),
-        )
+fn list_submissions(dir: &Path, out: &Path) -> Result<Vec<String>, GraderError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| GraderError::NotAClass {
+        dir: dir.to_path_buf(),
+        source,
     })?;
     let out = std::fs::canonicalize(out).ok();
     let mut ids = Vec::new();
@@ -517,10 +516,6 @@ fn table(results: &[SubmissionResult]) -> String {
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-fn internal(message: impl std::fmt::Display) -> Failure {
-    Failure::new(exit_code::INTERNAL, message)
 }
 
 /// The most one `grader check` child may take before the batch kills it: each run's budget

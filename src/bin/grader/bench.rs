@@ -1,7 +1,7 @@
 //! `grader bench`: the grader's own performance, side by side with direct loopback, as a
 //! table and one JSON line (see `socklab_grader::bench`).
 
-use crate::Failure;
+use crate::error::GraderError;
 use clap::Args;
 use socklab_grader::bench::plan::ScalePlan;
 use socklab_grader::bench::{self, BenchPlan};
@@ -31,13 +31,9 @@ pub struct BenchArgs {
     pub round_trips: Option<usize>,
 }
 
-pub fn bench(arguments: BenchArgs) -> Result<i32, Failure> {
-    let grader = std::env::current_exe().map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot find the grader's own binary: {error}"),
-        )
-    })?;
+pub fn bench(arguments: BenchArgs) -> Result<i32, GraderError> {
+    let grader =
+        std::env::current_exe().map_err(|source| GraderError::OwnBinaryForBench { source })?;
     let mut plan = if arguments.quick {
         BenchPlan::quick(grader)
     } else {
@@ -65,8 +61,8 @@ pub fn bench(arguments: BenchArgs) -> Result<i32, Failure> {
             eprintln!("measuring {part}…");
         }
     };
-    let report = bench::run(&plan, &mut progress)
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("the bench failed: {error}")))?;
+    let report =
+        bench::run(&plan, &mut progress).map_err(|source| GraderError::BenchFailed { source })?;
     if !arguments.json {
         print!("{}", report.table());
     }

@@ -1,13 +1,13 @@
 //! `grader check`: grade one submission (or the reference) against a case.
 
-use crate::Failure;
 use crate::args::{CheckArgs, ModeArgument, ReportFormat};
+use crate::error::GraderError;
 use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
-    ChosenMode, Facilities, ModeChoice, ProgramChoice, RunError, RunSettings, choose_mode, grade,
+    ChosenMode, Facilities, ModeChoice, ProgramChoice, RunSettings, choose_mode, grade,
 };
 use socklab_grader::report;
 use socklab_grader::report::bundle;
@@ -19,11 +19,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Set by the Ctrl-C / SIGTERM handler before it stops the programs.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
+pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
-    let loaded = load_case(&source).map_err(case_failure)?;
-    let runs = plan_runs(&loaded.case, &arguments.scenarios)
-        .map_err(|message| Failure::new(exit_code::INVALID_INPUT, message))?;
+    let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
+    let runs =
+        plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
     let client = choice(
         arguments.client,
@@ -38,18 +38,10 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
         "--server",
     )?;
 
-    let executable = std::env::current_exe().map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot find the grader's own executable: {error}"),
-        )
-    })?;
-    let work = crate::work_dir::create().map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot create a work directory: {error}"),
-        )
-    })?;
+    let executable =
+        std::env::current_exe().map_err(|source| GraderError::OwnExecutable { source })?;
+    let work =
+        crate::work_dir::create().map_err(|source| GraderError::CreateWorkDirectory { source })?;
     let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
     let settings = RunSettings {
@@ -75,7 +67,8 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     let jobs = arguments
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let report = grade(&loaded, &settings, &runs, jobs).map_err(run_failure);
+    let report =
+        grade(&loaded, &settings, &runs, jobs).map_err(|source| GraderError::Run { source });
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The handler killed the programs, so this grading judged programs it killed: it
         // must not be printed, nor exit 0 or 1 (a batch would take it for a verdict). The
@@ -87,34 +80,24 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     bar.clear();
     let report = report?;
 
-    let cannot_write = |error: &dyn std::fmt::Display| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot write the report: {error}"),
-        )
-    };
     let machine = match arguments.format {
         ReportFormat::Terminal => None,
-        ReportFormat::Json => Some(report::json::render(&report).map_err(|e| cannot_write(&e))?),
-        ReportFormat::Junit => Some(report::junit::render(&report).map_err(|e| cannot_write(&e))?),
+        ReportFormat::Json => Some(report::json::render(&report).map_err(cannot_write)?),
+        ReportFormat::Junit => Some(report::junit::render(&report).map_err(cannot_write)?),
         ReportFormat::Gradescope => {
-            Some(report::gradescope::render(&report, &loaded.case).map_err(|e| cannot_write(&e))?)
+            Some(report::gradescope::render(&report, &loaded.case).map_err(cannot_write)?)
         }
-        ReportFormat::Classroom => {
-            Some(report::classroom::render(&report).map_err(|e| cannot_write(&e))?)
-        }
+        ReportFormat::Classroom => Some(report::classroom::render(&report).map_err(cannot_write)?),
     };
     match machine {
         // Plain bytes: a machine format never carries terminal styling.
-        Some(text) => writeln!(std::io::stdout(), "{text}").map_err(|e| cannot_write(&e))?,
-        None => write_report(&mut anstream::stdout(), &report).map_err(|e| cannot_write(&e))?,
+        Some(text) => writeln!(std::io::stdout(), "{text}").map_err(cannot_write)?,
+        None => write_report(&mut anstream::stdout(), &report).map_err(cannot_write)?,
     }
     if let Some(dir) = &arguments.out {
-        bundle::write(dir, &report).map_err(|error| {
-            Failure::new(
-                exit_code::INTERNAL,
-                format!("cannot write evidence to {}: {error}", dir.display()),
-            )
+        bundle::write(dir, &report).map_err(|source| GraderError::WriteEvidence {
+            dir: dir.clone(),
+            source,
         })?;
     }
     Ok(if report.any_failed() {
@@ -126,32 +109,23 @@ pub fn check(arguments: CheckArgs) -> Result<i32, Failure> {
     })
 }
 
-/// Every error of an invalid case, each on its own `error:` line (`main` prints the last).
-pub fn case_failure(errors: socklab_grader::case::CaseErrors) -> Failure {
-    let mut errors = errors.into_errors();
-    let last = errors.pop();
-    for error in errors {
-        eprintln!("error: {error}");
+/// The report could not be rendered in its format, or not written out.
+fn cannot_write(reason: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> GraderError {
+    GraderError::WriteReport {
+        reason: reason.into(),
     }
-    Failure::new(
-        exit_code::INVALID_INPUT,
-        last.map_or_else(String::new, |error| error.to_string()),
-    )
 }
 
 fn choice(
     path: Option<PathBuf>,
     arguments: Option<String>,
     command: Option<String>,
-    flag: &str,
-) -> Result<ProgramChoice, Failure> {
+    flag: &'static str,
+) -> Result<ProgramChoice, GraderError> {
     match (path, command) {
         (Some(file), _) => {
             if !file.is_file() {
-                return Err(Failure::new(
-                    exit_code::INVALID_INPUT,
-                    format!("{flag} {}: no such file", file.display()),
-                ));
+                return Err(GraderError::ProgramNotFound { flag, file });
             }
             let file = std::path::absolute(&file).unwrap_or(file);
             Ok(ProgramChoice::Submission { file, arguments })
@@ -165,7 +139,7 @@ fn choice(
 fn mode(
     argument: ModeArgument,
     case: &socklab_grader::analyzer::Case,
-) -> Result<ChosenMode, Failure> {
+) -> Result<ChosenMode, GraderError> {
     let choice = match argument {
         ModeArgument::Auto => ModeChoice::Auto,
         ModeArgument::Relay => ModeChoice::Relay,
@@ -178,50 +152,23 @@ fn mode(
                            needs the relay to see the wire"
                     .to_owned(),
             };
-            return Err(Failure::new(
-                exit_code::INVALID_INPUT,
-                format!(
-                    "--mode tc needs the kernel's netem queueing discipline on a private loopback: {why}. \
-                     Use --mode relay (the default for programs that take their addresses as arguments) \
-                     or --mode transparent (for programs that hard-code them); both apply the \
-                     scenario's netem line in the grader's own relay"
-                ),
-            ));
+            return Err(GraderError::TcModeUnavailable { why });
         }
     };
     choose_mode(choice, case, Facilities::probe)
-        .map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))
-}
-
-fn run_failure(error: RunError) -> Failure {
-    let code = match &error {
-        RunError::CommandLine { source, .. } => match source {
-            socklab_grader::grading::program::CommandLineError::Template(_) => {
-                exit_code::INVALID_INPUT
-            }
-            socklab_grader::grading::program::CommandLineError::Submission(_) => {
-                exit_code::PROGRAM_NOT_STARTED
-            }
-        },
-        RunError::Spawn { .. } => exit_code::PROGRAM_NOT_STARTED,
-        RunError::Namespace { .. } => exit_code::INVALID_INPUT,
-        RunError::Internal { .. } => exit_code::INTERNAL,
-    };
-    Failure::new(code, error)
+        .map_err(|source| GraderError::ModeUnavailable { source })
 }
 
 /// What no program may read: `--out` (made now, so it is there to hide) and each
 /// `--hide`. What a program needs (its interpreter, its own directory) stays visible; see
 /// `file_confinement::coverable`. The directory the grader runs in is not hidden by
 /// default: commands given with `--client-cmd` often name files there.
-fn hidden_directories(out: Option<&Path>, hide: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
+fn hidden_directories(out: Option<&Path>, hide: Vec<PathBuf>) -> Result<Vec<PathBuf>, GraderError> {
     let mut hidden = hide;
     if let Some(out) = out {
-        std::fs::create_dir_all(out).map_err(|error| {
-            Failure::new(
-                exit_code::INVALID_INPUT,
-                format!("cannot create --out {}: {error}", out.display()),
-            )
+        std::fs::create_dir_all(out).map_err(|source| GraderError::CreateCheckOut {
+            dir: out.to_path_buf(),
+            source,
         })?;
         hidden.push(out.to_path_buf());
     }

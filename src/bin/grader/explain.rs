@@ -1,6 +1,6 @@
 //! `grader explain`: what a case grades, in words a student can read.
 
-use crate::Failure;
+use crate::error::GraderError;
 use clap::Args;
 use socklab_grader::case::{CaseSource, load_case};
 use socklab_grader::exit_code;
@@ -12,11 +12,10 @@ pub struct ExplainArgs {
     pub case: String,
 }
 
-pub fn explain(arguments: ExplainArgs) -> Result<i32, Failure> {
-    let loaded = load_case(&CaseSource::from_argument(&arguments.case))
-        .map_err(crate::check::case_failure)?;
+pub fn explain(arguments: ExplainArgs) -> Result<i32, GraderError> {
+    let loaded =
+        load_case(&CaseSource::from_argument(&arguments.case)).map_err(GraderError::InvalidCase)?;
     let text = socklab_grader::explain::explain(&loaded);
-    write!(std::io::stdout(), "{text}")
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot write: {error}")))?;
+    write!(std::io::stdout(), "{text}").map_err(|source| GraderError::WriteOutput { source })?;
     Ok(exit_code::PASSED)
 }

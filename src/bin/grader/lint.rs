@@ -1,7 +1,7 @@
 //! `grader lint`: validates case files and prints every error as `file:line:column: what`,
 //! or `FILE: ok`; every file is checked, and the exit code says whether all were valid.
 
-use crate::Failure;
+use crate::error::GraderError;
 use clap::Args;
 use socklab_grader::analyzer::Analyzer;
 use socklab_grader::case::{CaseSource, load_case};
@@ -15,7 +15,7 @@ pub struct LintArgs {
     pub cases: Vec<String>,
 }
 
-pub fn lint(arguments: LintArgs) -> Result<i32, Failure> {
+pub fn lint(arguments: LintArgs) -> Result<i32, GraderError> {
     let mut stdout = std::io::stdout().lock();
     let mut all_valid = true;
     for argument in &arguments.cases {
@@ -27,8 +27,7 @@ pub fn lint(arguments: LintArgs) -> Result<i32, Failure> {
                 writeln!(stdout, "{errors}")
             }
         };
-        written
-            .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot write: {error}")))?;
+        written.map_err(|source| GraderError::WriteOutput { source })?;
     }
     Ok(if all_valid {
         exit_code::PASSED

@@ -1,13 +1,13 @@
 //! `grader list`: the built-in cases, one a line: name, transport, scenarios, title.
 
-use crate::Failure;
+use crate::error::GraderError;
 use socklab_grader::analyzer::Analyzer;
 use socklab_grader::case::builtin::BUILTIN_CASES;
 use socklab_grader::case::{CaseSource, load_case};
 use socklab_grader::exit_code;
 use std::io::Write;
 
-pub fn list() -> Result<i32, Failure> {
+pub fn list() -> Result<i32, GraderError> {
     let width = BUILTIN_CASES
         .iter()
         .map(|(name, _)| name.len())
@@ -17,7 +17,7 @@ pub fn list() -> Result<i32, Failure> {
     for (name, _) in BUILTIN_CASES {
         // A built-in case that does not load is the grader's bug, not the user's.
         let loaded = load_case::<Analyzer>(&CaseSource::Builtin((*name).to_owned()))
-            .map_err(|errors| Failure::new(exit_code::INTERNAL, errors))?;
+            .map_err(GraderError::InvalidBuiltinCase)?;
         let case = &loaded.case;
         let scenarios = case.scenarios.len();
         let plural = if scenarios == 1 { "" } else { "s" };
@@ -27,7 +27,7 @@ pub fn list() -> Result<i32, Failure> {
             transport = case.transport.name(),
             title = case.title,
         )
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot write: {error}")))?;
+        .map_err(|source| GraderError::WriteOutput { source })?;
     }
     Ok(exit_code::PASSED)
 }

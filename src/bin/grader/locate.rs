@@ -1,8 +1,7 @@
 //! `grader locate`: where `grader batch` finds a submission's programs, for scripts that
 //! grade one submission (a Gradescope `run_autograder`) and should find files the same way.
 
-use crate::Failure;
-use crate::check::case_failure;
+use crate::error::GraderError;
 use clap::Args;
 use socklab_grader::batch::{Located, locate_programs};
 use socklab_grader::case::CaseSource;
@@ -32,13 +31,11 @@ pub enum Side {
 
 /// Prints `client PATH` and `server PATH` (or one bare path with `--program`); exits 1,
 /// saying why on stderr, when a program asked for is not found or is ambiguous.
-pub fn locate(arguments: LocateArgs) -> Result<i32, Failure> {
-    let loaded = load_case(&CaseSource::from_argument(&arguments.case)).map_err(case_failure)?;
+pub fn locate(arguments: LocateArgs) -> Result<i32, GraderError> {
+    let loaded =
+        load_case(&CaseSource::from_argument(&arguments.case)).map_err(GraderError::InvalidCase)?;
     if !arguments.dir.is_dir() {
-        return Err(Failure::new(
-            exit_code::INVALID_INPUT,
-            format!("{}: not a folder", arguments.dir.display()),
-        ));
+        return Err(GraderError::NotASubmissionFolder { dir: arguments.dir });
     }
     let programs = locate_programs(&loaded.case, &arguments.dir);
     let wanted: Vec<(&str, &Located)> = match arguments.program {
@@ -59,8 +56,7 @@ pub fn locate(arguments: LocateArgs) -> Result<i32, Failure> {
                 continue;
             }
         };
-        writeln!(stdout, "{line}")
-            .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot write: {error}")))?;
+        writeln!(stdout, "{line}").map_err(|source| GraderError::WriteOutput { source })?;
     }
     Ok(code)
 }

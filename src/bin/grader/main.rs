@@ -1,13 +1,15 @@
 //! `grader`: grade socket-programming assignments.
 //!
-//! `main` calls [`run`] and maps every error to an exit code in one place (ripgrep's
-//! pattern); the codes are the named constants of `socklab_grader::exit_code`.
+//! `main` calls [`run`] and prints its error with the causes behind it (ripgrep's pattern);
+//! which exit code an error ends with is [`GraderError::process_exit_code`]'s to say, and
+//! the codes are the named constants of `socklab_grader::exit_code`.
 
 mod args;
 mod batch;
 mod bench;
 mod check;
 mod children;
+mod error;
 mod explain;
 mod lint;
 mod list;
@@ -21,24 +23,9 @@ mod work_dir;
 
 use args::{Cli, Command};
 use clap::Parser;
+use error::GraderError;
 use socklab_grader::exit_code;
 use std::process::ExitCode;
-
-/// An error that ends the command, with the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(code: i32, message: impl std::fmt::Display) -> Failure {
-        Failure {
-            code,
-            message: message.to_string(),
-        }
-    }
-}
 
 fn main() -> ExitCode {
     // A bug in the grader must never look like a student's failure, nor leave their
@@ -81,14 +68,16 @@ fn main() -> ExitCode {
         .ok();
     match run(cli) {
         Ok(code) => exit(code),
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            exit(failure.code)
+        Err(error) => {
+            eprint!("{}", error::describe(&error));
+            exit(error.process_exit_code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<i32, Failure> {
+/// Runs the command; `Ok` holds the exit code of a command that did its work (a verdict's
+/// `PASSED` or `FAILED`, say).
+fn run(cli: Cli) -> Result<i32, GraderError> {
     match cli.command {
         Command::Check(arguments) => check::check(arguments),
         Command::Batch(arguments) => batch::batch(arguments),

@@ -1,13 +1,13 @@
 //! `grader completions SHELL` and `grader man`: shell completions and man pages generated
 //! from the clap definition, so they cannot drift from the real flags.
 
-use crate::Failure;
 use crate::args::Cli;
+use crate::error::GraderError;
 use clap::CommandFactory;
 use socklab_grader::exit_code;
 use std::io::Write;
 
-pub fn completions(shell: clap_complete::Shell) -> Result<i32, Failure> {
+pub fn completions(shell: clap_complete::Shell) -> Result<i32, GraderError> {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "grader", &mut script);
@@ -15,7 +15,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<i32, Failure> {
 }
 
 /// The main page, or `grader-SUBCOMMAND(1)`.
-pub fn man(subcommand: Option<&str>) -> Result<i32, Failure> {
+pub fn man(subcommand: Option<&str>) -> Result<i32, GraderError> {
     let main = Cli::command();
     let page = match subcommand {
         None => main,
@@ -24,15 +24,15 @@ pub fn man(subcommand: Option<&str>) -> Result<i32, Failure> {
                 .get_subcommands()
                 .find(|command| command.get_name() == name && !command.is_hide_set())
             else {
-                let known: Vec<&str> = main
+                let known = main
                     .get_subcommands()
                     .filter(|command| !command.is_hide_set())
-                    .map(clap::Command::get_name)
+                    .map(|command| command.get_name().to_owned())
                     .collect();
-                return Err(Failure::new(
-                    exit_code::INVALID_INPUT,
-                    format!("no subcommand `{name}` (subcommands: {})", known.join(", ")),
-                ));
+                return Err(GraderError::UnknownManPage {
+                    name: name.to_owned(),
+                    known,
+                });
             };
             // The page's title is `grader-check`, as man pages of subcommands are named.
             found
@@ -45,13 +45,13 @@ pub fn man(subcommand: Option<&str>) -> Result<i32, Failure> {
     let mut roff = Vec::new();
     clap_mangen::Man::new(page)
         .render(&mut roff)
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot render: {error}")))?;
+        .map_err(|source| GraderError::RenderManPage { source })?;
     print(&roff)
 }
 
-fn print(bytes: &[u8]) -> Result<i32, Failure> {
+fn print(bytes: &[u8]) -> Result<i32, GraderError> {
     std::io::stdout()
         .write_all(bytes)
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("cannot write: {error}")))?;
+        .map_err(|source| GraderError::WriteOutput { source })?;
     Ok(exit_code::PASSED)
 }

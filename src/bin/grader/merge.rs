@@ -1,11 +1,10 @@
 //! `grader merge`: join the outputs of `grader batch --shard K/N` into one, with the
 //! grades an unsharded batch would have written.
 
-use crate::Failure;
 use crate::batch::{BatchFormat, exit_status, print_grades};
+use crate::error::{GradedWith, GraderError};
 use clap::Args;
 use socklab_grader::batch::{Grades, SubmissionResult, results_under, write_grades};
-use socklab_grader::exit_code;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -22,25 +21,22 @@ pub struct MergeArgs {
     pub format: BatchFormat,
 }
 
-pub fn merge(arguments: MergeArgs) -> Result<i32, Failure> {
+pub fn merge(arguments: MergeArgs) -> Result<i32, GraderError> {
     // id → (its result, the folder it came from).
     let mut merged: BTreeMap<String, (SubmissionResult, PathBuf)> = BTreeMap::new();
     for input in &arguments.inputs {
-        let results = results_under(input).map_err(|error| {
-            invalid(format!(
-                "{}: not a batch's output: {error}",
-                input.display()
-            ))
+        let results = results_under(input).map_err(|source| GraderError::NotABatchOutput {
+            dir: input.clone(),
+            source,
         })?;
         for result in results {
             if let Some((earlier, from)) = merged.get(&result.id) {
                 if *earlier != result {
-                    return Err(invalid(format!(
-                        "two different results for submission `{}`: in {} and in {}",
-                        result.id,
-                        from.display(),
-                        input.display()
-                    )));
+                    return Err(GraderError::ConflictingResults {
+                        id: result.id,
+                        first: from.clone(),
+                        second: input.clone(),
+                    });
                 }
                 continue;
             }
@@ -49,33 +45,25 @@ pub fn merge(arguments: MergeArgs) -> Result<i32, Failure> {
     }
     let results: Vec<SubmissionResult> = merged.values().map(|(r, _)| r.clone()).collect();
     let Some(first) = results.first() else {
-        return Err(invalid(
-            "no submission results (`<id>/result.json`) in the inputs",
-        ));
+        return Err(GraderError::NoResults);
     };
     if let Some(other) = results
         .iter()
         .find(|r| r.case != first.case || r.seed != first.seed)
     {
-        return Err(invalid(format!(
-            "the shards were graded differently: `{}` with case {} seed {}, `{}` with case {} \
-             seed {}",
-            first.id, first.case, first.seed, other.id, other.case, other.seed
-        )));
+        return Err(GraderError::ShardsGradedDifferently {
+            first: graded_with(first),
+            other: graded_with(other),
+        });
     }
     for (id, (_, from)) in &merged {
         let source = from.join(id);
         let target = arguments.out.join(id);
         if source != target {
-            copy_folder(&source, &target).map_err(|error| {
-                Failure::new(
-                    exit_code::INTERNAL,
-                    format!(
-                        "cannot copy {} to {}: {error}",
-                        source.display(),
-                        target.display()
-                    ),
-                )
+            copy_folder(&source, &target).map_err(|error| GraderError::CopySubmission {
+                from: source.clone(),
+                to: target.clone(),
+                source: error,
             })?;
         }
     }
@@ -85,14 +73,9 @@ pub fn merge(arguments: MergeArgs) -> Result<i32, Failure> {
         shard: None,
         submissions: &results,
     };
-    write_grades(&arguments.out, &grades).map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!(
-                "cannot write the grades to {}: {error}",
-                arguments.out.display()
-            ),
-        )
+    write_grades(&arguments.out, &grades).map_err(|source| GraderError::WriteGrades {
+        dir: arguments.out.clone(),
+        source,
     })?;
     eprintln!(
         "merge: {} submissions from {} folders; grades in {}",
@@ -126,6 +109,11 @@ fn copy_folder(source: &Path, target: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn invalid(message: impl std::fmt::Display) -> Failure {
-    Failure::new(exit_code::INVALID_INPUT, message)
+/// How `result` was graded, as a merge refusing mixed shards names it.
+fn graded_with(result: &SubmissionResult) -> GradedWith {
+    GradedWith {
+        id: result.id.clone(),
+        case: result.case.clone(),
+        seed: result.seed,
+    }
 }

@@ -1,7 +1,7 @@
 //! `grader proxy`: the relay on its own, for students to run by hand in place of `sudo tc`.
 
-use crate::Failure;
 use crate::args::ProxyArgs;
+use crate::error::GraderError;
 use socklab_grader::evidence::{Fate, WireEvent, WireTrace};
 use socklab_grader::exit_code;
 use socklab_grader::link::seed::stream_rng;
@@ -13,13 +13,13 @@ use std::sync::mpsc;
 /// The stream name the proxy's randomness is drawn from (the "scenario" of a proxy run).
 const PROXY_STREAM: &str = "proxy";
 
-pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
+pub fn proxy(arguments: ProxyArgs) -> Result<i32, GraderError> {
     let netem: Option<Netem> = arguments
         .netem
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|error| Failure::new(exit_code::INVALID_INPUT, format!("--netem: {error}")))?;
+        .map_err(|source| GraderError::InvalidNetem { source })?;
     let seed = arguments.seed.unwrap_or_else(|| {
         u64::from(std::process::id())
             ^ std::time::SystemTime::now()
@@ -32,16 +32,16 @@ pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
             Vec::new(),
             stream_rng(seed, PROXY_STREAM, direction),
         )
-        .map_err(|error| Failure::new(exit_code::INVALID_INPUT, error))
+        .map_err(|source| GraderError::InvalidLink { source })
     };
     let mut sink: Option<Box<dyn Write + Send>> = match &arguments.trace {
         None => None,
         Some(path) if path.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
-        Some(path) => Some(Box::new(std::fs::File::create(path).map_err(|error| {
-            Failure::new(
-                exit_code::INVALID_INPUT,
-                format!("--trace {}: {error}", path.display()),
-            )
+        Some(path) => Some(Box::new(std::fs::File::create(path).map_err(|source| {
+            GraderError::CreateTrace {
+                path: path.clone(),
+                source,
+            }
         })?)),
     };
     let observer = sink.take().map(|mut sink| {
@@ -73,12 +73,7 @@ pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
         ScenarioClock::start(),
         observer,
     )
-    .map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot start the relay: {error}"),
-        )
-    })?;
+    .map_err(|source| GraderError::StartRelay { source })?;
 
     let listening = relay.listen_addr().unwrap_or(arguments.listen);
     println!("listening {listening}");
@@ -93,16 +88,11 @@ pub fn proxy(arguments: ProxyArgs) -> Result<i32, Failure> {
     ctrlc::set_handler(move || {
         let _ = stop_sender.send(());
     })
-    .map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot handle Ctrl-C: {error}"),
-        )
-    })?;
+    .map_err(|source| GraderError::HandleCtrlC { source })?;
     let _ = stop.recv();
     let trace = relay
         .stop()
-        .map_err(|error| Failure::new(exit_code::INTERNAL, format!("the relay failed: {error}")))?;
+        .map_err(|source| GraderError::RelayFailed { source })?;
     eprint!("{}", summary(&trace));
     Ok(exit_code::PASSED)
 }

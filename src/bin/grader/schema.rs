@@ -1,7 +1,7 @@
 //! `grader schema`: the JSON Schema of case files, or with `--report` of the `--format json`
 //! report, for editors (the yaml-language-server modeline) and for consumers of reports.
 
-use crate::Failure;
+use crate::error::GraderError;
 use clap::Args;
 use socklab_grader::exit_code;
 use std::io::Write;
@@ -13,19 +13,14 @@ pub struct SchemaArgs {
     pub report: bool,
 }
 
-pub fn schema(arguments: SchemaArgs) -> Result<i32, Failure> {
+pub fn schema(arguments: SchemaArgs) -> Result<i32, GraderError> {
     let schema = if arguments.report {
         socklab_grader::report::json::schema()
     } else {
         socklab_grader::case::schema::case_schema::<socklab_grader::analyzer::Analyzer>()
     };
     let text = serde_json::to_string_pretty(&schema)
-        .map_err(|error| Failure::new(exit_code::INTERNAL, error))?;
-    writeln!(std::io::stdout(), "{text}").map_err(|error| {
-        Failure::new(
-            exit_code::INTERNAL,
-            format!("cannot write the schema: {error}"),
-        )
-    })?;
+        .map_err(|source| GraderError::SerializeSchema { source })?;
+    writeln!(std::io::stdout(), "{text}").map_err(|source| GraderError::WriteSchema { source })?;
     Ok(exit_code::PASSED)
 }
