@@ -1,23 +1,13 @@
-//! The registry of analyzers: one line each, and the only place outside an analyzer's own
-//! folder that names it.
-//!
-//! Each line gives the variant, the name case files use, and the analyzer's parameters
-//! type (which implements [`Plugin`]). From the list, [`registry!`] writes the [`Analyzer`]
-//! a case file chooses (the `analyzer:` key), what it compiles ([`Compiled`]), and the
-//! dispatch from both to the analyzer's own code. Adding an analyzer is adding its folder
-//! and its line here.
+//! The machinery of the registry of analyzers, whose list is `analyzer/mod.rs`: from one
+//! line per analyzer, [`registry!`] declares the analyzer's folder and writes the
+//! [`Analyzer`] a case file chooses (the `analyzer:` key), what it compiles ([`Compiled`]),
+//! and the dispatch from both to the analyzer's own code.
 
-use super::plugin::{Judge, PacketNames, Plugin, Run, TypedInput};
-use super::{
-    add_numbers, alternating_bit, file_transfer, line_upload, repeated_transfer, tcp_like,
-};
-use crate::case::{
-    self, AnalyzerChoice, CheckId, PacketFields, Problems, Scenario, Transport, WireFormat,
-};
+use super::plugin::{Judge, Run};
+use super::{Analyzer, Compiled};
+use crate::case::{self, CheckId};
 use crate::check::Outcome;
 use crate::wire::Layout;
-use schemars::JsonSchema;
-use serde::Deserialize;
 use std::time::Duration;
 
 /// A case whose analyzer is one of the registry's.
@@ -26,17 +16,21 @@ pub type Case = case::Case<Analyzer>;
 /// A loaded case whose analyzer is one of the registry's.
 pub type LoadedCase = case::LoadedCase<Analyzer>;
 
+/// Writes the registry from its list: `module::ParamsType as Variant("yaml-name"),` each
+/// line with its doc comment.
 macro_rules! registry {
-    ($( $(#[doc = $doc:literal])* $variant:ident($name:literal) => $params:ty, )*) => {
+    ($( $(#[doc = $doc:literal])* $module:ident::$params:ident as $variant:ident($name:literal), )*) => {
+        $( pub mod $module; )*
+
         /// Which protocol analyzer decodes the wire trace, with its parameters.
-        #[derive(Debug, Deserialize, JsonSchema)]
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "kebab-case", deny_unknown_fields)]
         #[expect(
             clippy::large_enum_variant,
             reason = "one per loaded case, never moved in a loop"
         )]
         pub enum Analyzer {
-            $( $(#[doc = $doc])* $variant($params), )*
+            $( $(#[doc = $doc])* $variant($module::$params), )*
         }
 
         /// What the case's analyzer compiled at load.
@@ -46,49 +40,48 @@ macro_rules! registry {
             reason = "one per loaded case, never moved in a loop"
         )]
         pub enum Compiled {
-            $( $variant(<$params as Plugin>::Compiled), )*
+            $( $variant(<$module::$params as $crate::analyzer::Plugin>::Compiled), )*
         }
 
-        impl AnalyzerChoice for Analyzer {
+        impl $crate::case::AnalyzerChoice for Analyzer {
             type Compiled = Compiled;
 
             fn name(&self) -> &'static str {
                 match self { $( Analyzer::$variant(_) => $name, )* }
             }
 
-            fn checks(&self) -> &'static [CheckId] {
-                match self { $( Analyzer::$variant(_) => <$params as Plugin>::CHECKS, )* }
+            fn checks(&self) -> &'static [$crate::case::CheckId] {
+                match self { $( Analyzer::$variant(_) => <$module::$params as $crate::analyzer::Plugin>::CHECKS, )* }
             }
 
-            fn transport(&self) -> Transport {
-                match self { $( Analyzer::$variant(_) => <$params as Plugin>::TRANSPORT, )* }
+            fn transport(&self) -> $crate::case::Transport {
+                match self { $( Analyzer::$variant(_) => <$module::$params as $crate::analyzer::Plugin>::TRANSPORT, )* }
             }
 
             fn packet_fields(
                 &self,
-                wire: Option<&WireFormat>,
-                problems: &mut Problems,
-            ) -> PacketFields {
+                wire: Option<&$crate::case::WireFormat>,
+                problems: &mut $crate::case::Problems,
+            ) -> $crate::case::PacketFields {
                 match self {
-                    $( Analyzer::$variant(params) => params.packet_fields(wire, problems), )*
+                    $( Analyzer::$variant(params) => $crate::analyzer::Plugin::packet_fields(params, wire, problems), )*
                 }
             }
 
-            fn validate_scenario(&self, scenario: &Scenario) -> Result<(), String> {
+            fn validate_scenario(&self, scenario: &$crate::case::Scenario) -> Result<(), String> {
                 match self {
-                    $( Analyzer::$variant(params) => params.validate_scenario(scenario), )*
+                    $( Analyzer::$variant(params) => $crate::analyzer::Plugin::validate_scenario(params, scenario), )*
                 }
             }
 
             fn compile(
                 &self,
-                case: &Case,
-                fields: PacketFields,
-                problems: &mut Problems,
+                case: &$crate::analyzer::Case,
+                fields: $crate::case::PacketFields,
+                problems: &mut $crate::case::Problems,
             ) -> Option<Compiled> {
                 match self {
-                    $( Analyzer::$variant(params) => params
-                        .compile(case, fields, problems)
+                    $( Analyzer::$variant(params) => $crate::analyzer::Plugin::compile(params, case, fields, problems)
                         .map(Compiled::$variant), )*
                 }
             }
@@ -96,49 +89,29 @@ macro_rules! registry {
 
         impl Analyzer {
             /// What the programs' packets are called, for `grader explain`.
-            pub fn packet_names(&self) -> PacketNames {
-                match self { $( Analyzer::$variant(_) => <$params as Plugin>::PACKET_NAMES, )* }
+            pub fn packet_names(&self) -> $crate::analyzer::PacketNames {
+                match self { $( Analyzer::$variant(_) => <$module::$params as $crate::analyzer::Plugin>::PACKET_NAMES, )* }
             }
 
             /// What the grader types on the client's keyboard for the analyzer in a run.
             pub fn typed_input(
                 &self,
-                scenario: &Scenario,
+                scenario: &$crate::case::Scenario,
                 seed: u64,
                 run_key: &str,
-            ) -> Option<TypedInput> {
+            ) -> Option<$crate::analyzer::TypedInput> {
                 match self {
-                    $( Analyzer::$variant(params) => params.typed_input(scenario, seed, run_key), )*
+                    $( Analyzer::$variant(params) => $crate::analyzer::Plugin::typed_input(params, scenario, seed, run_key), )*
                 }
             }
         }
 
         impl Compiled {
-            fn judge_of(&self) -> &dyn Judge {
+            pub(crate) fn judge_of(&self) -> &dyn $crate::analyzer::Judge {
                 match self { $( Compiled::$variant(compiled) => compiled, )* }
             }
         }
     };
-}
-
-registry! {
-    /// rdt 3.0 sender and rdt 2.2 receiver with a one-bit sequence number.
-    AlternatingBit("alternating-bit") => alternating_bit::AlternatingBitParams,
-    /// One request holding a name and an integer, one reply holding the other side's
-    /// (udp-add); the message format is the student's own.
-    AddNumbers("add-numbers") => add_numbers::AddNumbersParams,
-    /// A file requested by name and sent back in fixed-size blocks, ended by a shorter one
-    /// (udp-file).
-    FileTransfer("file-transfer") => file_transfer::FileTransferParams,
-    /// Files of text lines uploaded over one TCP connection, each answered by a status
-    /// byte (tcp-lines).
-    LineUpload("line-upload") => line_upload::LineUploadParams,
-    /// The same file sent many times, one TCP connection each, with reported timings
-    /// (tcp-file-100).
-    RepeatedTransfer("repeated-transfer") => repeated_transfer::RepeatedTransferParams,
-    /// A byte stream over UDP in segments with a TCP-like header, handshake, cumulative
-    /// acknowledgements and close (tcp-over-udp).
-    TcpLike("tcp-like") => tcp_like::TcpLikeParams,
 }
 
 impl Judge for Compiled {
@@ -166,7 +139,7 @@ impl Judge for Compiled {
 mod tests {
     use super::*;
     use crate::case::builtin::builtin_names;
-    use crate::case::{CaseSource, load_case};
+    use crate::case::{AnalyzerChoice, CaseSource, load_case};
 
     #[test]
     fn every_analyzer_is_named_as_case_files_name_it() {
