@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use socklab_protocol::rdt3::packet::{DATA_LEN, data_from_text};
+
 use crate::rdt3::client::{self as rdt3_client, ClientConfig};
-use crate::rdt3::packet::{DATA_LEN, data_from_text};
 use crate::rdt3::server::Server;
 use crate::rdt3::{ClientDefect, ServerDefect};
 use crate::udp_add::{self, hold_port};

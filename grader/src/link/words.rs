@@ -5,7 +5,7 @@
 use super::scripted::{CorruptFault, Matching, ScriptedFault};
 use super::stream::{Cut, StreamFaults};
 use super::{Direction, PacketSelector};
-use socklab_reference::tcp_file_100::Ordinal;
+use socklab_protocol::Ordinal;
 use std::time::Duration;
 
 /// What a case calls things, so faults are told in its terms.

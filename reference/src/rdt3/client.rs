@@ -4,8 +4,9 @@ use std::io::Write;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
+use socklab_protocol::rdt3::packet::DATA_LEN;
+
 use super::defect::ClientDefect;
-use super::packet::DATA_LEN;
 use super::sender::Sender;
 use super::socket::{MAX_DATAGRAM, PeerError, local_for, resolve};
 use crate::wait::{self, Readiness};

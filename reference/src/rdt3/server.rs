@@ -100,7 +100,8 @@ impl Server {
 mod tests {
     use std::time::Duration;
 
-    use super::super::packet::{Packet, Repr};
+    use socklab_protocol::rdt3::packet::{Packet, Repr};
+
     use super::*;
 
     #[test]
