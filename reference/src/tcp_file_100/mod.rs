@@ -1,10 +1,12 @@
 //! The same file sent 100 times over TCP, one connection per transfer, with timing: the
 //! client sends the file's bytes and shuts down its sending side; the server reads to the
 //! end of the stream, stores and compares the copy, and closes. The reported figures and
-//! lines with their deliberate defects, and the thin socket loops that make them the
-//! `reference tcp-file-100 server` and `reference tcp-file-100 client` peers. The English
-//! ordinals of those lines are `socklab_protocol::Ordinal`, which the grader uses too.
+//! lines with their deliberate defects, and the thin socket loops and command line that
+//! make them the `reference tcp-file-100 server` and `reference tcp-file-100 client` peers.
+//! The English ordinals of those lines are `socklab_protocol::Ordinal`, which the grader
+//! uses too.
 
+pub mod cli;
 pub mod client;
 pub mod defect;
 pub mod error;

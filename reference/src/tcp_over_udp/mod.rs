@@ -1,11 +1,12 @@
 //! A TCP-like transport over UDP (ASSIGNMENTS.md §5): a three-way handshake with a
-//! server-chosen connection id, stop-and-wait data with byte-counting sequence numbers
-//! that wrap at 204 800, and a FIN close with a 2-second wait. The sans-IO sender (client)
-//! and receiver (server) with their deliberate defects, and the thin socket loops that
-//! make them the `reference tcp-over-udp client` and `reference tcp-over-udp server`
-//! peers. The `'iihh'` segment and the log line both print are
+//! server-chosen connection id, stop-and-wait data with byte-counting sequence numbers that
+//! wrap at 204 800, and a FIN close with a 2-second wait. The sans-IO sender (client) and
+//! receiver (server) with their deliberate defects, and the thin socket loops and command
+//! line that make them the `reference tcp-over-udp client` and `reference tcp-over-udp
+//! server` peers. The `'iihh'` segment and the log line both print are
 //! `socklab_protocol::tcp_over_udp`, which the grader reads too.
 
+pub mod cli;
 pub mod client;
 pub mod defect;
 pub mod error;
