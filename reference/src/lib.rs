@@ -9,6 +9,7 @@ pub mod cli;
 pub mod defects;
 pub mod printable;
 pub mod rdt3;
+pub mod socket_error;
 pub mod tcp_file_100;
 pub mod tcp_lines;
 pub mod tcp_over_udp;

@@ -5,7 +5,7 @@
 use crate::link::scripted::{CorruptFault, Matching, ScriptedFault};
 use crate::link::stream::{Cut, StreamFaults};
 use crate::link::{Direction, PacketSelector};
-use socklab_reference::tcp_file_100::Ordinal;
+use socklab_protocol::Ordinal;
 use std::time::Duration;
 
 /// What a case calls things, so faults are told in its terms.

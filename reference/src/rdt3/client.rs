@@ -4,10 +4,12 @@ use std::io::Write;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
+use socklab_protocol::rdt3::packet::DATA_LEN;
+
 use super::defect::ClientDefect;
-use super::packet::DATA_LEN;
 use super::sender::Sender;
 use super::socket::{MAX_DATAGRAM, PeerError, local_for, resolve};
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// The handout's three messages.
@@ -52,9 +54,9 @@ pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, out: &mut W) -> Resu
     let _ = wait::sharpen_timers();
     let peer = resolve(&config.host, config.port)?;
     let local = local_for(peer);
-    let socket = UdpSocket::bind(local).map_err(|source| PeerError::Bind { local, source })?;
+    let socket = UdpSocket::bind(local).map_err(|source| SocketError::Bind { local, source })?;
     let local = socket.local_addr().unwrap_or(local);
-    let receive_error = |source| PeerError::Receive { local, source };
+    let receive_error = |source| SocketError::Receive { local, source };
 
     let mut sender = Sender::new(config.messages.clone(), config.timer, &config.defects);
     let mut buffer = vec![0; MAX_DATAGRAM];
@@ -63,12 +65,12 @@ pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, out: &mut W) -> Resu
         while let Some(datagram) = sender.poll_transmit() {
             socket
                 .send_to(&datagram, peer)
-                .map_err(|source| PeerError::Send { peer, source })?;
+                .map_err(|source| SocketError::Send { peer, source })?;
         }
         while let Some(event) = sender.poll_event() {
             event
                 .write_line(out)
-                .map_err(|source| PeerError::Log { source })?;
+                .map_err(|source| SocketError::Log { source })?;
         }
         if sender.is_finished() {
             return Ok(());

@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use socklab_protocol::rdt3::packet::{Packet, field};
+
 use super::defect::{ClientDefect, ServerDefect};
-use super::packet::{Packet, field};
 use super::receiver::Receiver;
 use super::sender::Sender;
 

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use super::packet::{DATA_LEN, Escaped, PACKET_LEN, Packet};
+use socklab_protocol::rdt3::packet::{DATA_LEN, Escaped, PACKET_LEN, Packet};
 
 /// One thing a sender or receiver did or saw, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,8 @@ impl fmt::Display for Fields<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::packet::Repr;
+    use socklab_protocol::rdt3::packet::Repr;
+
     use super::*;
 
     #[test]

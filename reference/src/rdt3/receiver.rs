@@ -2,9 +2,10 @@
 
 use std::collections::VecDeque;
 
+use socklab_protocol::rdt3::packet::{DATA_LEN, Packet, Repr};
+
 use super::defect::{Defects, ServerDefect};
 use super::event::{Event, Integrity};
-use super::packet::{DATA_LEN, Packet, Repr};
 
 /// The rdt 2.2 receiver, which is also rdt 3.0's: it delivers each good in-order packet
 /// once and answers every datagram with an ACK, re-ACKing the last good packet when the

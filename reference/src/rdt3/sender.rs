@@ -3,9 +3,10 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use socklab_protocol::rdt3::packet::{DATA_LEN, Packet, Repr};
+
 use super::defect::{ClientDefect, Defects, SLOW_TIMER};
 use super::event::{Event, Integrity};
-use super::packet::{DATA_LEN, Packet, Repr};
 
 /// The rdt 3.0 sender: each message goes out with the alternating bit and is resent, byte
 /// for byte, whenever the timer runs out before a valid ACK for it arrives.

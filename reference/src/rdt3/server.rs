@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::defect::ServerDefect;
 use super::receiver::Receiver;
 use super::socket::{MAX_DATAGRAM, PeerError, resolve};
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// A bound rdt3 server: one socket, one receiver, replying to whoever sent each datagram.
@@ -32,7 +33,7 @@ impl Server {
     /// Binds `host:port` (port 0 picks a free one) with a receiver waiting for seq 0.
     pub fn bind(host: &str, port: u16, defects: &[ServerDefect]) -> Result<Self, PeerError> {
         let requested = resolve(host, port)?;
-        let socket = UdpSocket::bind(requested).map_err(|source| PeerError::Bind {
+        let socket = UdpSocket::bind(requested).map_err(|source| SocketError::Bind {
             local: requested,
             source,
         })?;
@@ -56,7 +57,7 @@ impl Server {
     pub fn run<W: Write + ?Sized>(&mut self, out: &mut W) -> Result<Infallible, PeerError> {
         writeln!(out, "Listening on {}", self.local)
             .and_then(|()| out.flush())
-            .map_err(|source| PeerError::Log { source })?;
+            .map_err(|source| SocketError::Log { source })?;
         loop {
             self.serve_next(out, None)?;
         }
@@ -70,7 +71,7 @@ impl Server {
         deadline: Option<Instant>,
     ) -> Result<Served, PeerError> {
         let local = self.local;
-        let receive_error = |source| PeerError::Receive { local, source };
+        let receive_error = |source| SocketError::Receive { local, source };
         if wait::wait_readable(&self.socket, deadline).map_err(receive_error)?
             == Readiness::DeadlineReached
         {
@@ -85,12 +86,12 @@ impl Server {
         while let Some(reply) = self.receiver.poll_transmit() {
             self.socket
                 .send_to(&reply, from)
-                .map_err(|source| PeerError::Send { peer: from, source })?;
+                .map_err(|source| SocketError::Send { peer: from, source })?;
         }
         while let Some(event) = self.receiver.poll_event() {
             event
                 .write_line(out)
-                .map_err(|source| PeerError::Log { source })?;
+                .map_err(|source| SocketError::Log { source })?;
         }
         Ok(Served::Datagram { from })
     }
@@ -100,7 +101,8 @@ impl Server {
 mod tests {
     use std::time::Duration;
 
-    use super::super::packet::{Packet, Repr};
+    use socklab_protocol::rdt3::packet::{Packet, Repr};
+
     use super::*;
 
     #[test]
@@ -153,6 +155,9 @@ mod tests {
         let server = Server::bind("127.0.0.1", 0, &[]).unwrap();
         let port = server.local_addr().port();
         let error = Server::bind("127.0.0.1", port, &[]).unwrap_err();
-        assert!(matches!(error, PeerError::Bind { .. }), "{error:?}");
+        assert!(
+            matches!(error, PeerError::Socket(SocketError::Bind { .. })),
+            "{error:?}"
+        );
     }
 }

@@ -20,6 +20,7 @@ use super::figures::Elapsed;
 use super::report;
 use crate::address::resolve;
 use crate::defects::Defects;
+use crate::socket_error::SocketError;
 
 /// The handout's number of transfers.
 pub const DEFAULT_COUNT: u32 = 100;
@@ -156,7 +157,7 @@ impl<W: Write + ?Sized> Sender<'_, W> {
                     }
                     thread::sleep(RETRY_PAUSE);
                 }
-                Err(source) => return Err(PeerError::Connect { peer, source }),
+                Err(source) => return Err(SocketError::Connect { peer, source }.into()),
             }
         }
     }
@@ -195,7 +196,7 @@ impl<W: Write + ?Sized> Sender<'_, W> {
     fn log(&mut self, event: &Event) -> Result<(), PeerError> {
         event
             .write_line(self.out)
-            .map_err(|source| PeerError::Log { source })
+            .map_err(|source| SocketError::Log { source }.into())
     }
 
     fn transfer_error(&self, nth: u32, source: io::Error) -> PeerError {

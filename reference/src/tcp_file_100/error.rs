@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::address::AddressError;
+use crate::socket_error::SocketError;
 
 /// Why a tcp-file-100 peer stopped. A transfer that goes wrong on the wire is no error for
 /// the server, which counts it as incorrect and goes on; for the client it is one.
@@ -14,6 +15,9 @@ pub enum PeerError {
     /// The host and port gave no address.
     #[error(transparent)]
     Address(#[from] AddressError),
+    /// The socket, or the log, failed.
+    #[error(transparent)]
+    Socket(#[from] SocketError),
     /// The file to send, or the server's standard file, could not be read.
     #[error("cannot read {}", .path.display())]
     File { path: PathBuf, source: io::Error },
@@ -23,21 +27,6 @@ pub enum PeerError {
     /// A received copy could not be stored.
     #[error("cannot store {}", .path.display())]
     Store { path: PathBuf, source: io::Error },
-    /// The server could not listen.
-    #[error("cannot listen for tcp connections on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// The server's `accept()` failed.
-    #[error("cannot accept a connection on {local}")]
-    Accept {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// The client could not connect.
-    #[error("cannot connect to {peer}")]
-    Connect { peer: SocketAddr, source: io::Error },
     /// The server refused every connection for as long as the client retried.
     #[error(
         "{peer} refused the connection for {}",
@@ -55,9 +44,6 @@ pub enum PeerError {
         nth: u32,
         source: io::Error,
     },
-    /// A line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
 }
 
 #[cfg(test)]

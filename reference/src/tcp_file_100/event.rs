@@ -9,8 +9,9 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use socklab_protocol::Ordinal;
+
 use super::figures::{ErrorRate, Reading};
-use super::ordinal::Ordinal;
 use crate::printable::Printable;
 
 /// One line of a peer's output.

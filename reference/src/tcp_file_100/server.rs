@@ -15,6 +15,7 @@ use super::figures::Elapsed;
 use super::report;
 use crate::address::resolve;
 use crate::defects::Defects;
+use crate::socket_error::SocketError;
 
 /// A tcp-file-100 server holding the standard file, listening for the transfers.
 #[derive(Debug)]
@@ -73,7 +74,7 @@ impl Server {
             return Err(PeerError::Directory { dir, source });
         }
         let requested = resolve(host, port)?;
-        let listener = TcpListener::bind(requested).map_err(|source| PeerError::Bind {
+        let listener = TcpListener::bind(requested).map_err(|source| SocketError::Listen {
             local: requested,
             source,
         })?;
@@ -108,7 +109,7 @@ impl Server {
         W: Write + ?Sized,
         E: Write + ?Sized,
     {
-        let log_error = |source| PeerError::Log { source };
+        let log_error = |source| SocketError::Log { source };
         Event::Ready.write_line(out).map_err(log_error)?;
         let mut tally = Tally::default();
         for nth in 1..=count {
@@ -137,7 +138,7 @@ impl Server {
         W: Write + ?Sized,
         E: Write + ?Sized,
     {
-        let log_error = |source| PeerError::Log { source };
+        let log_error = |source| SocketError::Log { source };
         let (mut stream, peer) = self.accept()?;
         let started = Instant::now();
         Event::StartReceiving {
@@ -193,9 +194,12 @@ impl Server {
                         io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
                     ) => {}
                 result => {
-                    return result.map_err(|source| PeerError::Accept {
-                        local: self.local,
-                        source,
+                    return result.map_err(|source| {
+                        SocketError::Accept {
+                            local: self.local,
+                            source,
+                        }
+                        .into()
                     });
                 }
             }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::decoder::DecodeError;
 use crate::address::AddressError;
+use crate::socket_error::SocketError;
 
 /// Why a tcp-lines peer stopped: the server before the zero-line message, the client
 /// before the server said it was quitting.
@@ -14,27 +15,9 @@ pub enum PeerError {
     /// The host and port gave no address.
     #[error(transparent)]
     Address(#[from] AddressError),
-    /// The server could not listen.
-    #[error("cannot listen for tcp connections on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// The server's `accept()` failed.
-    #[error("cannot accept a connection on {local}")]
-    Accept {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// The client could not connect.
-    #[error("cannot connect to {peer}")]
-    Connect { peer: SocketAddr, source: io::Error },
-    /// Bytes could not be sent (the peer reset the connection, say).
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Bytes could not be received.
-    #[error("cannot receive from {peer}")]
-    Receive { peer: SocketAddr, source: io::Error },
+    /// The socket, or the log, failed.
+    #[error(transparent)]
+    Socket(#[from] SocketError),
     /// The client's stream is no valid sequence of messages.
     #[error("bad stream from {peer}")]
     Decode {
@@ -50,9 +33,6 @@ pub enum PeerError {
     /// A received file could not be saved.
     #[error("cannot save {}", .path.display())]
     Save { path: PathBuf, source: io::Error },
-    /// A line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
     /// Stdin could not be read.
     #[error("cannot read the answers from stdin")]
     Input { source: io::Error },

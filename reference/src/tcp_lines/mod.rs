@@ -1,10 +1,11 @@
-//! Multi-file line upload over one TCP connection: for each file the client sends a
-//! 4-byte big-endian line count and the lines, each ended by `\n`; the server saves it as
-//! `k.txt` and answers `A`, or `Q` for the zero-line message that ends the connection. The
-//! wire format, the sans-IO stream decoder (and the `one-recv` defect's reader), the
-//! client's prompts, and the thin socket loops that make them the `reference tcp-lines
-//! server` and `reference tcp-lines client` peers.
+//! Multi-file line upload over one TCP connection: for each file the client sends a 4-byte
+//! big-endian line count and the lines, each ended by `\n`; the server saves it as `k.txt`
+//! and answers `A`, or `Q` for the zero-line message that ends the connection. The wire
+//! format, the sans-IO stream decoder (and the `one-recv` defect's reader), the client's
+//! prompts, and the thin socket loops and command line that make them the `reference
+//! tcp-lines server` and `reference tcp-lines client` peers.
 
+pub mod cli;
 pub mod client;
 pub mod decoder;
 pub mod defect;

@@ -10,6 +10,7 @@ use std::io::{self, BufRead, Write};
 
 use super::error::PeerError;
 use super::event::Event;
+use crate::socket_error::SocketError;
 
 /// One question the client asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +66,7 @@ where
             Some(count) => return Ok(count),
             None => Event::NotACount { typed }
                 .write_line(out)
-                .map_err(|source| PeerError::Log { source })?,
+                .map_err(|source| SocketError::Log { source })?,
         }
     }
 }
@@ -114,7 +115,7 @@ where
 {
     prompt
         .write(out)
-        .map_err(|source| PeerError::Log { source })?;
+        .map_err(|source| SocketError::Log { source })?;
     let mut line = Vec::new();
     let read = input
         .read_until(b'\n', &mut line)

@@ -15,6 +15,7 @@ use super::message::{Message, Status};
 use super::one_recv::{LINE_RECV_LEN, OneRecvReader};
 use crate::address::resolve;
 use crate::defects::Defects;
+use crate::socket_error::SocketError;
 
 /// A tcp-lines server listening for its one client.
 #[derive(Debug)]
@@ -49,7 +50,7 @@ impl Server {
             return Err(PeerError::Directory { dir, source });
         }
         let requested = resolve(host, port)?;
-        let listener = TcpListener::bind(requested).map_err(|source| PeerError::Bind {
+        let listener = TcpListener::bind(requested).map_err(|source| SocketError::Listen {
             local: requested,
             source,
         })?;
@@ -71,10 +72,13 @@ impl Server {
     /// Accepts one connection and serves it until the zero-line message, one line per
     /// message on `out`. The end of the stream before that message is an error.
     pub fn run<W: Write + ?Sized>(&mut self, out: &mut W) -> Result<Finish, PeerError> {
-        let (mut stream, peer) = self.listener.accept().map_err(|source| PeerError::Accept {
-            local: self.local,
-            source,
-        })?;
+        let (mut stream, peer) = self
+            .listener
+            .accept()
+            .map_err(|source| SocketError::Accept {
+                local: self.local,
+                source,
+            })?;
         // Best effort: without it a status byte may wait for the ACK of the previous one.
         let _ = stream.set_nodelay(true);
         let mut reader = Reader::new(&self.defects);
@@ -83,7 +87,7 @@ impl Server {
         loop {
             let want = reader.recv_len();
             let len = receive(&mut stream, &mut buffer[..want])
-                .map_err(|source| PeerError::Receive { peer, source })?;
+                .map_err(|source| SocketError::ReceiveFrom { peer, source })?;
             let decode_error = |source| PeerError::Decode { peer, source };
             if len == 0 {
                 reader.finish().map_err(decode_error)?;
@@ -137,7 +141,7 @@ impl Server {
             lines: message.lines.len(),
         }
         .write_line(out)
-        .map_err(|source| PeerError::Log { source })
+        .map_err(|source| SocketError::Log { source }.into())
     }
 
     fn quit<W: Write + ?Sized>(
@@ -154,7 +158,7 @@ impl Server {
         send_status(&mut stream, peer, status)?;
         Event::QuitReceived
             .write_line(out)
-            .map_err(|source| PeerError::Log { source })?;
+            .map_err(|source| SocketError::Log { source })?;
         if self.defects.has(ServerDefect::NoClose) {
             return Ok(Finish::KeptOpen(stream));
         }
@@ -234,5 +238,5 @@ fn receive(stream: &mut TcpStream, buffer: &mut [u8]) -> io::Result<usize> {
 fn send_status(stream: &mut TcpStream, peer: SocketAddr, status: Status) -> Result<(), PeerError> {
     stream
         .write_all(&[status.byte()])
-        .map_err(|source| PeerError::Send { peer, source })
+        .map_err(|source| SocketError::Send { peer, source }.into())
 }

@@ -11,6 +11,7 @@ use super::event::{Ending, Event};
 use super::numbers::{RECEIVE_BUFFER, Timers};
 use super::sender::Sender;
 use crate::address::{local_for, resolve};
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// Whom the client sends to and how it misbehaves.
@@ -49,9 +50,9 @@ pub fn run_client(
     let _ = wait::sharpen_timers();
     let peer = resolve(&config.host, config.port)?;
     let local = local_for(peer);
-    let socket = UdpSocket::bind(local).map_err(|source| PeerError::Bind { local, source })?;
+    let socket = UdpSocket::bind(local).map_err(|source| SocketError::Bind { local, source })?;
     let local = socket.local_addr().unwrap_or(local);
-    let receive_error = |source| PeerError::Receive { local, source };
+    let receive_error = |source| SocketError::Receive { local, source };
 
     let mut sender = Sender::connect(Instant::now(), input, config.timers, &config.defects);
     let mut buffer = vec![0; RECEIVE_BUFFER];
@@ -67,13 +68,13 @@ pub fn run_client(
                 Event::Deliver(_) => {}
                 Event::Log(_) | Event::NotASegment { .. } => event
                     .write_line(&mut log)
-                    .map_err(|source| PeerError::Log { source })?,
+                    .map_err(|source| SocketError::Log { source })?,
             }
         }
         while let Some(datagram) = sender.poll_transmit() {
             socket
                 .send_to(&datagram, peer)
-                .map_err(|source| PeerError::Send { peer, source })?;
+                .map_err(|source| SocketError::Send { peer, source })?;
         }
         if let Some(ending) = ending {
             return ending;

@@ -3,9 +3,10 @@
 //! loss the grader's scenarios inject, and the close. Each expected log is the protocol
 //! file's, line for line.
 
+use socklab_protocol::tcp_over_udp::segment::Flags;
+
 use super::event::{Ending, Event};
 use super::link::{Fate, Link, Toward, closed_both_ways, pattern};
-use super::segment::Flags;
 
 const CLIENT: Toward = Toward::Client;
 const SERVER: Toward = Toward::Server;

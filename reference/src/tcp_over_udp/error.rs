@@ -1,11 +1,11 @@
 //! Why a tcp-over-udp peer stopped before its connection ended as it should.
 
 use std::io;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::event::Awaiting;
 use crate::address::AddressError;
+use crate::socket_error::SocketError;
 
 /// Why a tcp-over-udp peer stopped: the client before its close, the server at all.
 #[derive(Debug, thiserror::Error)]
@@ -13,30 +13,15 @@ pub enum PeerError {
     /// The host and port gave no address.
     #[error(transparent)]
     Address(#[from] AddressError),
-    /// The peer's own socket could not be made.
-    #[error("cannot bind a udp socket on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A datagram could not be sent.
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Waiting for or reading a datagram failed.
-    #[error("cannot receive on {local}")]
-    Receive {
-        local: SocketAddr,
-        source: io::Error,
-    },
+    /// The socket, or the log, failed.
+    #[error(transparent)]
+    Socket(#[from] SocketError),
     /// The client's input could not be read.
     #[error("cannot read the input")]
     Input { source: io::Error },
     /// The server could not write the received bytes (stdout closed, say).
     #[error("cannot write the received bytes")]
     Output { source: io::Error },
-    /// A log line could not be written.
-    #[error("cannot write the log")]
-    Log { source: io::Error },
     /// The client made no progress for `idle`.
     #[error(
         "gave up: no progress for {} while waiting for {awaiting}",

@@ -5,8 +5,8 @@ use std::fmt;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use super::log_line::LogLine;
-use super::segment::SegmentError;
+use socklab_protocol::tcp_over_udp::log_line::LogLine;
+use socklab_protocol::tcp_over_udp::segment::SegmentError;
 
 /// One thing a [`Sender`](super::Sender) or [`Receiver`](super::Receiver) did or saw, in
 /// the order it happened.

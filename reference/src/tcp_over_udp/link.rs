@@ -6,11 +6,12 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use socklab_protocol::tcp_over_udp::segment::{Header, Segment};
+
 use super::defect::{ClientDefect, ServerDefect};
 use super::event::{Ending, Event};
 use super::numbers::Timers;
 use super::receiver::Receiver;
-use super::segment::{Header, Segment};
 use super::sender::Sender;
 
 /// Which machine a datagram in flight is headed for.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::segment::SEQ_MODULUS;
+use socklab_protocol::tcp_over_udp::segment::SEQ_MODULUS;
 
 /// The client's initial sequence number: its SYN's seq.
 pub const CLIENT_ISN: u32 = 12345;

@@ -5,13 +5,14 @@
 use std::mem;
 use std::time::Instant;
 
+use socklab_protocol::tcp_over_udp::log_line::LogLine;
+use socklab_protocol::tcp_over_udp::segment::{Flags, Header, Segment, seq_add};
+
 use super::defect::ServerDefect;
 use super::event::{Ending, Event};
-use super::log_line::LogLine;
 use super::numbers::{
     NO_CONN_ID, SERVER_CONN_ID, SERVER_ISN, Timers, field_is, sequence_number, to_field,
 };
-use super::segment::{Flags, Header, Segment, seq_add};
 use super::wire::{Outgoing, Wire};
 use crate::defects::Defects;
 

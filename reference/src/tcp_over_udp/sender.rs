@@ -5,11 +5,12 @@
 use std::mem;
 use std::time::Instant;
 
+use socklab_protocol::tcp_over_udp::log_line::LogLine;
+use socklab_protocol::tcp_over_udp::segment::{Flags, Header, MAX_PAYLOAD, seq_add};
+
 use super::defect::ClientDefect;
 use super::event::{Awaiting, Ending, Event};
-use super::log_line::LogLine;
 use super::numbers::{CLIENT_ISN, NO_CONN_ID, Timers, field_is, sequence_number, to_field};
-use super::segment::{Flags, Header, MAX_PAYLOAD, seq_add};
 use super::sender_state::{Connection, Outstanding, State, TimeWait};
 use super::wire::{Outgoing, Wire};
 use crate::defects::Defects;

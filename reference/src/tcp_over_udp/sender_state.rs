@@ -3,7 +3,8 @@
 
 use std::time::Instant;
 
-use super::segment::Header;
+use socklab_protocol::tcp_over_udp::segment::Header;
+
 use super::wire::Outgoing;
 
 /// What the SYN|ACK told the client.

@@ -12,6 +12,7 @@ use super::event::{Ending, Event};
 use super::numbers::{RECEIVE_BUFFER, Timers};
 use super::receiver::Receiver;
 use crate::address::resolve;
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// Where the server listens and how it misbehaves.
@@ -52,7 +53,7 @@ pub fn run_server(
     // Best effort: without it a wait ends up to 50 µs late, far inside any tolerance.
     let _ = wait::sharpen_timers();
     let requested = resolve(&config.host, config.port)?;
-    let socket = UdpSocket::bind(requested).map_err(|source| PeerError::Bind {
+    let socket = UdpSocket::bind(requested).map_err(|source| SocketError::Bind {
         local: requested,
         source,
     })?;
@@ -60,9 +61,9 @@ pub fn run_server(
     if config.port == 0 {
         writeln!(log, "listening on {}", local.port())
             .and_then(|()| log.flush())
-            .map_err(|source| PeerError::Log { source })?;
+            .map_err(|source| SocketError::Log { source })?;
     }
-    let receive_error = |source| PeerError::Receive { local, source };
+    let receive_error = |source| SocketError::Receive { local, source };
 
     let mut receiver = Receiver::new(config.timers, &config.defects);
     let mut buffer = vec![0; RECEIVE_BUFFER];
@@ -83,14 +84,14 @@ pub fn run_server(
                 }
                 Event::Log(_) | Event::NotASegment { .. } => event
                     .write_line(&mut log)
-                    .map_err(|source| PeerError::Log { source })?,
+                    .map_err(|source| SocketError::Log { source })?,
             }
         }
         if let Some(peer) = peer {
             while let Some(datagram) = receiver.poll_transmit() {
                 socket
                     .send_to(&datagram, peer)
-                    .map_err(|source| PeerError::Send { peer, source })?;
+                    .map_err(|source| SocketError::Send { peer, source })?;
             }
         }
         if let Some(ending) = ending {
@@ -118,6 +119,9 @@ mod tests {
         let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
         let config = ServerConfig::new(taken.local_addr().unwrap().port());
         let error = run_server(&config, Vec::new(), Vec::new()).unwrap_err();
-        assert!(matches!(error, PeerError::Bind { .. }), "{error:?}");
+        assert!(
+            matches!(error, PeerError::Socket(SocketError::Bind { .. })),
+            "{error:?}"
+        );
     }
 }

@@ -5,10 +5,11 @@
 
 use std::time::Duration;
 
+use socklab_protocol::tcp_over_udp::log_line::{LogLine, Verb};
+use socklab_protocol::tcp_over_udp::segment::{Flags, Header, Segment};
+
 use super::event::{Awaiting, Ending, Event};
 use super::link::{Fate, Link, Seeded, Toward, closed_both_ways, pattern};
-use super::log_line::{LogLine, Verb};
-use super::segment::{Flags, Header, Segment};
 
 const CLIENT: Toward = Toward::Client;
 const SERVER: Toward = Toward::Server;

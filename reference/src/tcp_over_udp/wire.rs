@@ -9,9 +9,10 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
+use socklab_protocol::tcp_over_udp::log_line::LogLine;
+use socklab_protocol::tcp_over_udp::segment::{HEADER_LEN, Header, Segment};
+
 use super::event::Event;
-use super::log_line::LogLine;
-use super::segment::{HEADER_LEN, Header, Segment};
 
 /// A segment ready to send: its bytes, and its header for the log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +97,8 @@ impl Wire {
 
 #[cfg(test)]
 mod tests {
-    use super::super::segment::Flags;
+    use socklab_protocol::tcp_over_udp::segment::Flags;
+
     use super::*;
 
     fn ack(ack: i32) -> Outgoing {

@@ -11,6 +11,7 @@ use super::event::{Event, summary};
 use super::message::{MAX_DATAGRAM, Message, in_range, parse_integer, request};
 use crate::address::{local_for, resolve};
 use crate::defects::Defects;
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// The client's name unless `--name` says otherwise.
@@ -66,9 +67,9 @@ where
     // Socket first, so that a bad --host is reported before anyone is asked to type.
     let peer = resolve(&config.host, config.port)?;
     let local = local_for(peer);
-    let socket = UdpSocket::bind(local).map_err(|source| PeerError::Bind { local, source })?;
+    let socket = UdpSocket::bind(local).map_err(|source| SocketError::Bind { local, source })?;
     let local = socket.local_addr().unwrap_or(local);
-    let log_error = |source| PeerError::Log { source };
+    let log_error = |source| SocketError::Log { source };
 
     write!(out, "{PROMPT}")
         .and_then(|()| out.flush())
@@ -84,7 +85,7 @@ where
 
     socket
         .send_to(&request(&config.name, &typed), peer)
-        .map_err(|source| PeerError::Send { peer, source })?;
+        .map_err(|source| SocketError::Send { peer, source })?;
     let deadline = Instant::now() + config.reply_timeout;
     let events = match parse_integer(&typed) {
         Some(number) if in_range(number) => {
@@ -136,7 +137,7 @@ fn receive_reply(
     local: SocketAddr,
     deadline: Instant,
 ) -> Result<Option<Vec<u8>>, PeerError> {
-    let receive_error = |source| PeerError::Receive { local, source };
+    let receive_error = |source| SocketError::Receive { local, source };
     match wait::wait_readable(socket, Some(deadline)).map_err(receive_error)? {
         Readiness::DeadlineReached => Ok(None),
         Readiness::Readable => {

@@ -1,10 +1,10 @@
 //! Why a udp-add peer stopped before finishing as it should.
 
 use std::io;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::address::AddressError;
+use crate::socket_error::SocketError;
 
 /// Why a udp-add peer's socket loop stopped: the client before printing its summary (or
 /// its verdict on a bad number), the server before an out-of-range number.
@@ -13,24 +13,9 @@ pub enum PeerError {
     /// The host and port gave no address.
     #[error(transparent)]
     Address(#[from] AddressError),
-    /// The peer's own socket could not be made.
-    #[error("cannot bind a udp socket on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A datagram could not be sent.
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Waiting for or reading a datagram failed.
-    #[error("cannot receive on {local}")]
-    Receive {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
+    /// The socket, or the log, failed.
+    #[error(transparent)]
+    Socket(#[from] SocketError),
     /// Stdin could not be read.
     #[error("cannot read the integer from stdin")]
     Input { source: io::Error },

@@ -9,6 +9,7 @@ use super::error::PeerError;
 use super::message::MAX_DATAGRAM;
 use super::responder::{AfterShutdown, Responder, Response};
 use crate::address::resolve;
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// A bound udp-add server, replying to whoever sent each datagram.
@@ -47,7 +48,7 @@ impl Server {
     /// Binds `host:port` (port 0 picks a free one) to answer as `responder` decides.
     pub fn bind(host: &str, port: u16, responder: Responder) -> Result<Self, PeerError> {
         let requested = resolve(host, port)?;
-        let socket = UdpSocket::bind(requested).map_err(|source| PeerError::Bind {
+        let socket = UdpSocket::bind(requested).map_err(|source| SocketError::Bind {
             local: requested,
             source,
         })?;
@@ -108,7 +109,7 @@ impl Server {
         E: Write + ?Sized,
     {
         let local = self.local;
-        let receive_error = |source| PeerError::Receive { local, source };
+        let receive_error = |source| SocketError::Receive { local, source };
         if wait::wait_readable(&self.socket, deadline).map_err(receive_error)?
             == Readiness::DeadlineReached
         {
@@ -118,7 +119,7 @@ impl Server {
             .socket
             .recv_from(&mut self.buffer)
             .map_err(receive_error)?;
-        let log_error = |source| PeerError::Log { source };
+        let log_error = |source| SocketError::Log { source };
         match self.responder.respond(&self.buffer[..len]) {
             Response::Answer { events, reply } => {
                 for event in events {
@@ -127,7 +128,7 @@ impl Server {
                 // To the datagram's source: the client's ephemeral port, or the grader's relay.
                 self.socket
                     .send_to(&reply, from)
-                    .map_err(|source| PeerError::Send { peer: from, source })?;
+                    .map_err(|source| SocketError::Send { peer: from, source })?;
                 Ok(Served::Answered { from })
             }
             Response::ShutDown { event, then } => {
@@ -273,6 +274,9 @@ mod tests {
         let first = server(&[]);
         let port = first.local_addr().port();
         let error = Server::bind("127.0.0.1", port, Responder::new("S", 57, &[])).unwrap_err();
-        assert!(matches!(error, PeerError::Bind { .. }), "{error:?}");
+        assert!(
+            matches!(error, PeerError::Socket(SocketError::Bind { .. })),
+            "{error:?}"
+        );
     }
 }

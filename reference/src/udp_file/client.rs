@@ -14,6 +14,7 @@ use super::download::{Download, Progress};
 use super::error::PeerError;
 use super::event::Event;
 use crate::address::{local_for, resolve};
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// How long the client waits for the next block before it gives up.
@@ -74,7 +75,7 @@ pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, log: &mut W) -> Resu
     let peer = resolve(&config.host, config.port)?;
     let path = config.out_path()?;
     let local = local_for(peer);
-    let socket = UdpSocket::bind(local).map_err(|source| PeerError::Bind { local, source })?;
+    let socket = UdpSocket::bind(local).map_err(|source| SocketError::Bind { local, source })?;
     let local = socket.local_addr().unwrap_or(local);
     // Best effort: with a smaller buffer a large file's burst may be partly dropped, which
     // the idle timeout then reports.
@@ -87,8 +88,8 @@ pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, log: &mut W) -> Resu
 
     socket
         .send_to(config.file.as_bytes(), peer)
-        .map_err(|source| PeerError::Send { peer, source })?;
-    let receive_error = |source| PeerError::Receive { local, source };
+        .map_err(|source| SocketError::Send { peer, source })?;
+    let receive_error = |source| SocketError::Receive { local, source };
     let mut download = Download::new(&config.defects);
     let idle_timeout = download.idle_timeout(config.idle_timeout);
     let mut buffer = vec![0; MAX_DATAGRAM];
@@ -118,7 +119,7 @@ pub fn run_client<W: Write + ?Sized>(config: &ClientConfig, log: &mut W) -> Resu
         blocks: download.blocks(),
     }
     .write_line(log)
-    .map_err(|source| PeerError::Log { source })
+    .map_err(|source| SocketError::Log { source }.into())
 }
 
 #[cfg(test)]

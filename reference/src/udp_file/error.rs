@@ -1,11 +1,11 @@
 //! Why a udp-file peer stopped before finishing as it should.
 
 use std::io;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::address::AddressError;
+use crate::socket_error::SocketError;
 
 /// Why a udp-file peer stopped: the client before the file was complete, the server at all.
 #[derive(Debug, thiserror::Error)]
@@ -13,24 +13,9 @@ pub enum PeerError {
     /// The host and port gave no address.
     #[error(transparent)]
     Address(#[from] AddressError),
-    /// The peer's own socket could not be made.
-    #[error("cannot bind a udp socket on {local}")]
-    Bind {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A datagram could not be sent.
-    #[error("cannot send to {peer}")]
-    Send { peer: SocketAddr, source: io::Error },
-    /// Waiting for or reading a datagram failed.
-    #[error("cannot receive on {local}")]
-    Receive {
-        local: SocketAddr,
-        source: io::Error,
-    },
-    /// A line could not be written (stdout closed, say).
-    #[error("cannot write the log")]
-    Log { source: io::Error },
+    /// The socket, or the log, failed.
+    #[error(transparent)]
+    Socket(#[from] SocketError),
     /// The server's `--dir` is not a directory it can read.
     #[error("cannot serve files from {}", .dir.display())]
     Directory { dir: PathBuf, source: io::Error },

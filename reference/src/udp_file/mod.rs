@@ -1,11 +1,12 @@
 //! File transfer over UDP in 2048-byte blocks: the client sends a file name, the server
 //! answers with the file in full blocks and ends it with a shorter one (empty when the size
 //! is a multiple of 2048). The request's name rules, the block plan and the sans-IO
-//! download with their deliberate defects, and the thin socket loops that make them the
-//! `reference udp-file server` and `reference udp-file client` peers.
+//! download with their deliberate defects, and the thin socket loops and command line that
+//! make them the `reference udp-file server` and `reference udp-file client` peers.
 
 pub mod blocks;
 pub mod buffers;
+pub mod cli;
 pub mod client;
 pub mod defect;
 pub mod download;

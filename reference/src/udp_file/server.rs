@@ -16,6 +16,7 @@ use super::event::Event;
 use super::name::{FileName, NameError};
 use crate::address::resolve;
 use crate::defects::Defects;
+use crate::socket_error::SocketError;
 use crate::wait::{self, Readiness};
 
 /// A bound udp-file server, sending files from one directory to whoever asks.
@@ -58,7 +59,7 @@ impl Server {
             return Err(PeerError::Directory { dir, source });
         }
         let requested = resolve(host, port)?;
-        let socket = UdpSocket::bind(requested).map_err(|source| PeerError::Bind {
+        let socket = UdpSocket::bind(requested).map_err(|source| SocketError::Bind {
             local: requested,
             source,
         })?;
@@ -103,7 +104,7 @@ impl Server {
         E: Write + ?Sized,
     {
         let local = self.local;
-        let receive_error = |source| PeerError::Receive { local, source };
+        let receive_error = |source| SocketError::Receive { local, source };
         if wait::wait_readable(&self.socket, deadline).map_err(receive_error)?
             == Readiness::DeadlineReached
         {
@@ -113,7 +114,7 @@ impl Server {
             .socket
             .recv_from(&mut self.buffer)
             .map_err(receive_error)?;
-        let log_error = |source| PeerError::Log { source };
+        let log_error = |source| SocketError::Log { source };
         let request = FileName::parse(&self.buffer[..len]).map_err(Refusal::Name);
         match request.and_then(|name| load(&self.dir, &name).map(|data| (name, data))) {
             Ok((name, data)) => {
@@ -149,7 +150,7 @@ impl Server {
         self.socket
             .send_to(block, peer)
             .map(drop)
-            .map_err(|source| PeerError::Send { peer, source })
+            .map_err(|source| SocketError::Send { peer, source }.into())
     }
 }
 

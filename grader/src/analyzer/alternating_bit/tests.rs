@@ -9,7 +9,7 @@ use crate::check::{Outcome, Status};
 use crate::evidence::trace::DeliveredCopy;
 use crate::evidence::{CpuWait, ExitReason, Fate, Line, Stream, Transcript, WireEvent, WireTrace};
 use crate::link::{Direction, DropCause};
-use socklab_reference::rdt3::Repr;
+use socklab_protocol::rdt3::Repr;
 use std::time::Duration;
 
 const MESSAGES: [&[u8; 8]; 3] = [b"NCC-1701", b"NCC-1422", b"NCC-1017"];

@@ -102,7 +102,7 @@ fn completion(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
 /// large for it (read from a program's output) keeps its digits.
 pub fn ordinal(n: u64) -> String {
     match u32::try_from(n) {
-        Ok(n) => socklab_reference::tcp_file_100::Ordinal(n).to_string(),
+        Ok(n) => socklab_protocol::Ordinal(n).to_string(),
         Err(_) => format!("{n}th"),
     }
 }

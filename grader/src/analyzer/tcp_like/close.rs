@@ -8,7 +8,7 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
 use crate::wording::seconds;
-use socklab_reference::tcp_over_udp::Flags;
+use socklab_protocol::tcp_over_udp::Flags;
 
 /// What `close` requires, in the words its outcome states.
 pub const CLOSE: &str = "the client sends FIN, the server ACKs it and sends its own FIN, the client ACKs that and stays to answer a repeated FIN; a lost FIN is sent again";

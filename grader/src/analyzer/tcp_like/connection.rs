@@ -6,7 +6,7 @@ use crate::analyzer::tcp_like::segments::{SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::wording::seconds;
-use socklab_reference::tcp_over_udp::{Flags, Segment};
+use socklab_protocol::tcp_over_udp::{Flags, Segment};
 
 /// What `handshake` requires, in the words its outcome states.
 pub const HANDSHAKE: &str = "the client sends SYN (conn 0), the server answers SYN|ACK (ack = client seq + 1, a conn id of 1 or more), the client ACKs (ack = server seq + 1) before or with its first data";

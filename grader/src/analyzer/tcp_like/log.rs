@@ -9,25 +9,15 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{Role, Stream, Transcript};
 use crate::wording::seconds;
-use regex::Regex;
-use socklab_reference::tcp_over_udp::{Flags, Segment, SegmentError};
+use socklab_protocol::tcp_over_udp::{Flags, LenientLogLine, Segment, SegmentError, Verb};
 use std::collections::HashSet;
-use std::sync::LazyLock;
 use std::time::Duration;
 
-/// `SEND 12346 4322 1 ACK DUP`, anywhere in a line, any case; numbers after the first
-/// three (a window, say) are passed over.
-static LOG_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(SEND|RECV|DROP)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)((?:\s+-?\d+)*)((?:\s+[A-Z]+)*)",
-    )
-    .unwrap_or_else(|error| unreachable!("a fixed pattern: {error}"))
-});
-
-/// One SEND, RECV or DROP line.
+/// One SEND, RECV or DROP line, read leniently ([`LenientLogLine`]), with where and when
+/// the program printed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLine {
-    pub kind: Kind,
+    pub kind: Verb,
     pub seq: i64,
     pub ack: i64,
     pub conn_id: i64,
@@ -37,44 +27,16 @@ pub struct LogLine {
     pub at: Duration,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Send,
-    Recv,
-    Drop,
-}
-
 impl LogLine {
     pub fn parse(text: &str, at: Duration) -> Option<LogLine> {
-        let captures = LOG_LINE.captures(text)?;
-        let number = |index| captures.get(index)?.as_str().parse::<i64>().ok();
-        let kind = match captures.get(1)?.as_str().to_ascii_uppercase().as_str() {
-            "SEND" => Kind::Send,
-            "RECV" => Kind::Recv,
-            _ => Kind::Drop,
-        };
-        let mut flags = Flags::NONE;
-        let mut dup = false;
-        for word in captures
-            .get(6)
-            .map_or("", |m| m.as_str())
-            .split_whitespace()
-        {
-            match word.to_ascii_uppercase().as_str() {
-                "ACK" => flags = flags.with(Flags::ACK),
-                "SYN" => flags = flags.with(Flags::SYN),
-                "FIN" => flags = flags.with(Flags::FIN),
-                "DUP" => dup = true,
-                _ => {}
-            }
-        }
+        let line = LenientLogLine::parse(text)?;
         Some(LogLine {
-            kind,
-            seq: number(2)?,
-            ack: number(3)?,
-            conn_id: number(4)?,
-            flags,
-            dup,
+            kind: line.verb,
+            seq: line.seq,
+            ack: line.ack,
+            conn_id: line.conn_id,
+            flags: line.flags,
+            dup: line.duplicate,
             text: text.trim().to_owned(),
             at,
         })
@@ -160,7 +122,7 @@ fn sent_lines(
     let repeats: Vec<bool> = sent.iter().map(|sent| !seen.insert(sent.bytes)).collect();
     let sends: Vec<&LogLine> = lines
         .iter()
-        .filter(|line| line.kind == Kind::Send)
+        .filter(|line| line.kind == Verb::Send)
         .collect();
     for (index, datagram) in sent.iter().enumerate() {
         let Some(line) = sends.get(index) else {
@@ -250,7 +212,7 @@ fn received_lines(
 ) -> Result<usize, Problem> {
     let receives: Vec<&LogLine> = lines
         .iter()
-        .filter(|line| line.kind != Kind::Send)
+        .filter(|line| line.kind != Verb::Send)
         .collect();
     let last_send = own_sent.last().map(|sent| sent.order);
     let mut seen: HashSet<&[u8]> = HashSet::new();

@@ -7,7 +7,7 @@ use crate::analyzer::tcp_like::segments::{SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
-use socklab_reference::tcp_over_udp::{Flags, Segment};
+use socklab_protocol::tcp_over_udp::{Flags, Segment};
 use std::collections::{HashMap, HashSet};
 
 /// What `sequence-numbers` requires, in the words its outcome states.

@@ -17,7 +17,7 @@ pub struct TcpLikeParams {
 }
 
 fn default_seq_modulus() -> u32 {
-    socklab_reference::tcp_over_udp::SEQ_MODULUS
+    socklab_protocol::tcp_over_udp::SEQ_MODULUS
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]

@@ -10,7 +10,7 @@
 
 use crate::evidence::{Role, WireTrace};
 use crate::link::Direction;
-use socklab_reference::tcp_over_udp::{Flags, Segment, SegmentError};
+use socklab_protocol::tcp_over_udp::{Flags, Segment, SegmentError};
 use std::time::Duration;
 
 /// One datagram a program sent, as the relay received it.

@@ -12,7 +12,7 @@ use crate::evidence::{
     Fate, FileEvidence, Line, Received, Stream, Transcript, WireEvent, WireTrace,
 };
 use crate::link::{Direction, DropCause};
-use socklab_reference::tcp_over_udp::{Flags, Header, Segment};
+use socklab_protocol::tcp_over_udp::{Flags, Header, Segment};
 use std::time::Duration;
 
 const PARAMS: TcpLikeParams = TcpLikeParams {

@@ -3,7 +3,8 @@
 //!
 //! The grader matches these lines against the datagrams it saw on the wire, so their
 //! wording is an interface: `Display` on [`LogLine`] writes it and [`LogLine::parse`]
-//! reads it back, and nothing else in the kit spells it.
+//! reads it back exactly; [`LenientLogLine`](super::LenientLogLine) reads the same words
+//! as students print them. Nothing else in the kit spells them.
 
 use std::fmt;
 use std::io::{self, Write};
