@@ -2,7 +2,7 @@
 
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
-use super::scenario::{RunError, RunEvidence, RunSettings, run_scenario};
+use super::run::{RunError, RunEvidence, RunSettings, run_scenario};
 use crate::case::load::LoadedCase;
 use crate::case::{Grading, PlannedRun};
 use crate::check::{Outcome, Status};
