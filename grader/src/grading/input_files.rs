@@ -64,9 +64,9 @@ pub struct HandedOut {
 }
 
 impl HandedOut {
-    /// Generates the scenario's file into `dir` (unless it is the missing-file case).
-    pub fn place(seed: u64, scenario_key: &str, file: &InputFile, dir: &Path) -> io::Result<Self> {
-        let original = generate(seed, scenario_key, file);
+    /// Writes `original`, the scenario's `file` as [`generate`] made it, into `dir`
+    /// (unless it is the missing-file case).
+    pub fn place(file: &InputFile, original: Vec<u8>, dir: &Path) -> io::Result<Self> {
         let path = dir.join(&file.name);
         let mut inode = None;
         if !file.missing {
@@ -220,12 +220,12 @@ mod tests {
         let receiver = tempfile::tempdir().unwrap();
         let spec = file(10, FileContent::Binary);
 
-        let handed = HandedOut::place(1, "k", &spec, sender.path()).unwrap();
+        let handed = HandedOut::place(&spec, generate(1, "k", &spec), sender.path()).unwrap();
         let evidence = handed.collect(receiver.path());
         assert_eq!(evidence.received, Received::Absent);
         assert_eq!(evidence.input_tampered, None);
 
-        let handed = HandedOut::place(1, "k", &spec, sender.path()).unwrap();
+        let handed = HandedOut::place(&spec, generate(1, "k", &spec), sender.path()).unwrap();
         std::fs::copy(
             sender.path().join("data.bin"),
             receiver.path().join("data.bin"),
@@ -234,7 +234,7 @@ mod tests {
         let evidence = handed.collect(receiver.path());
         assert!(matches!(evidence.received, Received::File { size: 10, .. }));
 
-        let handed = HandedOut::place(1, "k", &spec, sender.path()).unwrap();
+        let handed = HandedOut::place(&spec, generate(1, "k", &spec), sender.path()).unwrap();
         std::fs::remove_file(receiver.path().join("data.bin")).unwrap();
         std::fs::hard_link(
             sender.path().join("data.bin"),
@@ -243,7 +243,7 @@ mod tests {
         .unwrap();
         assert_eq!(handed.collect(receiver.path()).received, Received::NotAFile);
 
-        let handed = HandedOut::place(1, "k", &spec, sender.path()).unwrap();
+        let handed = HandedOut::place(&spec, generate(1, "k", &spec), sender.path()).unwrap();
         std::fs::write(sender.path().join("data.bin"), b"x").unwrap();
         let tampered = handed.collect(receiver.path()).input_tampered.unwrap();
         assert!(

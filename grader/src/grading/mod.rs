@@ -7,11 +7,11 @@ pub mod mode;
 pub mod produced_files;
 pub mod program;
 pub mod progress;
-pub mod scenario;
+pub mod run;
 pub mod session;
 
 pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
-pub use scenario::{RunError, RunSettings};
+pub use run::{RunError, RunSettings};
 pub use session::{GradeReport, ScenarioResult, grade};

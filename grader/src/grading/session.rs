@@ -2,7 +2,7 @@
 
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
-use super::scenario::{RunError, RunSettings, run_scenario};
+use super::run::{RunError, RunSettings, run_scenario};
 use crate::analyzer::LoadedCase;
 use crate::case::{Grading, PlannedRun};
 use crate::check::{Outcome, Status};

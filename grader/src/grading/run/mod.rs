@@ -1,0 +1,26 @@
+//! One run of one planned scenario, as a table of contents: prepare the directories,
+//! addresses and inputs, start the server, start the network between the programs, start
+//! the client, wait until the completion rule calls the run over, collect the evidence.
+//! [`run_scenario`] reads in that order; each step lives in its own file.
+
+mod addressing;
+mod collect;
+mod completion;
+mod directories;
+mod error;
+mod inputs;
+mod network;
+mod network_start;
+mod notes;
+mod programs;
+mod scenario;
+mod settings;
+mod socket_dirs;
+mod waiting;
+
+pub use completion::{
+    CompletionEvent, CompletionRule, CompletionTerms, OverBecause, STARTUP_LIMIT, Verdict,
+};
+pub use error::RunError;
+pub use scenario::{PANIC_AFTER_SERVER_STARTS, run_scenario};
+pub use settings::RunSettings;

@@ -1,0 +1,141 @@
+//! Starting a program of the run: its command line (staging a submission first), then its
+//! process, with its directory, network, limits, stdin and stdout.
+
+use super::addressing::Addressing;
+use super::directories::RunDirs;
+use super::error::RunError;
+use super::settings::RunSettings;
+use crate::analyzer::Case;
+use crate::case::{ProgramInput, ProgramOutput, ProgramTemplates};
+use crate::evidence::{Role, Transcript};
+use crate::grading::program::ProgramChoice;
+use crate::harness::limits::Limits;
+use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
+use crate::harness::template::Placeholders;
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Between SIGTERM and SIGKILL, when the grader stops a program.
+pub(super) const GRACE: Duration = Duration::from_millis(200);
+
+/// Bytes of each of a program's output streams the grader keeps; the rest is counted.
+const OUTPUT_CAP: usize = 4 << 20;
+
+/// `role`'s command line, told the server's address and the scenario's file; a
+/// submission is staged into `dir` first.
+pub(super) fn command_line(
+    role: Role,
+    settings: &RunSettings,
+    case: &Case,
+    dir: &Path,
+    (host, port): (Ipv4Addr, u16),
+    file: Option<&str>,
+) -> Result<Vec<String>, RunError> {
+    let values = Placeholders {
+        host: Some(host.to_string()),
+        port: Some(port.to_string()),
+        file: file.map(str::to_owned),
+        dir: Some(dir.display().to_string()),
+    };
+    let (choice, templates) = chosen(role, settings, case);
+    choice
+        .command_line(templates, &settings.reference_launcher, dir, &values)
+        .map_err(|source| RunError::CommandLine { role, source })
+}
+
+/// Ends a program the run is over with: collects it if it exited by itself, else stops it
+/// (SIGTERM, [`GRACE`], SIGKILL) for `reason`.
+pub(super) fn end(program: RunningProgram, reason: StopReason) -> Transcript {
+    if program.has_exited() {
+        program.finish()
+    } else {
+        program.stop(GRACE, reason)
+    }
+}
+
+/// What every program of one run is started with; each role's own part is looked up by
+/// its role.
+#[derive(Debug)]
+pub(super) struct Launcher<'a> {
+    pub settings: &'a RunSettings,
+    pub case: &'a Case,
+    pub dirs: &'a RunDirs,
+    pub addressing: &'a Addressing,
+    /// The scenario clock's origin: output is stamped with the time since.
+    pub origin: Instant,
+}
+
+impl Launcher<'_> {
+    /// Starts `role` with `argv`. `typed` is what the grader types to it, `file` the
+    /// scenario file's bytes for a program that reads that on stdin instead.
+    pub fn start(
+        &self,
+        role: Role,
+        argv: Vec<String>,
+        typed: Option<StdinInput>,
+        file: Option<&[u8]>,
+    ) -> Result<RunningProgram, RunError> {
+        let (_, templates) = chosen(role, self.settings, self.case);
+        // Every program runs under the default limits, but for a memory limit given on
+        // the command line.
+        let mut limits = Limits::default();
+        if let Some(memory_limit) = self.settings.memory_limit {
+            limits.address_space = memory_limit;
+        }
+        let program = argv.first().cloned().unwrap_or_default();
+        let spec = ProgramSpec {
+            argv,
+            dir: self.dirs.of(role).to_path_buf(),
+            // Set after the scrubbed environment (preload mode's socket_wrapper variables).
+            extra_env: self.addressing.environment(role),
+            stdin: self.stdin(role, templates, typed, file),
+            stdout_file: (templates.stdout == ProgramOutput::ReceivedFile)
+                .then(|| self.dirs.stdout_path(role)),
+            // Hidden from it but for its own directory: the grader's work directory.
+            private_root: Some(self.settings.work_root.clone()),
+            hidden: self.settings.hidden.clone(),
+            output_cap: OUTPUT_CAP,
+            network_namespace: self.addressing.namespace_of(role),
+            limits,
+        };
+        RunningProgram::spawn(&spec, self.origin).map_err(|error| RunError::Spawn {
+            role,
+            program,
+            message: error.to_string(),
+        })
+    }
+
+    /// What `role` finds on its stdin: what is typed (after its answer to which role it
+    /// plays, for a submission whose case asks), or the scenario's file.
+    fn stdin(
+        &self,
+        role: Role,
+        templates: &ProgramTemplates,
+        typed: Option<StdinInput>,
+        file: Option<&[u8]>,
+    ) -> Option<StdinInput> {
+        let (choice, _) = chosen(role, self.settings, self.case);
+        // The built-in reference peer asks no role.
+        let runs_reference = matches!(choice, ProgramChoice::Reference);
+        match (templates.stdin, &templates.role_answer) {
+            (ProgramInput::Keyboard, Some(answer)) if !runs_reference => {
+                Some(StdinInput::after_answer(answer, typed))
+            }
+            (ProgramInput::Keyboard, _) => typed,
+            (ProgramInput::ScenarioFile, _) => file.map(|bytes| StdinInput::Whole(bytes.to_vec())),
+        }
+    }
+}
+
+/// Who plays `role`, and the case's templates for that side.
+fn chosen<'a>(
+    role: Role,
+    settings: &'a RunSettings,
+    case: &'a Case,
+) -> (&'a ProgramChoice, &'a ProgramTemplates) {
+    match role {
+        Role::Client => (&settings.client, &case.programs.client),
+        Role::Server => (&settings.server, &case.programs.server),
+    }
+}
