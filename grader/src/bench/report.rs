@@ -146,6 +146,15 @@ impl BenchReport {
     /// The table for people.
     pub fn table(&self) -> String {
         let mut text = String::new();
+        self.write_relays(&mut text);
+        self.write_delays(&mut text);
+        self.write_gradings(&mut text);
+        self.write_targets(&mut text);
+        text
+    }
+
+    /// The machine, then our relay's and the yardstick relay's latency and throughput.
+    fn write_relays(&self, text: &mut String) {
         let machine = &self.machine;
         let _ = writeln!(
             text,
@@ -221,6 +230,10 @@ impl BenchReport {
                 );
             }
         }
+    }
+
+    /// How precisely the link delays datagrams.
+    fn write_delays(&self, text: &mut String) {
         let _ = writeln!(
             text,
             "\n{:<34} {:>12} {:>12} {:>12}",
@@ -250,6 +263,10 @@ impl BenchReport {
             DELAY.as_secs_f64() * 1e6,
             self.delay.jitter_expected_stddev_us
         );
+    }
+
+    /// The measured gradings and batches, when the bench ran them.
+    fn write_gradings(&self, text: &mut String) {
         if let Some(grading) = &self.grading {
             let _ = writeln!(
                 text,
@@ -296,6 +313,10 @@ impl BenchReport {
                 }
             );
         }
+    }
+
+    /// Each target, whether it holds, and what was measured.
+    fn write_targets(&self, text: &mut String) {
         let _ = writeln!(text, "\n{:<30} {:<6} measured (wanted)", "target", "holds");
         for target in &self.targets {
             let _ = writeln!(
@@ -307,7 +328,6 @@ impl BenchReport {
                 target.wanted
             );
         }
-        text
     }
 }
 

@@ -156,81 +156,7 @@ impl RunningProgram {
         let Some(program) = spec.argv.first() else {
             return Err(SpawnError::EmptyCommand);
         };
-        let path = std::env::var_os("PATH").unwrap_or_else(|| DEFAULT_PATH.into());
-        let mut command = Command::new(program);
-        command
-            .args(&spec.argv[1..])
-            .current_dir(&spec.dir)
-            .env_clear()
-            .env("PATH", &path)
-            .env("HOME", &spec.dir)
-            .env("LANG", "C.UTF-8")
-            .env("TERM", "dumb")
-            .env("PYTHONUNBUFFERED", "1")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .envs(spec.extra_env.iter().map(|(name, value)| (name, value)))
-            .stdin(match spec.stdin {
-                Some(_) => Stdio::piped(),
-                None => Stdio::null(),
-            })
-            .stdout(match &spec.stdout_file {
-                Some(path) => Stdio::from(std::fs::File::create(path).map_err(|source| {
-                    SpawnError::Start {
-                        program: program.clone(),
-                        dir: spec.dir.clone(),
-                        source,
-                    }
-                })?),
-                None => Stdio::piped(),
-            })
-            .stderr(Stdio::piped());
-        if let Some(namespace) = &spec.network_namespace {
-            // Entered between fork and exec, so the program's first socket is already in
-            // the namespace; the command holds its own handle of it until then.
-            let start_error = |source| SpawnError::Start {
-                program: program.clone(),
-                dir: spec.dir.clone(),
-                source,
-            };
-            namespace
-                .enter_before_exec(&mut command)
-                .map_err(start_error)?;
-        }
-
-        lead_own_session_within(&mut command, spec.limits.resolve());
-        // Joined before the file confinement below turns /sys/fs/cgroup read-only.
-        let pids_cgroup = PidsCgroup::create(spec.limits.max_pids);
-        if let Some(cgroup) = &pids_cgroup {
-            cgroup.join_before_exec(&mut command);
-        }
-        if super::file_confinement::file_confinement_available() {
-            // It may write in its own directory and nowhere else.
-            // What it runs, and any file its command line names by absolute path (a
-            // `--client-cmd "python3 /course/solution.py"`), must stay visible.
-            let needed: Vec<PathBuf> = resolve_executable(program, &path)
-                .into_iter()
-                .chain(
-                    spec.argv[1..]
-                        .iter()
-                        .filter(|argument| argument.starts_with('/'))
-                        .map(PathBuf::from),
-                )
-                .collect();
-            let covered =
-                super::file_confinement::coverable(&spec.hidden, &spec.dir, &needed, &path);
-            super::file_confinement::confine_before_exec(
-                &mut command,
-                &spec.dir,
-                spec.private_root.as_deref(),
-                &covered,
-            )
-            .map_err(|source| SpawnError::Start {
-                program: program.clone(),
-                dir: spec.dir.clone(),
-                source,
-            })?;
-        }
-
+        let (mut command, pids_cgroup) = prepare_command(spec, program)?;
         // Last of the hooks, so the steps above are neither watched nor slowed by it.
         let watch = SyscallWatch::prepare();
         if let Some(watch) = &watch {
@@ -289,26 +215,7 @@ impl RunningProgram {
                 .map_err(&threads_failed)?;
         }
 
-        let exit = Arc::new(ExitWatch::default());
-        let watch = Arc::clone(&exit);
-        std::thread::Builder::new()
-            .name("socklab-wait".to_owned())
-            .spawn(move || {
-                // Read while the child is a zombie: reaping it removes its statistics.
-                let cpu_wait = super::cpu_wait::cpu_wait_at_exit(pid);
-                let at = origin.elapsed();
-                // `None` only if something else reaped the child; then its status is lost.
-                let reaped = reap_leader(pid, || super::cpu_wait::reap_with_peak_memory(pid));
-                // The std handle's pid is reaped now; dropping it neither waits nor kills.
-                drop(child);
-                watch.record(Exit {
-                    status: reaped.map(|(status, _)| status),
-                    at,
-                    cpu_wait,
-                    peak_memory_kib: reaped.map(|(_, peak)| peak),
-                });
-            })
-            .map_err(&threads_failed)?;
+        let exit = watch_exit(child, pid, origin).map_err(&threads_failed)?;
 
         Ok(RunningProgram {
             command: spec.argv.clone(),
@@ -459,6 +366,103 @@ impl RunningProgram {
             attempts,
         }
     }
+}
+
+/// The command that starts `spec`'s `program` as [`RunningProgram::spawn`] describes, with
+/// every hook that runs between fork and exec but the syscall watch, and the pids cgroup it
+/// joins.
+fn prepare_command(
+    spec: &ProgramSpec,
+    program: &str,
+) -> Result<(Command, Option<PidsCgroup>), SpawnError> {
+    let start_error = |source| SpawnError::Start {
+        program: program.to_owned(),
+        dir: spec.dir.clone(),
+        source,
+    };
+    let path = std::env::var_os("PATH").unwrap_or_else(|| DEFAULT_PATH.into());
+    let mut command = Command::new(program);
+    command
+        .args(&spec.argv[1..])
+        .current_dir(&spec.dir)
+        .env_clear()
+        .env("PATH", &path)
+        .env("HOME", &spec.dir)
+        .env("LANG", "C.UTF-8")
+        .env("TERM", "dumb")
+        .env("PYTHONUNBUFFERED", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .envs(spec.extra_env.iter().map(|(name, value)| (name, value)))
+        .stdin(match spec.stdin {
+            Some(_) => Stdio::piped(),
+            None => Stdio::null(),
+        })
+        .stdout(match &spec.stdout_file {
+            Some(path) => Stdio::from(std::fs::File::create(path).map_err(start_error)?),
+            None => Stdio::piped(),
+        })
+        .stderr(Stdio::piped());
+    if let Some(namespace) = &spec.network_namespace {
+        // Entered between fork and exec, so the program's first socket is already in
+        // the namespace; the command holds its own handle of it until then.
+        namespace
+            .enter_before_exec(&mut command)
+            .map_err(start_error)?;
+    }
+
+    lead_own_session_within(&mut command, spec.limits.resolve());
+    // Joined before the file confinement below turns /sys/fs/cgroup read-only.
+    let pids_cgroup = PidsCgroup::create(spec.limits.max_pids);
+    if let Some(cgroup) = &pids_cgroup {
+        cgroup.join_before_exec(&mut command);
+    }
+    if super::file_confinement::file_confinement_available() {
+        // It may write in its own directory and nowhere else.
+        // What it runs, and any file its command line names by absolute path (a
+        // `--client-cmd "python3 /course/solution.py"`), must stay visible.
+        let needed: Vec<PathBuf> = resolve_executable(program, &path)
+            .into_iter()
+            .chain(
+                spec.argv[1..]
+                    .iter()
+                    .filter(|argument| argument.starts_with('/'))
+                    .map(PathBuf::from),
+            )
+            .collect();
+        let covered = super::file_confinement::coverable(&spec.hidden, &spec.dir, &needed, &path);
+        super::file_confinement::confine_before_exec(
+            &mut command,
+            &spec.dir,
+            spec.private_root.as_deref(),
+            &covered,
+        )
+        .map_err(start_error)?;
+    }
+    Ok((command, pids_cgroup))
+}
+
+/// Waits for the program's exit on a thread of its own, and records it.
+fn watch_exit(child: std::process::Child, pid: u32, origin: Instant) -> io::Result<Arc<ExitWatch>> {
+    let exit = Arc::new(ExitWatch::default());
+    let watch = Arc::clone(&exit);
+    std::thread::Builder::new()
+        .name("socklab-wait".to_owned())
+        .spawn(move || {
+            // Read while the child is a zombie: reaping it removes its statistics.
+            let cpu_wait = super::cpu_wait::cpu_wait_at_exit(pid);
+            let at = origin.elapsed();
+            // `None` only if something else reaped the child; then its status is lost.
+            let reaped = reap_leader(pid, || super::cpu_wait::reap_with_peak_memory(pid));
+            // The std handle's pid is reaped now; dropping it neither waits nor kills.
+            drop(child);
+            watch.record(Exit {
+                status: reaped.map(|(status, _)| status),
+                at,
+                cpu_wait,
+                peak_memory_kib: reaped.map(|(_, peak)| peak),
+            });
+        })?;
+    Ok(exit)
 }
 
 impl Drop for RunningProgram {
