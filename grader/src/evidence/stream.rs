@@ -15,9 +15,40 @@ use std::time::Duration;
 pub struct Connection {
     /// 1-based, in the order the relay accepted them.
     pub nth: u32,
-    /// When the relay accepted the client's connection, since the scenario started.
+    /// When the relay accepted the client's connection, since the scenario started: about
+    /// when the client's `connect()` returned.
     #[serde(with = "micros")]
     pub opened_at: Duration,
+    /// When the relay's connection to the server was set up (the server's kernel had it
+    /// in the program's queue): connections are kept in the relay, in order, until the
+    /// server has taken the one before (see `relay/admission.rs`). `None` if it never was.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::trace::micros_option"
+    )]
+    pub connected_at: Option<Duration>,
+    /// When the relay saw that the server's program had accepted it (`accept()` returned
+    /// it), at most a few milliseconds late: the earliest its own timing of the transfer
+    /// can start. `None` where that cannot be seen (Unix sockets, no sock_diag), or when
+    /// the server had closed it before the relay looked.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::trace::micros_option"
+    )]
+    pub accepted_at: Option<Duration>,
+    /// When the relay passed the server's end of stream to the client while the client's
+    /// program still held its socket (as the kernel showed it): the client waited for the
+    /// server, so its own time for the transfer lasted at least until then. `None` if it
+    /// had closed first, or where the client's socket cannot be seen (it is in another
+    /// network namespace, or a Unix socket).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::trace::micros_option"
+    )]
+    pub client_waited_until: Option<Duration>,
     /// The address the client connected to.
     pub dialed: SocketAddr,
     /// The client's own address.

@@ -1,5 +1,7 @@
 //! The relay between the two programs: real sockets driven by the pure link engine.
 
+pub mod accept_probe;
+pub mod admission;
 pub mod clock;
 mod dir_watch;
 pub mod discovery;
@@ -12,6 +14,7 @@ pub mod stream_socket;
 pub mod tcp;
 pub mod tcp_bridge;
 mod tcp_connection;
+mod tcp_loop;
 mod tcp_record;
 pub mod udp;
 

@@ -55,17 +55,30 @@ impl ServerBacklog {
             })
     }
 
-    /// Watches connection `nth`: the relay's socket from the client, and its socket to
-    /// the server.
-    pub fn watch(&self, nth: u32, from_client: OwnedFd, to_server: Option<OwnedFd>) {
+    /// Watches connection `nth` from the moment it is accepted: the relay's socket from the
+    /// client (the connection may wait in the relay before it reaches the server).
+    pub fn watch(&self, nth: u32, from_client: OwnedFd) {
         self.watched
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Watched {
                 nth,
                 from_client,
-                to_server,
+                to_server: None,
             });
+    }
+
+    /// Connection `nth` has reached the server: its socket to the server is watched too.
+    pub fn reached_server(&self, nth: u32, to_server: OwnedFd) {
+        if let Some(watched) = self
+            .watched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter_mut()
+            .find(|watched| watched.nth == nth)
+        {
+            watched.to_server = Some(to_server);
+        }
     }
 
     /// The relay has stopped: no socket of it is watched (nor kept open) any longer.
@@ -104,12 +117,9 @@ mod tests {
         let (mut relay_side, mut server_side) = UnixStream::pair().unwrap();
         let (mut client_side, mut from_client) = UnixStream::pair().unwrap();
         let backlog = ServerBacklog::default();
-        backlog.watch(
-            1,
-            OwnedFd::from(from_client.try_clone().unwrap()),
-            Some(OwnedFd::from(relay_side.try_clone().unwrap())),
-        );
+        backlog.watch(1, OwnedFd::from(from_client.try_clone().unwrap()));
         assert!(backlog.is_clear());
+        backlog.reached_server(1, OwnedFd::from(relay_side.try_clone().unwrap()));
         client_side.write_all(b"typed\n").unwrap();
         assert!(!backlog.is_clear(), "the relay has not read it yet");
         let mut typed = [0u8; 6];

@@ -299,8 +299,10 @@ fn start_wrapped_connect(
     let address = UnixAddr::new(&dir.join(target_name))?;
     match connect(stream.as_fd().as_raw_fd(), &address) {
         Ok(()) | Err(Errno::EINPROGRESS) => Ok(stream),
-        // A Unix listener whose queue is full refuses at once rather than later.
-        Err(Errno::EAGAIN) => Err(io::Error::other(
+        // A Unix listener whose queue is full refuses at once rather than later: the
+        // caller tries again once the server has had time to accept (`WouldBlock`).
+        Err(Errno::EAGAIN) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
             "the server's queue of connections waiting to be accepted is full",
         )),
         Err(errno) => Err(errno.into()),

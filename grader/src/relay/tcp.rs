@@ -1,28 +1,24 @@
 //! The TCP relay: accepts the client's connections, opens one to the server for each,
-//! and moves both byte streams through their shapers, recording every read, write, close
-//! and reset.
+//! in order and one at a time as the server takes them (see [`super::admission`]), and
+//! moves both byte streams through their shapers, recording every read, write, close and
+//! reset.
 //!
-//! One thread waits (`ppoll`) on the listener, every connection's two sockets, a stop
-//! pipe and the next time a shaper is due. Everything is non-blocking, so a program that
-//! stops reading slows only its own connection.
+//! One thread ([`super::tcp_loop`]) waits (`ppoll`) on the listener, every connection's
+//! sockets, a stop pipe and the next time a shaper or the admission is due. Everything is
+//! non-blocking, so a program that stops reading slows only its own connection.
 
 use super::clock::ScenarioClock;
 use super::server_backlog::ServerBacklog;
-use super::stream_socket::{Accepted, RelayListener, ServerNetwork, start_connect};
-use super::tcp_connection::{Ended, Pipe, RelayedConnection, new_record};
+use super::stream_socket::{RelayListener, ServerNetwork};
+use super::tcp_loop::{Counters, TcpLoop};
 use super::tcp_record::Recorder;
-use crate::evidence::{Connection, ResetBy};
-use crate::link::stream::{StreamShaper, StreamSides};
-use crate::link::{Direction, seed::labelled_rng};
-use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, ppoll};
-use nix::sys::time::TimeSpec;
-use std::io::{self, Read, Write};
+use crate::evidence::Connection;
+use crate::link::stream::StreamSides;
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -60,7 +56,7 @@ pub struct TcpRelay {
     listen_addr: SocketAddr,
     wake: UnixStream,
     activity: Arc<AtomicU64>,
-    closed: Arc<AtomicU32>,
+    counters: Counters,
     backlog: ServerBacklog,
     thread: JoinHandle<io::Result<Vec<Connection>>>,
 }
@@ -92,20 +88,17 @@ impl TcpRelay {
         let listen_addr = listener.local_addr()?;
         let (wake, wake_receiver) = UnixStream::pair()?;
         let activity = Arc::new(AtomicU64::new(0));
-        let closed = Arc::new(AtomicU32::new(0));
+        let counters = Counters::default();
         let recorder = Recorder::new(clock, Arc::clone(&activity));
         let backlog = ServerBacklog::new(Arc::clone(&recorder.to_server_holding));
-        let mut relay = TcpLoop {
-            backlog: backlog.clone(),
+        let mut relay = TcpLoop::new(
             listener,
+            backlog.clone(),
             plan,
             recorder,
-            live: Vec::new(),
-            finished: Vec::new(),
-            opened: 0,
-            closed: Arc::clone(&closed),
+            counters.clone(),
             observer,
-        };
+        );
         let thread = std::thread::Builder::new()
             .name("tcp-relay".to_owned())
             .spawn(move || relay.run(wake_receiver))?;
@@ -113,7 +106,7 @@ impl TcpRelay {
             listen_addr,
             wake,
             activity,
-            closed,
+            counters,
             backlog,
             thread,
         })
@@ -132,7 +125,14 @@ impl TcpRelay {
 
     /// How many connections are over (both sides closed, or reset).
     pub fn connections_closed(&self) -> u32 {
-        self.closed.load(Ordering::Relaxed)
+        self.counters.closed.load(Ordering::SeqCst)
+    }
+
+    /// Whether the relay holds something it has not passed on: a connection the client
+    /// opened that has not reached the server yet, bytes read and not written on, or an
+    /// end of stream not yet passed on. A run is not quiet while it does.
+    pub fn holds_undelivered(&self) -> bool {
+        self.counters.undelivered.load(Ordering::SeqCst) > 0
     }
 
     /// When the relay last read, wrote or saw a close, since the scenario started.
@@ -150,257 +150,6 @@ impl TcpRelay {
         self.thread
             .join()
             .map_err(|_| io::Error::other("the tcp relay thread panicked"))?
-    }
-}
-
-struct TcpLoop {
-    listener: RelayListener,
-    backlog: ServerBacklog,
-    plan: TcpRelayPlan,
-    recorder: Recorder,
-    live: Vec<RelayedConnection>,
-    finished: Vec<Connection>,
-    /// Connections accepted so far; the next one is `opened + 1`.
-    opened: u32,
-    closed: Arc<AtomicU32>,
-    observer: Option<ConnectionObserver>,
-}
-
-const DIRECTIONS: [Direction; 2] = [Direction::ToServer, Direction::ToClient];
-
-impl TcpLoop {
-    fn run(&mut self, mut wake: UnixStream) -> io::Result<Vec<Connection>> {
-        // Timer slack is per thread; the default 50 µs would blur slice gaps and delays.
-        let _ = nix::sys::prctl::set_timerslack(1);
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            for index in 0..self.live.len() {
-                for direction in DIRECTIONS {
-                    self.pump(index, direction);
-                }
-            }
-            self.retire_finished();
-            let timeout = self
-                .live
-                .iter()
-                .flat_map(|connection| connection.pipes.iter().filter_map(Pipe::next_due))
-                .min()
-                .map(|due| TimeSpec::from_duration(due.saturating_sub(self.recorder.now())));
-            let readiness = {
-                let mut fds = vec![
-                    PollFd::new(wake.as_fd(), PollFlags::POLLIN),
-                    PollFd::new(self.listener.as_fd(), PollFlags::POLLIN),
-                ];
-                for connection in &self.live {
-                    let [to_server, to_client] = &connection.pipes;
-                    let mut client = PollFlags::empty();
-                    let mut server = PollFlags::empty();
-                    if connection.connecting {
-                        server |= PollFlags::POLLOUT;
-                    } else {
-                        if to_server.wants_read() {
-                            client |= PollFlags::POLLIN;
-                        }
-                        if to_client.wants_write() {
-                            client |= PollFlags::POLLOUT;
-                        }
-                        if to_client.wants_read() {
-                            server |= PollFlags::POLLIN;
-                        }
-                        if to_server.wants_write() {
-                            server |= PollFlags::POLLOUT;
-                        }
-                    }
-                    fds.push(PollFd::new(connection.client.as_fd(), client));
-                    fds.push(PollFd::new(connection.server.as_fd(), server));
-                }
-                match ppoll(&mut fds, timeout, None) {
-                    Ok(_) | Err(Errno::EINTR) => {}
-                    Err(error) => return Err(error.into()),
-                }
-                fds.iter()
-                    .map(|fd| fd.revents().unwrap_or(PollFlags::empty()))
-                    .collect::<Vec<_>>()
-            };
-            if !readiness[0].is_empty() {
-                let mut signals = [0u8; 16];
-                let read = wake.read(&mut signals).unwrap_or(0);
-                if read == 0 || signals[..read].contains(&b's') {
-                    return Ok(self.stop());
-                }
-            }
-            // Connections accepted below are polled from the next turn on; the readiness
-            // of those polled now comes first.
-            let polled = self.live.len();
-            for index in 0..polled {
-                let client = readiness[2 + 2 * index];
-                let server = readiness[3 + 2 * index];
-                self.serve(index, client, server, &mut buffer);
-            }
-            if !readiness[1].is_empty() {
-                self.accept_all();
-            }
-        }
-    }
-
-    /// Handles what `ppoll` said about one connection's two sockets.
-    fn serve(&mut self, index: usize, client: PollFlags, server: PollFlags, buffer: &mut [u8]) {
-        let connection = &mut self.live[index];
-        if connection.record.reset.is_some() {
-            return;
-        }
-        if connection.connecting {
-            if !server.is_empty() {
-                self.finish_connect(index);
-            }
-            return;
-        }
-        let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
-        let mut ended = None;
-        if client.intersects(readable) {
-            ended = ended.or(connection.read(Direction::ToServer, &mut self.recorder, buffer));
-        }
-        if server.intersects(readable) {
-            ended = ended.or(connection.read(Direction::ToClient, &mut self.recorder, buffer));
-        }
-        if let Some(Ended::Reset(by)) = ended {
-            connection.reset(by, &mut self.recorder);
-        }
-        // Writes are retried by the pump at the top of the loop.
-    }
-
-    fn pump(&mut self, index: usize, direction: Direction) {
-        let connection = &mut self.live[index];
-        if connection.record.reset.is_some() {
-            return;
-        }
-        if let Some(Ended::Reset(by)) = connection.pump(direction, &mut self.recorder) {
-            connection.reset(by, &mut self.recorder);
-        }
-    }
-
-    /// Accepts every waiting client and starts connecting to the server for each.
-    fn accept_all(&mut self) {
-        loop {
-            let Accepted {
-                stream: client,
-                dialed,
-                client: peer,
-            } = match self.listener.accept() {
-                Ok(accepted) => accepted,
-                Err(_) => return,
-            };
-            let now = self.recorder.now();
-            let _ = self.recorder.mark(now);
-            self.opened += 1;
-            let nth = self.opened;
-            if let Some(observer) = &mut self.observer {
-                observer(nth);
-            }
-            let mut record = new_record(nth, now, dialed, peer);
-            let server = client
-                .set_nonblocking()
-                .and_then(|()| client.set_nodelay())
-                .and_then(|()| {
-                    let from = self.plan.keep_client_port.then_some(peer);
-                    start_connect(&self.plan.server_network, self.plan.target, from)
-                });
-            let server = match server {
-                Ok(server) => {
-                    let to_server = server.as_fd().try_clone_to_owned().ok();
-                    if let Ok(from_client) = client.as_fd().try_clone_to_owned() {
-                        self.backlog.watch(nth, from_client, to_server);
-                    }
-                    server
-                }
-                Err(error) => {
-                    record.unreachable = Some(error.to_string());
-                    client.reset_on_close();
-                    record.reset = Some(ResetBy::Relay);
-                    record.closed_at = Some(now);
-                    self.finished.push(record);
-                    self.closed.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-            };
-            let shaper = |direction: Direction| {
-                let label = format!("tcp/{nth}/{}", direction.name());
-                StreamShaper::new(
-                    self.plan.faults.direction(direction),
-                    nth,
-                    labelled_rng(
-                        self.plan.seed.run_seed,
-                        &self.plan.seed.scenario_key,
-                        &label,
-                    ),
-                )
-            };
-            self.live.push(RelayedConnection {
-                client,
-                server,
-                connecting: true,
-                pipes: [
-                    Pipe::new(shaper(Direction::ToServer)),
-                    Pipe::new(shaper(Direction::ToClient)),
-                ],
-                record,
-            });
-        }
-    }
-
-    /// The server's side finished connecting, or failed to.
-    fn finish_connect(&mut self, index: usize) {
-        let connection = &mut self.live[index];
-        match connection.server.connect_error() {
-            Ok(0) => {
-                connection.connecting = false;
-                let _ = connection.server.set_nodelay();
-            }
-            result => {
-                let errno = match result {
-                    Ok(code) => Errno::from_raw(code),
-                    Err(errno) => errno,
-                };
-                connection.record.unreachable = Some(format!(
-                    "the server refused the relay's connection to {}: {}",
-                    self.plan.target,
-                    errno.desc()
-                ));
-                connection.client.reset_on_close();
-                let now = self.recorder.now();
-                connection.record.reset = Some(ResetBy::Relay);
-                connection.record.closed_at = Some(now);
-            }
-        }
-    }
-
-    /// Moves connections that are over from `live` to `finished`, closing their sockets.
-    fn retire_finished(&mut self) {
-        let now = self.recorder.now();
-        let mut index = 0;
-        while index < self.live.len() {
-            if self.live[index].is_done() {
-                let mut connection = self.live.remove(index);
-                self.backlog.forget(connection.record.nth);
-                if connection.record.closed_at.is_none() {
-                    let mark = self.recorder.mark(now);
-                    connection.record.closed_at = Some(mark.at);
-                }
-                self.finished.push(connection.record);
-                self.closed.fetch_add(1, Ordering::Relaxed);
-            } else {
-                index += 1;
-            }
-        }
-    }
-
-    /// Ends the run: connections still open are recorded as they stand.
-    fn stop(&mut self) -> Vec<Connection> {
-        self.backlog.forget_all();
-        let mut connections = std::mem::take(&mut self.finished);
-        connections.extend(self.live.drain(..).map(|connection| connection.record));
-        connections.sort_by_key(|connection| connection.nth);
-        connections
     }
 }
 

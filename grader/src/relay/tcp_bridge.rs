@@ -194,6 +194,16 @@ impl TcpBridge {
             .max()
     }
 
+    /// Whether any relay holds something it has not passed on (see
+    /// [`TcpRelay::holds_undelivered`]).
+    pub fn holds_undelivered(&self) -> bool {
+        self.relays
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(TcpRelay::holds_undelivered)
+    }
+
     /// Stops watching and every relay; their connections in the order they opened,
     /// numbered anew, and what could not be mirrored.
     pub fn stop(mut self) -> io::Result<(Vec<Connection>, Vec<String>)> {

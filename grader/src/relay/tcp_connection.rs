@@ -1,13 +1,15 @@
-//! One TCP connection through the relay: the client's socket, the server's, and a shaper
-//! per direction between them, with everything recorded as it happens.
+//! One TCP connection through the relay: the client's socket, the server's (once the
+//! connection's turn has come, see [`super::admission`]), and a shaper per direction
+//! between them, with everything recorded as it happens.
 
 use super::stream_socket::RelayStream;
 use super::tcp_record::Recorder;
 use crate::evidence::{Connection, ResetBy, StreamRecord};
 use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
+use nix::poll::PollFlags;
 use std::io::{self, Read, Write};
-use std::net::Shutdown;
+use std::net::{Shutdown, SocketAddrV4};
 use std::time::Duration;
 
 /// Bytes a shaper may hold before the relay stops reading from its sender: TCP's own
@@ -58,6 +60,12 @@ impl Pipe {
     pub fn is_done(&self) -> bool {
         self.shaper.is_finished() && self.unwritten.is_empty()
     }
+
+    /// Whether the relay holds something of this direction it has not passed on: bytes,
+    /// or the sender's end of stream.
+    pub fn holds_undelivered(&self) -> bool {
+        !self.is_done() && (self.shaper.held() > 0 || !self.unwritten.is_empty() || !self.reading)
+    }
 }
 
 /// How a step on a connection ended it, if it did.
@@ -71,20 +79,90 @@ pub enum Ended {
 #[derive(Debug)]
 pub struct RelayedConnection {
     pub client: RelayStream,
-    pub server: RelayStream,
+    /// The relay's socket to the server: `None` while the connection is kept in the relay
+    /// for its turn.
+    pub server: Option<RelayStream>,
     /// The server's side is still connecting (non-blocking connect in progress).
     pub connecting: bool,
+    /// The server's address and the relay's own end of its connection to it, once
+    /// connected over TCP (what the kernel is asked about, see [`super::accept_probe`]).
+    pub server_ends: Option<(SocketAddrV4, SocketAddrV4)>,
     pub pipes: [Pipe; 2],
     pub record: Connection,
 }
 
+/// What to ask `ppoll` about one connection's two sockets; `None` leaves a socket out
+/// (an error or hang-up is reported whatever is asked, so a socket with nothing to be
+/// waited for is not polled at all).
+#[derive(Clone, Copy, Debug)]
+pub struct Interest {
+    pub client: Option<PollFlags>,
+    pub server: Option<PollFlags>,
+}
+
 impl RelayedConnection {
-    /// The socket a direction reads from and the one it writes to.
-    fn ends(&self, direction: Direction) -> (&RelayStream, &RelayStream) {
-        match direction {
-            Direction::ToServer => (&self.client, &self.server),
-            Direction::ToClient => (&self.server, &self.client),
+    /// A connection just accepted from the client, kept until its turn.
+    pub fn held(client: RelayStream, pipes: [Pipe; 2], record: Connection) -> RelayedConnection {
+        RelayedConnection {
+            client,
+            server: None,
+            connecting: false,
+            server_ends: None,
+            pipes,
+            record,
         }
+    }
+
+    /// Whether bytes flow: the server's side has connected.
+    pub fn is_through(&self) -> bool {
+        self.server.is_some() && !self.connecting
+    }
+
+    /// What to wait for on each socket.
+    pub fn interest(&self) -> Interest {
+        if !self.is_through() {
+            // The client's bytes stay in the relay's socket, unread, until the server has
+            // the connection; a reset meanwhile is found when they are read.
+            let server = self.server.as_ref().map(|_| PollFlags::POLLOUT);
+            return Interest {
+                client: None,
+                server,
+            };
+        }
+        let [to_server, to_client] = &self.pipes;
+        let mut client = PollFlags::empty();
+        let mut server = PollFlags::empty();
+        if to_server.wants_read() {
+            client |= PollFlags::POLLIN;
+        }
+        if to_client.wants_write() {
+            client |= PollFlags::POLLOUT;
+        }
+        if to_client.wants_read() {
+            server |= PollFlags::POLLIN;
+        }
+        if to_server.wants_write() {
+            server |= PollFlags::POLLOUT;
+        }
+        Interest {
+            client: Some(client),
+            server: Some(server),
+        }
+    }
+
+    /// Whether the relay holds something of this connection it has not passed on.
+    pub fn holds_undelivered(&self) -> bool {
+        self.record.reset.is_none()
+            && (!self.is_through() || self.pipes.iter().any(Pipe::holds_undelivered))
+    }
+
+    /// The socket a direction reads from and the one it writes to, once both exist.
+    fn ends(&self, direction: Direction) -> Option<(&RelayStream, &RelayStream)> {
+        let server = self.server.as_ref()?;
+        Some(match direction {
+            Direction::ToServer => (&self.client, server),
+            Direction::ToClient => (server, &self.client),
+        })
     }
 
     fn pipe_index(direction: Direction) -> usize {
@@ -102,10 +180,10 @@ impl RelayedConnection {
         buffer: &mut [u8],
     ) -> Option<Ended> {
         let index = Self::pipe_index(direction);
-        if !self.pipes[index].reading {
+        if !self.pipes[index].reading || !self.is_through() {
             return None;
         }
-        let (mut source, _) = self.ends(direction);
+        let (mut source, _) = self.ends(direction)?;
         let size = READ_SIZE.min(buffer.len());
         let read = source.read(&mut buffer[..size]);
         let now = recorder.now();
@@ -139,7 +217,7 @@ impl RelayedConnection {
     /// Performs whatever the shaper of `direction` has due, writing as much as the
     /// receiver's socket takes.
     pub fn pump(&mut self, direction: Direction, recorder: &mut Recorder) -> Option<Ended> {
-        if self.connecting {
+        if !self.is_through() {
             return None;
         }
         let index = Self::pipe_index(direction);
@@ -162,7 +240,7 @@ impl RelayedConnection {
                     self.pipes[index].unwritten = segment;
                 }
                 Some(Action::Close) => {
-                    let (_, receiver) = self.ends(direction);
+                    let (_, receiver) = self.ends(direction)?;
                     // The receiver may already be gone; its FIN is then moot.
                     let _ = receiver.shutdown(Shutdown::Write);
                     let mark = recorder.mark(now);
@@ -187,7 +265,9 @@ impl RelayedConnection {
         recorder: &mut Recorder,
         bytes: &[u8],
     ) -> Result<usize, Ended> {
-        let (_, mut receiver) = self.ends(direction);
+        let Some((_, mut receiver)) = self.ends(direction) else {
+            return Ok(0);
+        };
         match receiver.write(bytes) {
             Ok(written) => {
                 if direction == Direction::ToServer {
@@ -211,7 +291,7 @@ impl RelayedConnection {
 
     /// Ends the connection with an RST to both programs.
     pub fn reset(&mut self, by: ResetBy, recorder: &mut Recorder) {
-        for socket in [&self.client, &self.server] {
+        for socket in std::iter::once(&self.client).chain(&self.server) {
             socket.reset_on_close();
         }
         for pipe in &mut self.pipes {
@@ -238,6 +318,9 @@ pub fn new_record(
     Connection {
         nth,
         opened_at,
+        connected_at: None,
+        accepted_at: None,
+        client_waited_until: None,
         dialed,
         client,
         unreachable: None,

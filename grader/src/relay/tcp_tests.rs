@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::link::stream::{Coalesce, Cut, Slice, StreamFaults};
+use std::io::Read;
 use std::net::{Ipv4Addr, Shutdown, TcpStream};
 use std::time::Instant;
 
@@ -177,4 +178,194 @@ fn a_refused_server_resets_the_client() {
     );
     let connections = relay.stop().unwrap();
     assert!(connections[0].unreachable.is_some());
+}
+
+/// A server listening with a queue of `backlog` waiting connections, as `listen(backlog)`.
+fn listener_with_backlog(backlog: i32) -> TcpListener {
+    use nix::sys::socket::{
+        AddressFamily, Backlog, SockFlag, SockType, SockaddrIn, bind, listen, socket,
+    };
+    let socket = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .unwrap();
+    let loopback = SockaddrIn::from(std::net::SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
+    bind(std::os::fd::AsRawFd::as_raw_fd(&socket), &loopback).unwrap();
+    listen(&socket, Backlog::new(backlog).unwrap()).unwrap();
+    TcpListener::from(socket)
+}
+
+/// A relay in front of `server`, and the clock its record is kept on.
+fn relay_to(server: &TcpListener) -> (TcpRelay, ScenarioClock) {
+    let clock = ScenarioClock::start();
+    let plan = TcpRelayPlan {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        target: server.local_addr().unwrap(),
+        faults: StreamSides::default(),
+        seed: ShaperSeed {
+            run_seed: 1,
+            scenario_key: "test".to_owned(),
+        },
+        keep_client_port: false,
+        server_network: crate::relay::stream_socket::ServerNetwork::Tcp,
+    };
+    (TcpRelay::start(plan, clock, None).unwrap(), clock)
+}
+
+fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !condition() {
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::yield_now();
+    }
+}
+
+/// The payload of the `n`th client: its number, then 20 000 bytes of it.
+fn payload(n: u8) -> Vec<u8> {
+    let mut bytes = vec![n];
+    bytes.extend(std::iter::repeat_n(n, 20_000));
+    bytes
+}
+
+/// What a client opening 20 connections within a millisecond and a `listen(1)` server
+/// that takes one at a time see: each connection reaches the server whole, in the order
+/// the client opened it, the relay holds the rest meanwhile (so the run is not quiet), and
+/// each record says when the server really had it.
+#[test]
+fn twenty_connections_opened_at_once_reach_a_listen_1_server_whole_and_in_order() {
+    let server = listener_with_backlog(1);
+    let (relay, clock) = relay_to(&server);
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for n in 1..=20u8 {
+        let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+        client.write_all(&payload(n)).unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        clients.push(client);
+    }
+    let opening = started.elapsed();
+    wait_until("the relay holds the connections", || {
+        relay.holds_undelivered()
+    });
+    let mut accepted_between = Vec::new();
+    for n in 1..=20u8 {
+        let before = clock.now();
+        let (accepted, _) = server.accept().unwrap();
+        let after = clock.now();
+        accepted_between.push((before, after));
+        assert!(
+            relay.holds_undelivered() || n > 18,
+            "the {n}th: the {}th is still held",
+            n + 2
+        );
+        if n < 20 {
+            // The next arrives only once the relay has seen this one accepted (it is
+            // still open, so the relay sees it accepted, not gone).
+            wait_for_a_waiting_connection(&server);
+        }
+        assert_eq!(
+            read_all(&accepted).concat(),
+            payload(n),
+            "the {n}th connection"
+        );
+        drop(accepted);
+    }
+    for client in &clients {
+        assert!(read_all(client).is_empty());
+    }
+    let connections = stop_when_closed(relay, 20);
+    assert!(
+        opening < Duration::from_millis(500),
+        "the clients were not held up: {opening:?}"
+    );
+    for (connection, (before, after)) in connections.iter().zip(accepted_between).take(19) {
+        let nth = connection.nth;
+        let connected = connection.connected_at.unwrap();
+        let accepted = connection.accepted_at.unwrap();
+        assert!(connection.opened_at <= connected, "{nth}");
+        assert!(
+            before <= accepted && accepted <= after + Duration::from_millis(50),
+            "{nth}: the server accepted it between {before:?} and {after:?}, seen at {accepted:?}"
+        );
+    }
+    for connection in &connections {
+        assert_eq!(connection.to_server.delivered, 20_001);
+        assert!(
+            connection.client_waited_until.is_some(),
+            "the {}th client still held its socket when the server's end came",
+            connection.nth
+        );
+    }
+    for pair in connections.windows(2) {
+        assert!(
+            pair[0].accepted_at.unwrap() <= pair[1].connected_at.unwrap(),
+            "the {}th reached the server only once the one before was taken",
+            pair[1].nth
+        );
+    }
+    let last = &connections[19];
+    assert!(
+        last.to_server.reads[0].at > last.opened_at + opening,
+        "the 20th waited in the relay, unread, long after the client had sent it"
+    );
+}
+
+/// A client that closes as soon as it has sent did not wait for the server: nothing says
+/// it saw the server's end.
+#[test]
+fn a_client_that_closes_at_once_is_not_taken_to_have_waited() {
+    let server = listener_with_backlog(1);
+    let (relay, _) = relay_to(&server);
+    let mut client = TcpStream::connect(relay.listen_addr()).unwrap();
+    client.write_all(b"file").unwrap();
+    drop(client);
+    let (accepted, _) = server.accept().unwrap();
+    assert_eq!(read_all(&accepted).concat(), b"file");
+    drop(accepted);
+    let connections = stop_when_closed(relay, 1);
+    assert_eq!(connections[0].client_waited_until, None);
+    assert!(connections[0].accepted_at.is_some() || connections[0].connected_at.is_some());
+}
+
+/// Waits until a connection waits in `server`'s queue.
+fn wait_for_a_waiting_connection(server: &TcpListener) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(server.as_fd(), PollFlags::POLLIN)];
+    let ready = poll(&mut fds, PollTimeout::try_from(DEADLINE).unwrap()).unwrap();
+    assert_eq!(ready, 1, "no connection came");
+}
+
+/// A connection the server has not accepted, and bytes not yet passed on, keep the relay
+/// holding; once all is delivered and closed, it holds nothing.
+#[test]
+fn the_relay_holds_a_connection_until_it_is_delivered_and_closed() {
+    let server = listener_with_backlog(0);
+    let (relay, _) = relay_to(&server);
+    assert!(!relay.holds_undelivered(), "nothing opened yet");
+    // The first fills the server's queue; the second is held in the relay.
+    let mut first = TcpStream::connect(relay.listen_addr()).unwrap();
+    let mut second = TcpStream::connect(relay.listen_addr()).unwrap();
+    second.write_all(b"second").unwrap();
+    wait_until("the second is held", || relay.holds_undelivered());
+    first.write_all(b"first").unwrap();
+    first.shutdown(Shutdown::Write).unwrap();
+    let (accepted, _) = server.accept().unwrap();
+    assert_eq!(read_all(&accepted).concat(), b"first");
+    drop(accepted);
+    assert!(read_all(&first).is_empty());
+    let (accepted, _) = server.accept().unwrap();
+    let mut word = [0u8; 6];
+    (&accepted).read_exact(&mut word).unwrap();
+    assert_eq!(&word, b"second");
+    wait_until("nothing is held", || !relay.holds_undelivered());
+    second.shutdown(Shutdown::Write).unwrap();
+    assert!(read_all(&accepted).is_empty());
+    drop(accepted);
+    assert!(read_all(&second).is_empty());
+    let connections = stop_when_closed(relay, 2);
+    assert!(connections.iter().all(|c| c.unreachable.is_none()));
 }

@@ -42,6 +42,9 @@ fn connection(to_server: Vec<u8>, answers: &[u8], answered_at: u64) -> WireTrace
         connections: vec![Connection {
             nth: 1,
             opened_at: Duration::ZERO,
+            connected_at: None,
+            accepted_at: None,
+            client_waited_until: None,
             dialed: SocketAddr::from((Ipv4Addr::LOCALHOST, 4000)),
             client: SocketAddr::from((Ipv4Addr::LOCALHOST, 50_000)),
             unreachable: None,

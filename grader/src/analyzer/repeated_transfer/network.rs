@@ -1,20 +1,31 @@
-//! What the relay saw: one connection per transfer, each carrying one whole file, to an
-//! address that is not the loopback.
+//! What the relay saw: one connection per transfer, each carrying the file (and whatever
+//! the students' protocol puts around it), to an address that is not the loopback.
 
 use super::{RepeatedTransferEvidence, ordinal};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 
 /// What `connections` requires, in the words its outcome states.
+///
+/// Handout 004, requirement 3: "Use non-persistent TCP connection." One connection per
+/// transfer is what is required. What a connection carries besides the file is the
+/// protocol the handout asks the students to design ("Exercise how to design and implement
+/// a protocol which controls the communication between server and client side"): a header
+/// with the file's name, size or number before it, a hash after it. So a connection must
+/// carry at least the file's bytes, and may carry more; whether they arrive intact is for
+/// `stored-copies` to judge.
 pub const CONNECTIONS: &str = "each transfer uses a connection of its own (non-persistent TCP)";
 
 pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
     let transfers = evidence.params.transfers as usize;
-    let outcome = Outcome::new(CheckId::Connections, CONNECTIONS).expected(format!(
-        "{transfers} connections, each carrying the file once"
-    ));
-    let connections = &evidence.trace.connections;
     let file_size = evidence.file.map(|file| file.original_size);
+    let outcome = Outcome::new(CheckId::Connections, CONNECTIONS).expected(match file_size {
+        Some(size) => format!(
+            "{transfers} connections, each carrying at least the file's {size} bytes (anything around them is the protocol's own)"
+        ),
+        None => format!("{transfers} connections"),
+    });
+    let connections = &evidence.trace.connections;
     if let Some(unreachable) = connections.iter().find_map(|connection| {
         connection
             .unreachable
@@ -44,18 +55,31 @@ pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
         }
         return outcome.status(Status::Fail).observed(observed);
     }
+    // A connection still kept in the relay when the run ended (the server had not taken
+    // the one before) was never read: what the client wrote on it is not known.
+    let (reached, kept): (Vec<_>, Vec<_>) = connections
+        .iter()
+        .partition(|connection| connection.connected_at.is_some());
     if let Some(size) = file_size
-        && let Some(connection) = connections
+        && let Some(connection) = reached
             .iter()
-            .find(|connection| connection.to_server.sent != size)
+            .find(|connection| connection.to_server.sent < size)
     {
         return outcome.status(Status::Fail).observed(format!(
-            "the {} connection carried {} bytes; the file is {size}",
+            "the {} connection carried {} bytes, fewer than the file's {size}",
             ordinal(u64::from(connection.nth)),
             connection.to_server.sent
         ));
     }
-    outcome.observed(format!("{transfers} connections, one file each"))
+    let observed = match kept.first() {
+        None => format!("{transfers} connections, each carrying the file"),
+        Some(first) => format!(
+            "{transfers} connections; the last {} (from the {}) never reached the server: the run ended while they waited for it to accept the ones before, so what they carried is not known",
+            kept.len(),
+            ordinal(u64::from(first.nth))
+        ),
+    };
+    outcome.observed(observed)
 }
 
 /// What `address` requires, in the words its outcome states.

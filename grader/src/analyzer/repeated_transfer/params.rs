@@ -17,11 +17,13 @@ pub struct RepeatedTransferParams {
     #[schemars(with = "String")]
     pub error_count: Spanned<String>,
     /// The reported times are milliseconds: their total must be at least this fraction of
-    /// the connections' total life at the relay (a program's own timing can leave out the
-    /// handshake and the close, but a time in seconds is a thousand times too small).
+    /// the time the program spent on its connections (a program's own timing can leave
+    /// out the handshake and the close, but a time in seconds is a thousand times too
+    /// small). Time a connection waited in the relay for the server is never the server's.
     #[serde(default = "default_least_fraction")]
     pub least_fraction: f64,
-    /// ... and each at most this multiple of its connection's life, plus `slack`.
+    /// ... and each at most this multiple of the time the program had its connection (the
+    /// client from its connect, the server from its accept, to the close), plus `slack`.
     #[serde(default = "default_most_multiple")]
     pub most_multiple: f64,
     #[serde(default = "default_slack", with = "crate::case::model::duration")]

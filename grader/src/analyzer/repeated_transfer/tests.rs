@@ -7,7 +7,8 @@ use crate::analyzer::{Compiled, LoadedCase};
 use crate::case::{CaseSource, CheckId, parse_case};
 use crate::check::{Outcome, Status};
 use crate::evidence::{
-    Connection, CpuWait, ExitReason, Line, Stream, StreamRecord, Transcript, WireTrace,
+    Connection, CpuWait, ExitReason, FileEvidence, Line, Mark, Received, Stream, StreamRecord,
+    Transcript, WireTrace,
 };
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -62,6 +63,11 @@ fn server_output(time: impl Fn(u64) -> String, average: &str, incorrect: u64) ->
 }
 
 fn client_output() -> Vec<String> {
+    client_output_with(|_| "2.000".to_owned(), "2.000")
+}
+
+/// What a client prints, with `time(n)` as each transfer's printed time and `average`.
+fn client_output_with(time: impl Fn(u64) -> String, average: &str) -> Vec<String> {
     let mut lines = vec!["I am connecting to server side: 192.0.2.1".to_owned()];
     for n in 1..=TRANSFERS {
         let n_th = ordinal(n);
@@ -72,10 +78,13 @@ fn client_output() -> Vec<String> {
             "I am finishing sending file “sample.txt” for the {n_th} time"
         ));
         lines.push(format!(
-            "The time used in millisecond to send “sample.txt” for {n_th} time is: 2.000"
+            "The time used in millisecond to send “sample.txt” for {n_th} time is: {}",
+            time(n)
         ));
     }
-    lines.push("The average time to send file “sample.txt” in millisecond is: 2.000".to_owned());
+    lines.push(format!(
+        "The average time to send file “sample.txt” in millisecond is: {average}"
+    ));
     lines.push("I am done".to_owned());
     lines
 }
@@ -89,6 +98,9 @@ fn connections(count: u32, dialed: Ipv4Addr) -> WireTrace {
                 Connection {
                     nth,
                     opened_at,
+                    connected_at: None,
+                    accepted_at: None,
+                    client_waited_until: None,
                     dialed: SocketAddr::from((dialed, 4000)),
                     client: SocketAddr::from((dialed, 50_000)),
                     unreachable: None,
@@ -117,6 +129,35 @@ fn judge_waiting(
     trace: &WireTrace,
     check: CheckId,
 ) -> Outcome {
+    judge_run(Run {
+        server,
+        server_wait,
+        client: client_output(),
+        file: None,
+        trace,
+        check,
+    })
+}
+
+/// One recorded run to judge.
+struct Run<'a> {
+    server: Vec<String>,
+    server_wait: Option<Duration>,
+    client: Vec<String>,
+    file: Option<&'a FileEvidence>,
+    trace: &'a WireTrace,
+    check: CheckId,
+}
+
+fn judge_run(run: Run<'_>) -> Outcome {
+    let Run {
+        server,
+        server_wait,
+        client,
+        file,
+        trace,
+        check,
+    } = run;
     let loaded = case();
     let Compiled::RepeatedTransfer(RepeatedTransferJudge {
         params,
@@ -134,13 +175,13 @@ fn judge_waiting(
         }),
         ..transcript(server)
     };
-    let client = transcript(client_output());
+    let client = transcript(client);
     let evidence = RepeatedTransferEvidence {
         params,
         server_lines,
         client_lines,
         error_count,
-        file: None,
+        file,
         client: &client,
         server: &server,
         trace,
@@ -346,4 +387,138 @@ fn ordinals_follow_english() {
             "112th"
         ]
     );
+}
+
+/// The standard file of a run: `size` bytes.
+fn standard_file(size: u64) -> FileEvidence {
+    FileEvidence {
+        name: "sample.txt".to_owned(),
+        original: Vec::new(),
+        original_size: size,
+        missing: false,
+        received: Received::Absent,
+        input_tampered: None,
+    }
+}
+
+/// Handout 004 asks the students to "design and implement a protocol": a header before
+/// the file or a hash after it is theirs to choose; a connection that carries less than
+/// the file is not a transfer of it.
+#[test]
+fn framing_around_the_file_passes_and_a_connection_short_of_it_fails() {
+    let file = standard_file(1000);
+    let judge_connections = |trace: &WireTrace| {
+        judge_run(Run {
+            server: server_output(|_| "1.5".to_owned(), "1.5", 0),
+            server_wait: None,
+            client: client_output(),
+            file: Some(&file),
+            trace,
+            check: CheckId::Connections,
+        })
+    };
+    let mut framed = good_trace();
+    for connection in &mut framed.connections {
+        connection.connected_at = Some(connection.opened_at);
+        // "sample.txt|1000|7\n" before the file, a SHA-256 digest after it.
+        connection.to_server.sent = 1000 + 18 + 32;
+    }
+    let outcome = judge_connections(&framed);
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert!(outcome.expected.contains("at least the file's 1000 bytes"));
+
+    framed.connections[6].to_server.sent = 0;
+    let outcome = judge_connections(&framed);
+    assert_eq!(outcome.status, Status::Fail);
+    assert_eq!(
+        outcome.observed,
+        "the 7th connection carried 0 bytes, fewer than the file's 1000"
+    );
+
+    // Connections still kept in the relay when the run ended were never read.
+    framed.connections[6].to_server.sent = 1050;
+    for connection in &mut framed.connections[60..] {
+        connection.connected_at = None;
+        connection.to_server.sent = 0;
+    }
+    let outcome = judge_connections(&framed);
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert!(
+        outcome
+            .observed
+            .contains("the last 40 (from the 61st) never reached the server"),
+        "{}",
+        outcome.observed
+    );
+}
+
+/// 100 connections opened at once, as a client that reconnects at once opens them: the
+/// relay keeps them and lets one through each time the server has taken the one before,
+/// 5 ms apart. The server had each for 4 ms; the client, which closed each as soon as it
+/// had sent it, measured microseconds.
+fn held_in_the_relay(client_waited: bool) -> WireTrace {
+    let ms = |millis: f64| Duration::from_secs_f64(millis / 1e3);
+    let mut trace = good_trace();
+    for connection in &mut trace.connections {
+        let n = f64::from(connection.nth);
+        connection.opened_at = ms(n * 0.01);
+        connection.connected_at = Some(ms(n * 5.0));
+        connection.accepted_at = Some(ms(n * 5.0 + 0.1));
+        connection.to_client.ended = Some(Mark {
+            at: ms(n * 5.0 + 4.1),
+            order: 0,
+        });
+        connection.closed_at = Some(ms(n * 5.0 + 4.2));
+        connection.client_waited_until = client_waited.then(|| ms(n * 5.0 + 4.1));
+    }
+    trace
+}
+
+#[test]
+fn time_a_connection_waited_in_the_relay_is_never_the_servers() {
+    let trace = held_in_the_relay(false);
+    let outcome = judge_run(Run {
+        server: server_output(|_| "4.000".to_owned(), "4.000", 0),
+        server_wait: None,
+        client: client_output_with(|_| "0.050".to_owned(), "0.050"),
+        file: None,
+        trace: &trace,
+        check: CheckId::Timings,
+    });
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    // The same server in seconds still fails.
+    let outcome = judge_run(Run {
+        server: server_output(|_| "0.004".to_owned(), "0.004", 0),
+        server_wait: None,
+        client: client_output_with(|_| "0.050".to_owned(), "0.050"),
+        file: None,
+        trace: &trace,
+        check: CheckId::Timings,
+    });
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(outcome.observed.contains("as if they were seconds"));
+}
+
+#[test]
+fn a_client_seen_waiting_for_the_server_is_held_to_milliseconds() {
+    let in_seconds = |trace: &WireTrace| {
+        judge_run(Run {
+            server: server_output(|_| "4.000".to_owned(), "4.000", 0),
+            server_wait: None,
+            client: client_output_with(|_| "0.005".to_owned(), "0.005"),
+            file: None,
+            trace,
+            check: CheckId::Timings,
+        })
+    };
+    let outcome = in_seconds(&held_in_the_relay(true));
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome.observed.starts_with("the client's times add up to 0.500000 ms"),
+        "{}",
+        outcome.observed
+    );
+    // A client that did not wait measured its own close, which may take microseconds.
+    let outcome = in_seconds(&held_in_the_relay(false));
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
 }

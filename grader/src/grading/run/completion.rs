@@ -5,8 +5,9 @@
 //! A run is over when the program it waits for (the client, unless the scenario shuts
 //! the server down; with either-exits, whichever exits first) has exited and then either
 //! the other program has exited too, or nothing has happened on the wire or in either
-//! program's output for the quiet period; or when the deadline comes. Before any of that,
-//! the server must bind its port within the start-up limit.
+//! program's output for the quiet period (the network holding nothing back); or when the
+//! deadline comes. Before any of that, the server must bind its port within the start-up
+//! limit.
 
 use crate::case::EndsWhen;
 use crate::evidence::Role;
@@ -93,8 +94,9 @@ pub enum CompletionEvent {
 /// 2. while the server starts, wait until [`startup_deadline`](Self::startup_deadline) for
 ///    it to bind its port, then tell [`server_ready`](Self::server_ready) or
 ///    [`startup_failed`](Self::startup_failed);
-/// 3. tell each exit as it is seen ([`program_exited`](Self::program_exited)) and the
-///    latest activity ([`activity_seen`](Self::activity_seen)), then call
+/// 3. tell each exit as it is seen ([`program_exited`](Self::program_exited)), the
+///    latest activity ([`activity_seen`](Self::activity_seen)) and whether the network
+///    holds anything ([`network_holds`](Self::network_holds)), then call
 ///    [`handle_timeout`](Self::handle_timeout) with the current time, and act on each
 ///    [`poll_event`](Self::poll_event);
 /// 4. if [`verdict`](Self::verdict) is [`Verdict::Over`], stop each program still running
@@ -189,6 +191,13 @@ impl CompletionRule {
     /// Something happened at `at`: an output line, or a packet on the wire.
     pub fn activity_seen(&mut self, at: Instant) {
         self.latest_activity = self.latest_activity.max(at);
+    }
+
+    /// At `now` the network holds something it has not passed on (a connection the client
+    /// opened that has not reached the server, bytes or an end of stream in the relay):
+    /// activity at every moment it is seen, so the run does not go quiet meanwhile.
+    pub fn network_holds(&mut self, now: Instant) {
+        self.activity_seen(now);
     }
 
     /// Time has come to `now`: the start-up limit, the quiet period or the deadline may
@@ -338,6 +347,26 @@ mod tests {
         assert_eq!(rule.poll_timeout(), Some(at(t0, 3_500)));
         rule.handle_timeout(at(t0, 3_500));
         assert_eq!(rule.verdict(), Verdict::Over(OverBecause::WentQuiet));
+    }
+
+    #[test]
+    fn the_run_is_not_quiet_while_the_network_holds_what_it_has_not_passed_on() {
+        let t0 = Instant::now();
+        let mut rule = running(EndsWhen::ClientExits, t0);
+        rule.program_exited(Role::Client);
+        for held in [900, 1_800, 2_700] {
+            rule.network_holds(at(t0, held));
+            rule.handle_timeout(at(t0, held + 100));
+            assert_eq!(rule.verdict(), Verdict::NotOver, "held at {held}");
+        }
+        rule.handle_timeout(at(t0, 3_700));
+        assert_eq!(rule.verdict(), Verdict::Over(OverBecause::WentQuiet));
+        let mut rule = running(EndsWhen::ClientExits, t0);
+        rule.program_exited(Role::Client);
+        rule.network_holds(at(t0, 9_900));
+        let deadline = Verdict::Over(OverBecause::DeadlineAfterExit);
+        rule.handle_timeout(at(t0, 10_000));
+        assert_eq!(rule.verdict(), deadline, "the deadline still ends it");
     }
 
     #[test]

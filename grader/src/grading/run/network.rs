@@ -47,6 +47,18 @@ impl Network {
         }
     }
 
+    /// Whether the network holds something it has not passed on: a TCP connection the
+    /// client opened that has not reached the server yet, or bytes or an end of stream in
+    /// the relay. The run is not quiet while it does. Only the TCP relays keep what
+    /// they are given until the server can take it; the UDP ones are not asked.
+    pub fn holds_undelivered(&self) -> bool {
+        match self {
+            Network::Tcp(relay) => relay.holds_undelivered(),
+            Network::MirroredTcp { bridge, .. } => bridge.holds_undelivered(),
+            Network::Relay(_) | Network::Transparent { .. } | Network::Preload { .. } => false,
+        }
+    }
+
     /// Transparent mode, UDP: has discovery watch the client's binds too, once it runs.
     pub fn watch_client(&self, client: &RunningProgram) {
         if let Network::Transparent { discovery, .. } = self {

@@ -59,7 +59,11 @@ pub(super) fn wait_for_completion(
         if let Some(latest) = latest {
             rule.activity_seen(origin + latest);
         }
-        rule.handle_timeout(Instant::now());
+        let now = Instant::now();
+        if network.holds_undelivered() {
+            rule.network_holds(now);
+        }
+        rule.handle_timeout(now);
         if let Verdict::Over(because) = rule.verdict() {
             return because;
         }

@@ -325,6 +325,9 @@ fn a_tcp_connection_shows_its_opening_reads_close_and_reset() {
         connections: vec![Connection {
             nth: 1,
             opened_at: MS,
+            connected_at: None,
+            accepted_at: None,
+            client_waited_until: None,
             dialed: "127.0.0.1:5005".parse().unwrap(),
             client: "127.0.0.1:40000".parse().unwrap(),
             unreachable: None,

@@ -328,6 +328,9 @@ fn connection(to_server: StreamRecord, to_client: StreamRecord) -> Connection {
     Connection {
         nth: 1,
         opened_at: Duration::ZERO,
+        connected_at: None,
+        accepted_at: None,
+        client_waited_until: None,
         dialed: address("127.0.0.1:6000"),
         client: address("127.0.0.1:40000"),
         unreachable: None,

@@ -1,0 +1,87 @@
+"""
+TCP_Client.py - the client side of "transfer the same file 100 times over TCP" (CYBR 2159)
+
+LEGAL VARIANT of good/: the pair speaks a protocol of its own design, as the handout asks
+("design and implement a protocol which controls the communication between server and
+client side"). Each connection carries the file's size first (8 bytes, network order),
+then the file, then its SHA-256 digest (32 bytes); the server (this folder's
+TCP_Server.py) answers "OK" or "BAD" and closes, and the client closes once it has the
+answer. A connection carries 40 bytes more than the file.
+
+Sends the same file to TCP_Server.py one hundred times, with a new (non-persistent)
+TCP connection for each transfer: connect, send size, file and digest, read the
+server's answer, close. The time of each transfer (connection set-up + data + close) is printed in
+milliseconds, and the average at the end.
+
+How to run (start TCP_Server.py first, with the same port):
+    python3 TCP_Client.py HOST PORT FILE
+HOST must be the server machine's IP address (not 127.0.0.1 or localhost, as the
+handout asks), FILE the file to send (in the current directory).
+
+Expected verdict: passes (with this folder's TCP_Server.py)
+Grade with: grader check tcp-file-100 --client examples/tcp-file-100/size-hash/TCP_Client.py --server examples/tcp-file-100/size-hash/TCP_Server.py
+"""
+
+import hashlib
+import socket
+import struct
+import sys
+import time
+
+if len(sys.argv) < 4:
+    print("Usage: python3 TCP_Client.py HOST PORT FILE", flush=True)
+    sys.exit(1)
+
+SERVER_HOST = sys.argv[1]
+SERVER_PORT = int(sys.argv[2])
+FILE_NAME = sys.argv[3]
+TIMES = 100  # how many times the file is sent
+BUFFER_SIZE = 65536
+
+
+def ordinal(n):
+    """1 -> '1st', 2 -> '2nd', 3 -> '3rd', 4 -> '4th', 11 -> '11th', 21 -> '21st', ..."""
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return str(n) + suffix
+
+
+with open(FILE_NAME, "rb") as f:
+    file_data = f.read()
+
+print("I am connecting to server side: %s" % SERVER_HOST, flush=True)
+
+times = []
+for n in range(1, TIMES + 1):
+    print("I am sending file “%s” for the %s time" % (FILE_NAME, ordinal(n)), flush=True)
+    start = time.perf_counter()
+    client_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        client_socket.connect((SERVER_HOST, SERVER_PORT))
+        client_socket.sendall(struct.pack("!Q", len(file_data)))
+        client_socket.sendall(file_data)
+        client_socket.sendall(hashlib.sha256(file_data).digest())
+        # The server's answer ("OK" or "BAD"), then its close
+        answer = b""
+        while True:
+            data = client_socket.recv(BUFFER_SIZE)
+            if not data:
+                break
+            answer += data
+        if answer != b"OK":
+            print("The server answered %r for the %s copy" % (answer, ordinal(n)), flush=True)
+    except OSError as e:
+        print("Connection error while sending the %s copy: %s" % (ordinal(n), e), flush=True)
+    client_socket.close()
+    elapsed_ms = (time.perf_counter() - start) * 1000
+    times.append(elapsed_ms)
+
+    print("I am finishing sending file “%s” for the %s time" % (FILE_NAME, ordinal(n)), flush=True)
+    print("The time used in millisecond to send “%s” for %s time is: %.3f"
+          % (FILE_NAME, ordinal(n), elapsed_ms), flush=True)
+
+average_ms = sum(times) / len(times)
+print("The average time to send file “%s” in millisecond is: %.3f" % (FILE_NAME, average_ms), flush=True)
+print("I am done", flush=True)
