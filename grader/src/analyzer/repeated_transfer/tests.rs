@@ -522,3 +522,24 @@ fn a_client_seen_waiting_for_the_server_is_held_to_milliseconds() {
     let outcome = in_seconds(&held_in_the_relay(false));
     assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
 }
+
+/// A persistent client's one connection carried all its transfers: only its first time
+/// has a connection of its own, and the sentence says so rather than summing the others.
+#[test]
+fn a_time_without_a_connection_of_its_own_is_not_summed_as_if_it_had_one() {
+    let mut trace = held_in_the_relay(true);
+    trace.connections.truncate(1);
+    let outcome = judge_run(Run {
+        server: server_output(|_| "4.000".to_owned(), "4.000", 0),
+        server_wait: None,
+        client: client_output_with(|_| "0.005".to_owned(), "0.005"),
+        file: None,
+        trace: &trace,
+        check: CheckId::Timings,
+    });
+    assert_eq!(outcome.status, Status::Fail);
+    assert_eq!(
+        outcome.observed,
+        "the client's time for the only one of its 100 transfers that had a connection of its own is 0.005000 ms while it spent at least 9.090 ms on that connection"
+    );
+}

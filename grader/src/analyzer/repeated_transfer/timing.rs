@@ -92,6 +92,7 @@ pub fn timings(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
         }
         let mut reported_total = 0.0;
         let mut least_total = 0.0;
+        let mut paired = 0;
         for (n, time) in &report.times {
             let Some(value) = time.value.filter(|value| *value >= 0.0) else {
                 return outcome.status(Status::Fail).observed(format!(
@@ -126,21 +127,66 @@ pub fn timings(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
             }
             reported_total += value;
             least_total += seen.least;
+            paired += 1;
         }
         if least_total > 0.0 && reported_total < least_total * params.least_fraction {
-            let ratio = least_total / reported_total.max(f64::MIN_POSITIVE);
-            let seconds = (300.0..=3000.0).contains(&ratio) || reported_total == 0.0;
-            return outcome.status(Status::Fail).observed(format!(
-                "the {role}'s times add up to {reported_total:.6} ms while it spent at least {least_total:.3} ms on its connections{}",
-                if seconds {
-                    ": about a thousand times too small, as if they were seconds, not milliseconds"
-                } else {
-                    ""
-                }
+            return outcome.status(Status::Fail).observed(too_small(
+                role,
+                Totals {
+                    paired,
+                    reported: report.times.len(),
+                    reported_total,
+                    least_total,
+                },
             ));
         }
     }
     outcome.observed("both programs' times are milliseconds that fit their connections")
+}
+
+/// The times a program reported, summed over those held against a connection.
+struct Totals {
+    /// Times that had a connection of their own, of `reported`.
+    paired: usize,
+    reported: usize,
+    reported_total: f64,
+    least_total: f64,
+}
+
+/// Why `role`'s times are too small, in words true of the times it was held to: only times
+/// with a connection of their own are summed, so the sentence says which when not all.
+fn too_small(role: Role, totals: Totals) -> String {
+    let Totals {
+        paired,
+        reported,
+        reported_total,
+        least_total,
+    } = totals;
+    let (times, connections) = if paired == reported {
+        (format!("the {role}'s times add up to"), "its connections")
+    } else if paired == 1 {
+        let time = format!(
+            "the {role}'s time for the only one of its {reported} transfers that had a connection of its own is"
+        );
+        (time, "that connection")
+    } else {
+        let times = format!(
+            "the {role}'s times for the {paired} of its {reported} transfers that had a connection of their own add up to"
+        );
+        (times, "those connections")
+    };
+    let ratio = least_total / reported_total.max(f64::MIN_POSITIVE);
+    // A guess at the cause only when every time was held against its connection.
+    let seconds =
+        paired == reported && ((300.0..=3000.0).contains(&ratio) || reported_total == 0.0);
+    format!(
+        "{times} {reported_total:.6} ms while it spent at least {least_total:.3} ms on {connections}{}",
+        if seconds {
+            ": about a thousand times too small, as if they were seconds, not milliseconds"
+        } else {
+            ""
+        }
+    )
 }
 
 /// What `average` requires, in the words its outcome states.
