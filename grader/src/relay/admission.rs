@@ -202,13 +202,6 @@ impl Admission {
             .count()
     }
 
-    /// Whether connection `nth` is kept in the relay, not yet started towards the server.
-    pub fn is_held(&self, nth: u32) -> bool {
-        self.queue
-            .iter()
-            .any(|entry| entry.nth == nth && matches!(entry.stage, Stage::Held { .. }))
-    }
-
     fn entry(&mut self, nth: u32) -> Option<&mut Entry> {
         self.queue.iter_mut().find(|entry| entry.nth == nth)
     }
