@@ -6,7 +6,7 @@
 use super::plugin::{Judge, Run};
 use super::{Analyzer, Compiled};
 use crate::case::{self, CheckId};
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -120,6 +120,10 @@ impl Judge for Compiled {
             return Some(crate::check::startup::STARTUP.to_owned());
         }
         self.judge_of().requirement(check)
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        self.judge_of().handout(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

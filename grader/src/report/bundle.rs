@@ -50,12 +50,16 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             }
             lines.flush()?;
         }
-        if !scenario.evidence.server_files.is_empty() {
-            std::fs::write(
-                run_dir.join("server-files.json"),
-                serde_json::to_string_pretty(&scenario.evidence.server_files)
-                    .map_err(std::io::Error::other)?,
-            )?;
+        for (name, files) in [
+            ("server-files.json", &scenario.evidence.server_files),
+            ("client-files.json", &scenario.evidence.client_files),
+        ] {
+            if !files.is_empty() {
+                std::fs::write(
+                    run_dir.join(name),
+                    serde_json::to_string_pretty(files).map_err(std::io::Error::other)?,
+                )?;
+            }
         }
         std::fs::write(
             run_dir.join("outcomes.json"),

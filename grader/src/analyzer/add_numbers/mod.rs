@@ -4,6 +4,7 @@
 
 mod checks;
 pub mod exchange;
+mod handout;
 pub mod numbers;
 mod params;
 mod plugin;

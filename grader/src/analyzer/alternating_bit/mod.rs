@@ -6,6 +6,7 @@
 mod checks;
 pub mod completion;
 pub mod conversation;
+mod handout;
 pub mod logs;
 pub mod packets;
 mod params;

@@ -12,7 +12,7 @@ use crate::case::{
     CheckId, PacketFields, Problems, Scenario, Transport, WireFormat, compile_pattern,
     refuse_upload,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::{ChecksumSpec, Layout};
 use std::time::Duration;
 
@@ -181,6 +181,10 @@ impl Judge for AlternatingBitJudge {
             _ => return None,
         };
         Some(text.to_owned())
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

@@ -8,6 +8,7 @@ pub mod close;
 pub mod connection;
 pub mod copy;
 pub mod format;
+mod handout;
 pub mod log;
 pub mod numbers;
 mod params;
