@@ -3,6 +3,7 @@
 //! folder under `crate::analyzer`.
 
 pub mod copy_difference;
+pub mod judged;
 pub mod outcome;
 pub mod program_end;
 pub mod startup;
