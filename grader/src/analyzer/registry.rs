@@ -119,6 +119,9 @@ impl Judge for Compiled {
         if check == CheckId::Startup {
             return Some(crate::check::startup::STARTUP.to_owned());
         }
+        if check == CheckId::Judged {
+            return Some(crate::check::judged::JUDGED.to_owned());
+        }
         self.judge_of().requirement(check)
     }
 

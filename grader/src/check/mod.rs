@@ -4,6 +4,7 @@
 
 pub mod copy_difference;
 pub mod handout;
+pub mod judged;
 pub mod outcome;
 pub mod program_end;
 pub mod startup;
