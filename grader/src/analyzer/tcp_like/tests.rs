@@ -577,3 +577,19 @@ fn new_data_that_repeats_bytes_after_the_wrap_may_go_with_or_without_dup() {
         failures(&outcomes).1
     );
 }
+
+#[test]
+fn the_same_ack_again_after_the_servers_fin_is_no_fault() {
+    // The client's FIN came twice (duplicated on the way); the server had sent its ACK and
+    // its FIN, and answers the repeat with the same ACK again, byte for byte.
+    let data = data(1000);
+    let fin_ack = CLIENT_ISN + 1 + 1000 + 1;
+    let wire = conversation(&data, |wire, step| {
+        if step == Step::LastAck {
+            wire.server(SERVER_ISN + 1, fin_ack, 1, Flags::ACK, &[]);
+        }
+    });
+    let outcomes = judge(&wire, &data, &data);
+    let (failed, all) = failures(&outcomes);
+    assert!(failed.is_empty(), "{all}");
+}
