@@ -158,7 +158,7 @@ fn scenarios(text: &mut String, loaded: &LoadedCase) {
     paragraph(
         text,
         2,
-        "A scenario's points are earned when no check fails on it; a scenario run several times shares its points among the runs.",
+        "A scenario's points are earned when no check fails on it and at least one judged it and passed (a scenario in which nothing was judged earns nothing); a scenario run several times shares its points among the runs.",
     );
     for scenario in &case.scenarios {
         let _ = writeln!(text, "\n  {} ({})", scenario.name.value, worth(scenario));
