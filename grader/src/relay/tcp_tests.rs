@@ -233,3 +233,34 @@ fn connections_nobody_reads_hold_at_most_the_runs_share() {
     drop(clients);
     relay.stop().unwrap();
 }
+
+/// One connection more than the relay carries at once is reset at once, and its record
+/// says why; the others stay open.
+#[test]
+fn past_the_live_limit_a_connection_is_refused_and_says_why() {
+    let (relay, _server) = relay(StreamSides::default());
+    let clients: Vec<TcpStream> = (0..=LIVE_LIMIT)
+        .map(|_| TcpStream::connect(relay.listen_addr()).unwrap())
+        .collect();
+    let last = &clients[LIVE_LIMIT];
+    last.set_read_timeout(Some(DEADLINE)).unwrap();
+    let outcome = (&*last).read(&mut [0_u8; 16]);
+    assert!(
+        matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
+        "{outcome:?}"
+    );
+    let trace = relay.stop().unwrap();
+    assert_eq!(trace.connections.len(), LIVE_LIMIT + 1);
+    let refused: Vec<u32> = trace
+        .connections
+        .iter()
+        .filter(|connection| connection.unreachable.is_some())
+        .map(|connection| connection.nth)
+        .collect();
+    assert_eq!(refused, [u32::try_from(LIVE_LIMIT + 1).unwrap()]);
+    let why = trace.connections[LIVE_LIMIT]
+        .unreachable
+        .as_deref()
+        .unwrap();
+    assert!(why.contains("at most 200 connections at once"), "{why}");
+}
