@@ -14,6 +14,7 @@ pub mod tcp_bridge;
 mod tcp_connection;
 mod tcp_record;
 pub mod udp;
+mod udp_record;
 
 pub use clock::ScenarioClock;
 pub use engine::DecisionObserver;

@@ -8,10 +8,11 @@
 
 use super::clock::ScenarioClock;
 use super::server_backlog::ServerBacklog;
-use super::stream_socket::{Accepted, RelayListener, ServerNetwork, start_connect};
+use super::stream_socket::{Accepted, RelayListener, RelayStream, ServerNetwork, start_connect};
 use super::tcp_connection::{Ended, Pipe, RelayedConnection, new_record};
-use super::tcp_record::Recorder;
-use crate::evidence::{Connection, ResetBy};
+use super::tcp_record::{Keeping, Recorder};
+use crate::evidence::trace::Unrecorded;
+use crate::evidence::{Connection, ResetBy, WireTrace};
 use crate::link::stream::{StreamShaper, StreamSides};
 use crate::link::{Direction, seed::labelled_rng};
 use nix::errno::Errno;
@@ -25,6 +26,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Bytes all the connections of a run may hold between their sockets at once; past it the
+/// relay reads from no sender until some are delivered, so a program writing into many
+/// connections its peer does not read is slowed by TCP's flow control, not buffered.
+pub const HOLD_PER_RUN: usize = 8 << 20;
+/// Connections the relay carries at once; one more is accepted and reset at once (its
+/// record says why). Far more than any assignment opens together, few enough that the
+/// grader's descriptors (four per connection) and memory stay bounded.
+pub const LIVE_LIMIT: usize = 200;
 
 /// Called with the number of connections opened so far, each time one opens (progress
 /// on long runs).
@@ -62,7 +72,7 @@ pub struct TcpRelay {
     activity: Arc<AtomicU64>,
     closed: Arc<AtomicU32>,
     backlog: ServerBacklog,
-    thread: JoinHandle<io::Result<Vec<Connection>>>,
+    thread: JoinHandle<io::Result<WireTrace>>,
 }
 
 impl TcpRelay {
@@ -143,8 +153,9 @@ impl TcpRelay {
         }
     }
 
-    /// Stops relaying and returns every connection, in the order they were opened.
-    pub fn stop(self) -> io::Result<Vec<Connection>> {
+    /// Stops relaying and returns every connection, in the order they were opened, and
+    /// how many were relayed but only counted.
+    pub fn stop(self) -> io::Result<WireTrace> {
         // A failed write means the thread is already gone; join reports why.
         let _ = (&self.wake).write_all(b"s");
         self.thread
@@ -169,7 +180,7 @@ struct TcpLoop {
 const DIRECTIONS: [Direction; 2] = [Direction::ToServer, Direction::ToClient];
 
 impl TcpLoop {
-    fn run(&mut self, mut wake: UnixStream) -> io::Result<Vec<Connection>> {
+    fn run(&mut self, mut wake: UnixStream) -> io::Result<WireTrace> {
         // Timer slack is per thread; the default 50 µs would blur slice gaps and delays.
         let _ = nix::sys::prctl::set_timerslack(1);
         let mut buffer = vec![0u8; 64 * 1024];
@@ -186,6 +197,7 @@ impl TcpLoop {
                 .flat_map(|connection| connection.pipes.iter().filter_map(Pipe::next_due))
                 .min()
                 .map(|due| TimeSpec::from_duration(due.saturating_sub(self.recorder.now())));
+            let pool_open = self.holding() < HOLD_PER_RUN;
             let readiness = {
                 let mut fds = vec![
                     PollFd::new(wake.as_fd(), PollFlags::POLLIN),
@@ -198,13 +210,13 @@ impl TcpLoop {
                     if connection.connecting {
                         server |= PollFlags::POLLOUT;
                     } else {
-                        if to_server.wants_read() {
+                        if pool_open && to_server.wants_read() {
                             client |= PollFlags::POLLIN;
                         }
                         if to_client.wants_write() {
                             client |= PollFlags::POLLOUT;
                         }
-                        if to_client.wants_read() {
+                        if pool_open && to_client.wants_read() {
                             server |= PollFlags::POLLIN;
                         }
                         if to_server.wants_write() {
@@ -243,8 +255,19 @@ impl TcpLoop {
         }
     }
 
+    /// What every live connection holds between its sockets.
+    fn holding(&self) -> usize {
+        self.live
+            .iter()
+            .flat_map(|connection| &connection.pipes)
+            .map(Pipe::holding)
+            .sum()
+    }
+
     /// Handles what `ppoll` said about one connection's two sockets.
     fn serve(&mut self, index: usize, client: PollFlags, server: PollFlags, buffer: &mut [u8]) {
+        // Full since the poll: the senders wait (their sockets stay readable).
+        let open = self.holding() < HOLD_PER_RUN;
         let connection = &mut self.live[index];
         if connection.record.reset.is_some() {
             return;
@@ -257,10 +280,10 @@ impl TcpLoop {
         }
         let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
         let mut ended = None;
-        if client.intersects(readable) {
+        if open && client.intersects(readable) {
             ended = ended.or(connection.read(Direction::ToServer, &mut self.recorder, buffer));
         }
-        if server.intersects(readable) {
+        if open && server.intersects(readable) {
             ended = ended.or(connection.read(Direction::ToClient, &mut self.recorder, buffer));
         }
         if let Some(Ended::Reset(by)) = ended {
@@ -297,7 +320,20 @@ impl TcpLoop {
             if let Some(observer) = &mut self.observer {
                 observer(nth);
             }
-            let mut record = new_record(nth, now, dialed, peer);
+            let record = new_record(nth, now, dialed, peer);
+            let kept_live = self
+                .live
+                .iter()
+                .filter(|connection| connection.keeping == Keeping::Kept)
+                .count();
+            let keeping = self.recorder.admit(&mut self.finished, kept_live);
+            if self.live.len() >= LIVE_LIMIT {
+                let why = format!(
+                    "the relay refused: it carries at most {LIVE_LIMIT} connections at once"
+                );
+                self.refuse(client, record, keeping, why);
+                continue;
+            }
             let server = client
                 .set_nonblocking()
                 .and_then(|()| client.set_nodelay())
@@ -314,12 +350,7 @@ impl TcpLoop {
                     server
                 }
                 Err(error) => {
-                    record.unreachable = Some(error.to_string());
-                    client.reset_on_close();
-                    record.reset = Some(ResetBy::Relay);
-                    record.closed_at = Some(now);
-                    self.finished.push(record);
-                    self.closed.fetch_add(1, Ordering::Relaxed);
+                    self.refuse(client, record, keeping, error.to_string());
                     continue;
                 }
             };
@@ -344,7 +375,34 @@ impl TcpLoop {
                     Pipe::new(shaper(Direction::ToClient)),
                 ],
                 record,
+                keeping,
             });
+        }
+    }
+
+    /// Ends a connection the relay cannot carry: the client is reset, and the record
+    /// says why (`why` follows "for the n-th connection" in a report).
+    fn refuse(
+        &mut self,
+        client: RelayStream,
+        mut record: Connection,
+        keeping: Keeping,
+        why: String,
+    ) {
+        client.reset_on_close();
+        record.unreachable = Some(why);
+        record.reset = Some(ResetBy::Relay);
+        record.closed_at = Some(record.opened_at);
+        self.closed.fetch_add(1, Ordering::Relaxed);
+        self.keep(record, keeping);
+    }
+
+    /// Files the record of a connection that is over, or only counts it.
+    fn keep(&mut self, record: Connection, keeping: Keeping) {
+        match keeping {
+            // Its slot was reserved when it opened.
+            Keeping::Kept => self.finished.push(record),
+            Keeping::Counted => self.recorder.unrecorded_connections += 1,
         }
     }
 
@@ -386,7 +444,7 @@ impl TcpLoop {
                     let mark = self.recorder.mark(now);
                     connection.record.closed_at = Some(mark.at);
                 }
-                self.finished.push(connection.record);
+                self.keep(connection.record, connection.keeping);
                 self.closed.fetch_add(1, Ordering::Relaxed);
             } else {
                 index += 1;
@@ -395,12 +453,21 @@ impl TcpLoop {
     }
 
     /// Ends the run: connections still open are recorded as they stand.
-    fn stop(&mut self) -> Vec<Connection> {
+    fn stop(&mut self) -> WireTrace {
         self.backlog.forget_all();
+        for connection in std::mem::take(&mut self.live) {
+            self.keep(connection.record, connection.keeping);
+        }
         let mut connections = std::mem::take(&mut self.finished);
-        connections.extend(self.live.drain(..).map(|connection| connection.record));
         connections.sort_by_key(|connection| connection.nth);
-        connections
+        WireTrace {
+            connections,
+            unrecorded: Unrecorded {
+                connections: self.recorder.unrecorded_connections,
+                ..Unrecorded::default()
+            },
+            ..WireTrace::default()
+        }
     }
 }
 

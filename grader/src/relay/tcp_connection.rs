@@ -2,7 +2,7 @@
 //! per direction between them, with everything recorded as it happens.
 
 use super::stream_socket::RelayStream;
-use super::tcp_record::Recorder;
+use super::tcp_record::{Keeping, Recorder};
 use crate::evidence::{Connection, ResetBy, StreamRecord};
 use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
@@ -11,7 +11,8 @@ use std::net::Shutdown;
 use std::time::Duration;
 
 /// Bytes a shaper may hold before the relay stops reading from its sender: TCP's own
-/// flow control then slows the sender down, as a slow network would.
+/// flow control then slows the sender down, as a slow network would. (All the pipes of a
+/// run together hold at most [`super::tcp::HOLD_PER_RUN`].)
 const HOLD_LIMIT: usize = 4 << 20;
 /// Bytes read from a socket at once.
 const READ_SIZE: usize = 64 * 1024;
@@ -38,6 +39,12 @@ impl Pipe {
     /// Whether the relay should read from this pipe's sender now.
     pub fn wants_read(&self) -> bool {
         self.reading && self.shaper.held() < HOLD_LIMIT
+    }
+
+    /// What this direction holds between its two sockets: the shaper's bytes and the
+    /// segment part-written.
+    pub fn holding(&self) -> usize {
+        self.shaper.held() + self.unwritten.capacity()
     }
 
     /// Whether a write is waiting for the receiver's socket to have room.
@@ -76,6 +83,9 @@ pub struct RelayedConnection {
     pub connecting: bool,
     pub pipes: [Pipe; 2],
     pub record: Connection,
+    /// Whether `record` is kept once the connection is over, or the connection only
+    /// counted.
+    pub keeping: Keeping,
 }
 
 impl RelayedConnection {
@@ -126,7 +136,7 @@ impl RelayedConnection {
                 }
                 let bytes = &buffer[..length];
                 let stream = self.record.direction_mut(direction);
-                recorder.record_read(stream, now, bytes);
+                recorder.record_read(stream, self.keeping, now, bytes);
                 self.pipes[index].shaper.receive(now, bytes);
                 None
             }
@@ -200,7 +210,7 @@ impl RelayedConnection {
                 }
                 let now = recorder.now();
                 let stream = self.record.direction_mut(direction);
-                recorder.record_write(stream, now, written);
+                recorder.record_write(stream, self.keeping, now, written);
                 Ok(written)
             }
             Err(error) if is_transient(&error) => Ok(0),

@@ -50,7 +50,7 @@ fn stop_when_closed(relay: TcpRelay, count: usize) -> Vec<Connection> {
         );
         std::thread::yield_now();
     }
-    let connections = relay.stop().unwrap();
+    let connections = relay.stop().unwrap().connections;
     assert_eq!(connections.len(), count);
     connections
 }
@@ -175,6 +175,92 @@ fn a_refused_server_resets_the_client() {
         matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
         "{outcome:?}"
     );
-    let connections = relay.stop().unwrap();
+    let connections = relay.stop().unwrap().connections;
     assert!(connections[0].unreachable.is_some());
+}
+
+/// Connections whose server never reads them: together they hold at most the run's share
+/// between their sockets (and one read more), however much each could hold alone.
+/// Without the share each held its own 4 MiB, four of them 16 MiB.
+#[test]
+fn connections_nobody_reads_hold_at_most_the_runs_share() {
+    let (relay, server) = relay(StreamSides::default());
+    // Never accepted, and with little room of their own: what they are sent waits in the
+    // relay.
+    nix::sys::socket::setsockopt(&server, nix::sys::socket::sockopt::RcvBuf, &4096).unwrap();
+    let holding = relay.holding().holding;
+    let clients: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let client = TcpStream::connect(relay.listen_addr()).unwrap();
+            client.set_nonblocking(true).unwrap();
+            client
+        })
+        .collect();
+    let chunk = vec![0x5a_u8; 64 * 1024];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut most = 0;
+    loop {
+        let mut wrote = false;
+        for mut client in &clients {
+            while let Ok(written) = client.write(&chunk) {
+                wrote |= written > 0;
+            }
+        }
+        most = most.max(holding.load(Ordering::SeqCst));
+        if !wrote {
+            // Every client is blocked: the relay has stopped reading them once none has
+            // room again for a second.
+            let mut fds: Vec<PollFd> = clients
+                .iter()
+                .map(|client| PollFd::new(client.as_fd(), PollFlags::POLLOUT))
+                .collect();
+            if nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(1000_u16)) == Ok(0) {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "the clients never stalled");
+    }
+    most = most.max(holding.load(Ordering::SeqCst));
+    let one_read = 64 * 1024;
+    assert!(
+        most <= (HOLD_PER_RUN + 2 * one_read) as u64,
+        "the relay held {most} bytes of 4 connections, more than the run's {HOLD_PER_RUN}"
+    );
+    assert!(
+        most >= (HOLD_PER_RUN / 2) as u64,
+        "the relay held only {most} bytes: the connections did not fill it"
+    );
+    drop(clients);
+    relay.stop().unwrap();
+}
+
+/// One connection more than the relay carries at once is reset at once, and its record
+/// says why; the others stay open.
+#[test]
+fn past_the_live_limit_a_connection_is_refused_and_says_why() {
+    let (relay, _server) = relay(StreamSides::default());
+    let clients: Vec<TcpStream> = (0..=LIVE_LIMIT)
+        .map(|_| TcpStream::connect(relay.listen_addr()).unwrap())
+        .collect();
+    let last = &clients[LIVE_LIMIT];
+    last.set_read_timeout(Some(DEADLINE)).unwrap();
+    let outcome = (&*last).read(&mut [0_u8; 16]);
+    assert!(
+        matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
+        "{outcome:?}"
+    );
+    let trace = relay.stop().unwrap();
+    assert_eq!(trace.connections.len(), LIVE_LIMIT + 1);
+    let refused: Vec<u32> = trace
+        .connections
+        .iter()
+        .filter(|connection| connection.unreachable.is_some())
+        .map(|connection| connection.nth)
+        .collect();
+    assert_eq!(refused, [u32::try_from(LIVE_LIMIT + 1).unwrap()]);
+    let why = trace.connections[LIVE_LIMIT]
+        .unreachable
+        .as_deref()
+        .unwrap();
+    assert!(why.contains("at most 200 connections at once"), "{why}");
 }
