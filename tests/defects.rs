@@ -59,11 +59,13 @@ fn client_that_never_retransmits_fails_the_timer_check() {
     );
 }
 
+/// The server rightly takes messages 2 and 3 for duplicates and never delivers them, so
+/// `delivery` fails too, and says that the client sent them with the seq of the one before.
 #[test]
 fn client_with_a_fixed_seq_fails_seq_alternation() {
     assert_eq!(
         failures_with_defect(Side::Client, "fixed-seq", "no-loss"),
-        checks(&["seq-alternation"])
+        checks(&["delivery", "seq-alternation"])
     );
 }
 
@@ -104,5 +106,14 @@ fn server_that_re_acks_the_new_seq_fails_ack_behaviour() {
     assert_eq!(
         failures_with_defect(Side::Server, "ack-new-seq", "lost-ack"),
         checks(&["ack-behaviour", "completion"])
+    );
+}
+
+/// The ACKs stay right (the duplicate is re-ACKed), so only `delivery` can see it.
+#[test]
+fn server_that_delivers_a_retransmission_again_fails_delivery() {
+    assert_eq!(
+        failures_with_defect(Side::Server, "deliver-twice", "lost-ack"),
+        checks(&["delivery"])
     );
 }

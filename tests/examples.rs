@@ -1,7 +1,9 @@
 //! The student-style examples: the good pair passes, each buggy program fails for its bug
 //! and the report names the requirement it broke.
 
-use crate::util::{example, exited_with, failed_checks, grader};
+use crate::util::{
+    checks, example, exited_with, failed_checks, grade, grader, outcomes, with_timer_scenarios,
+};
 use socklab_grader::exit_code;
 
 /// Also: neither program is seen trying anything the sandbox stops, so no note says so
@@ -161,6 +163,68 @@ fn server_that_re_acks_the_wrong_seq_fails_ack_behaviour() {
         "rdt3/wrong-reack/UDP_Server.py",
         "lost-ack",
         "ack-behaviour",
+    );
+}
+
+/// Delivering a retransmission a second time is the one defect: its ACKs are right, so
+/// `delivery` alone fails, and its reason quotes both lines with their times.
+#[test]
+fn server_that_delivers_twice_fails_delivery_with_both_lines() {
+    let mut args = vec!["rdt3", "--seed", "2", "--budget", "3s"];
+    args.extend(with_timer_scenarios("lost-ack"));
+    let server = example("rdt3/deliver-twice/UDP_Server.py");
+    args.extend(["--server", &server]);
+    let graded = grade(&args);
+    assert_eq!(graded.code, Some(exit_code::FAILED), "{}", graded.stdout);
+    assert_eq!(
+        graded.failed("lost-ack"),
+        checks(&["delivery"]),
+        "{}",
+        graded.stdout
+    );
+    let delivery = outcomes(graded.out.path(), "lost-ack")
+        .into_iter()
+        .find(|outcome| outcome.check == "delivery")
+        .unwrap();
+    assert!(
+        delivery
+            .observed
+            .contains("delivered message 1 `NCC-1701` twice")
+            && delivery
+                .observed
+                .matches("\"Delivered data: NCC-1701\" at ")
+                .count()
+                == 2,
+        "{}",
+        delivery.observed
+    );
+}
+
+/// A course template's loss simulator withholds ACKs on purpose and still logs "Sent
+/// packet" for them: legal (a withheld ACK is a lost ACK), so every graded scenario passes.
+/// `ack-behaviour` pairs each ACK with the packet it answers by content and time, so the
+/// missing ones shift nothing, and it says which packets got none and that the log claims
+/// a reply the relay never saw.
+#[test]
+fn server_with_a_loss_simulator_passes_every_graded_scenario() {
+    let server = example("rdt3/loss-simulator/UDP_Server.py");
+    let graded = grade(&["rdt3", "--seed", "2", "--server", &server]);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+    // The seeded simulator loses the 1st ACK: the packet it was for is named, with the
+    // log line that claims it was sent.
+    let ack_behaviour = outcomes(graded.out.path(), "no-loss")
+        .into_iter()
+        .find(|outcome| outcome.check == "ack-behaviour")
+        .unwrap();
+    assert!(
+        ack_behaviour.observed.contains("to-server #1 delivered at")
+            && ack_behaviour.observed.contains("got no ACK")
+            && ack_behaviour
+                .observed
+                .contains("\"Sent packet: ack=1 seq=0"),
+        "{}",
+        ack_behaviour.observed
     );
 }
 

@@ -1,7 +1,10 @@
-//! `grader list` and `grader explain`: the built-in cases, and what a case grades in words.
+//! `grader list` and `grader explain`: the built-in cases, and what a case grades in words,
+//! each check with the handout's words it enforces.
 
 use crate::util::grader;
+use socklab_grader::analyzer::LoadedCase;
 use socklab_grader::case::builtin::builtin_names;
+use socklab_grader::case::{CaseSource, load_case};
 use socklab_grader::exit_code;
 
 #[test]
@@ -34,6 +37,52 @@ fn explain_rdt3() {
         String::from_utf8_lossy(&output.stderr)
     );
     insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+/// Acceptance of issue 20: `grader explain` names, for every check (`startup` too), the
+/// handout requirement it enforces, as a quote under the check's requirement.
+#[test]
+fn explain_quotes_the_handout_under_every_check_of_every_builtin_case() {
+    for name in builtin_names() {
+        let output = grader().args(["explain", name]).output().unwrap();
+        assert_eq!(output.status.code(), Some(exit_code::PASSED), "{name}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let checks_section = stdout
+            .split_once("\nChecks, on every scenario")
+            .map(|(_, section)| section)
+            .unwrap_or_else(|| panic!("{name}: no checks section:\n{stdout}"));
+        let loaded: LoadedCase = load_case(&CaseSource::Builtin(name.to_owned())).unwrap();
+        let listed = loaded.case.checks.iter().map(|check| check.name());
+        for check in std::iter::once("startup").chain(listed) {
+            let header = format!("\n  {check}: ");
+            let (_, after) = checks_section
+                .split_once(&header)
+                .unwrap_or_else(|| panic!("{name}: `{check}` is not explained:\n{stdout}"));
+            // The check's own lines: up to the next line indented by two spaces only.
+            let own = after
+                .split("\n  ")
+                .skip(1)
+                .take_while(|line| line.starts_with("  "))
+                .collect::<Vec<_>>();
+            let quotes = own.iter().filter(|line| {
+                let line = line.trim_start();
+                (line.starts_with("The handout") || line.starts_with("Implied by the handout"))
+                    && line.contains(": “")
+            });
+            assert!(
+                quotes.count() > 0,
+                "{name}: `{check}` names no handout sentence:\n{stdout}"
+            );
+        }
+    }
+    let output = grader().args(["explain", "udp-file"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "  request: the client sends the server a datagram holding the file's name.\n    The handout (part 4, File Transfer): “The client sends a datagram to the server with the\n      file name in the server's file system”"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]

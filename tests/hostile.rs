@@ -1,5 +1,6 @@
 //! The hostile fixtures (`tests/fixtures/hostile/`), each graded as the client and as the
-//! server against the reference peer. Whatever a submission does, the grader must fail it
+//! server against the reference peer (in rdt3, or in tcp-file-100 for the fixtures that
+//! misuse TCP). Whatever a submission does, the grader must fail it
 //! within the budget plus a few seconds, leave none of the run's processes behind (checked
 //! by pid, never by name), keep its own peak memory under 300 MB, and say in its report
 //! what the program attempted.
@@ -10,7 +11,7 @@
 mod harness;
 
 use crate::util::failed_checks;
-use harness::{HostileRun, Role, SCENARIO};
+use harness::{HostileRun, Role, SCENARIO, Setting};
 use socklab_grader::exit_code;
 
 /// A test module per fixture, with a test per role: `hostile::flood::as_client`, ...
@@ -34,7 +35,9 @@ as_client_and_server!(
     ignores_sigterm,
     detached_grandchild,
     endless_output,
+    newline_flood,
     flood,
+    write_flood,
     silent_exit,
     file_escape,
     memory_hog,
@@ -82,8 +85,39 @@ fn endless_output(role: Role) {
     run.finish();
 }
 
+/// Empty lines are the most lines a stream of a given size holds, and each one costs the
+/// grader a record: 4 MiB of newlines once took a gigabyte and eight seconds to keep.
+fn newline_flood(role: Role) {
+    let mut run = HostileRun::grade("newline_flood", role);
+    let transcript = run.fixture_transcript();
+    let dropped = ["dropped_stdout_bytes", "dropped_stderr_bytes"]
+        .map(|stream| transcript[stream].as_u64().unwrap_or(0));
+    run.require(
+        dropped.iter().all(|&bytes| bytes > 0),
+        format!("the transcript counts no output past the cap on each stream: {dropped:?}"),
+    );
+    let printed = format!("the {} printed", role.name());
+    run.report_names(
+        "the output past the cap",
+        &[&printed, "past the output cap"],
+    );
+    run.finish();
+}
+
+/// Random datagrams of 0–65 507 bytes as fast as Python sends them, in the scenario whose
+/// fault counts the flooded direction's packets by payload (`lost-packet` for a client,
+/// `lost-ack` for a server): that count once kept every distinct datagram, 944 MB in a
+/// release build for ten seconds of flood.
 fn flood(role: Role) {
-    let mut run = HostileRun::grade("flood", role);
+    let scenario = match role {
+        Role::Client => "lost-packet",
+        Role::Server => "lost-ack",
+    };
+    let setting = Setting {
+        case: "rdt3",
+        scenario,
+    };
+    let mut run = HostileRun::grade_in("flood", role, setting);
     let flooded = run
         .fixture_lines()
         .iter()
@@ -91,6 +125,72 @@ fn flood(role: Role) {
     run.require(flooded, "the fixture never started its flood".to_owned());
     // e.g. "note: a flood: 20086 datagrams to the server and 6266 to the client ..."
     run.report_names("the flood and its datagrams", &["flood", "datagrams"]);
+    run.finish();
+}
+
+/// tcp-file-100's reference peers handle one connection at a time, so what the fixture
+/// writes into its other connections waits: in the kernel, then in the relay, which holds
+/// at most its run's share and then stops reading them.
+fn write_flood(role: Role) {
+    let setting = Setting {
+        case: "tcp-file-100",
+        scenario: "file-100kib",
+    };
+    let mut run = HostileRun::grade_in("write_flood", role, setting);
+    let writing = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.starts_with("write_flood: writing on"));
+    run.require(
+        writing,
+        "the fixture never wrote on a connection".to_owned(),
+    );
+    // e.g. "the 1st connection carried 4700672 bytes; the file is 102400"
+    run.report_names("what the connections carried", &["connection", "bytes"]);
+    run.finish();
+}
+
+/// Thousands of connections, most closed at once and some kept open, as a client.
+#[test]
+fn connection_flood() {
+    let setting = Setting {
+        case: "tcp-file-100",
+        scenario: "file-100kib",
+    };
+    let mut run = HostileRun::grade_in("connection_flood", Role::Client, setting);
+    let made = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.starts_with("connection_flood: made"));
+    run.require(
+        made,
+        "the fixture never made a hundred connections".to_owned(),
+    );
+    // The 201st open at once is refused: "for the 201st connection the relay refused: it
+    // carries at most 200 connections at once"; a fixture slowed down by a busy machine
+    // may not get there within the budget: "the client opened 180 connection(s) ...";
+    // and once the reference server has served its 100 transfers and closed its listener,
+    // the next connection is refused by the server: "for the 131st connection the server
+    // refused the relay's connection to ...". Each is true of its own run.
+    if run.stdout.contains("the relay refused") {
+        run.report_names(
+            "the connection the relay refused",
+            &["connection", "the relay refused", "at most 200"],
+        );
+    } else if run
+        .stdout
+        .contains("the server refused the relay's connection")
+    {
+        run.report_names(
+            "the connection the server refused",
+            &["connection", "the server refused the relay's connection"],
+        );
+    } else {
+        run.report_names(
+            "the connections it opened",
+            &["the client opened", "connection(s)"],
+        );
+    }
     run.finish();
 }
 

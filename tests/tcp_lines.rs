@@ -2,7 +2,9 @@
 //! takes one recv() as one message passes on a plain loopback and fails when the relay
 //! slices the stream; each reference defect and buggy example is caught by its check.
 
-use crate::util::{Graded, assert_fails_at_least, example, grade, reference_binary};
+use crate::util::{
+    Graded, assert_fails_at_least, checks, example, grade, outcomes, reference_binary,
+};
 use socklab_grader::exit_code;
 
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
@@ -164,4 +166,93 @@ fn the_good_examples_pass_and_each_buggy_one_fails_its_check() {
         ]);
         assert_fails_at_least(&graded, scenario, &[check]);
     }
+}
+
+/// "Report the status to the user (e.g. “File accepted”)": the words are an example. A
+/// client that prints the byte as it came (`Server response: b'A'`) passes `client-status`;
+/// one that reports nothing fails it, and nothing else.
+#[test]
+fn a_status_shown_as_the_byte_passes_and_a_status_not_shown_fails() {
+    let shown = grade(&[
+        "tcp-lines",
+        "--seed",
+        "5",
+        "--client",
+        &example("tcp-lines/status-as-byte/tcp_client.py"),
+    ]);
+    assert_eq!(shown.code, Some(exit_code::PASSED), "{}", shown.stdout);
+    assert!(shown.stdout.contains("total 100/100"), "{}", shown.stdout);
+    let silent = grade(&[
+        "tcp-lines",
+        "--seed",
+        "5",
+        "--scenario",
+        "one-file",
+        "--client",
+        &example("tcp-lines/silent-status/tcp_client.py"),
+    ]);
+    assert_eq!(silent.code, Some(exit_code::FAILED), "{}", silent.stdout);
+    assert_eq!(
+        silent.failed("one-file"),
+        checks(&["client-status"]),
+        "{}",
+        silent.stdout
+    );
+    assert!(
+        silent.stdout.contains(
+            "the client showed 0 of the 2 answers, and no line after the answer `A` to file 1"
+        ),
+        "{}",
+        silent.stdout
+    );
+}
+
+/// A server that closes the connection after its `Q` and then waits for the next client
+/// works: `completion` is non-strict and every scenario earns its points. One that dies
+/// with a traceback after the same close fails `completion` alone.
+#[test]
+fn a_server_that_keeps_listening_is_non_strict_and_one_that_crashes_fails_completion() {
+    let listening = grade(&[
+        "tcp-lines",
+        "--seed",
+        "5",
+        "--server",
+        &example("tcp-lines/keeps-listening/tcp_server.py"),
+    ]);
+    assert_eq!(
+        listening.code,
+        Some(exit_code::PASSED),
+        "{}",
+        listening.stdout
+    );
+    assert!(
+        listening.stdout.contains("total 100/100"),
+        "{}",
+        listening.stdout
+    );
+    let completion = outcomes(listening.out.path(), "three-files")
+        .into_iter()
+        .find(|outcome| outcome.check == "completion")
+        .unwrap();
+    assert_eq!(completion.status, "non-strict", "{}", listening.stdout);
+    let crashing = grade(&[
+        "tcp-lines",
+        "--seed",
+        "5",
+        "--scenario",
+        "one-file",
+        "--server",
+        &example("tcp-lines/accept-after-close/tcp_server.py"),
+    ]);
+    assert_eq!(
+        crashing.failed("one-file"),
+        checks(&["completion"]),
+        "{}",
+        crashing.stdout
+    );
+    assert!(
+        crashing.stdout.contains("the server exited with status 1"),
+        "{}",
+        crashing.stdout
+    );
 }

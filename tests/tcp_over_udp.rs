@@ -1,7 +1,7 @@
 //! tcp-over-udp (ASSIGNMENTS.md §5): the reference pair passes every scenario; each
 //! reference defect and buggy example fails the check that exists for it, saying why.
 
-use crate::util::{Graded, assert_fails_at_least, checks, example, grade, reference_binary};
+use crate::util::{Graded, assert_fails_at_least, checks, example, grade, reference_binary, trace};
 use socklab_grader::exit_code;
 
 /// One scenario with one side played by the reference peer with `defect`.
@@ -32,13 +32,20 @@ fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
 
 /// One scenario with the example programs given (the other side the reference).
 fn with_examples(scenario: &str, programs: &[(&str, &str)]) -> Graded {
+    with_examples_in(&[scenario], programs)
+}
+
+/// Some scenarios with the example programs given (the other side the reference).
+fn with_examples_in(scenarios: &[&str], programs: &[(&str, &str)]) -> Graded {
     let mut args = vec![
         "tcp-over-udp".to_owned(),
         "--seed".to_owned(),
         "7".to_owned(),
-        "--scenario".to_owned(),
-        scenario.to_owned(),
     ];
+    for scenario in scenarios {
+        args.push("--scenario".to_owned());
+        args.push((*scenario).to_owned());
+    }
     for (flag, path) in programs {
         args.push((*flag).to_owned());
         args.push(example(path));
@@ -101,6 +108,50 @@ fn nul_padding_stripped_by_the_receiver_passes_text_and_fails_binary_naming_the_
     );
     let reference = with_defect("server", "strip-nuls", "binary-64kib");
     assert_fails_exactly(&reference, "binary-64kib", &["file-copy"]);
+}
+
+/// The handout's own layout, `'iihh512s'`: every datagram 524 bytes, SYN, ACK and FIN
+/// included, the data NUL-padded, and the numbers counting the data alone (the server
+/// counts up to a segment's last non-NUL byte, the client goes on from its ack). Legal: it
+/// passes on text, handshake, losses and the wrap included. On a binary file the padding
+/// cannot be told from the file's own NULs, and the copy shows it, and nothing else does.
+#[test]
+fn fixed_size_padded_segments_pass_on_text_and_fail_the_binary_file_on_file_copy_alone() {
+    let pair = [
+        ("--client", "tcp-over-udp/padded/client.py"),
+        ("--server", "tcp-over-udp/padded/server.py"),
+    ];
+    let text = with_examples_in(
+        &[
+            "text-2kib",
+            "text-200kib",
+            "lost-synack",
+            "lost-ack",
+            "lost-fin",
+        ],
+        &pair,
+    );
+    assert_eq!(text.code, Some(exit_code::PASSED), "{}", text.stdout);
+    // The wire really was padded: every datagram, both ways, 12 + 512 bytes.
+    let lengths: Vec<usize> = trace(text.out.path(), "lost-synack")
+        .iter()
+        .map(|event| event["bytes"].as_str().map_or(0, str::len) / 2)
+        .collect();
+    assert!(
+        lengths.len() > 8 && lengths.iter().all(|&length| length == 524),
+        "{lengths:?}"
+    );
+    let binary = with_examples("binary-64kib", &pair);
+    assert_fails_exactly(&binary, "binary-64kib", &["file-copy"]);
+    assert!(
+        binary.stdout.contains("of the original")
+            && binary
+                .stdout
+                .contains("missing from the copy, the first at byte")
+            && binary.stdout.contains("strips NULs"),
+        "{}",
+        binary.stdout
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! is caught by its check; other argument orders are graded with `--client-args` and
 //! `--server-args`; a client that hangs fails at the deadline and the session finishes.
 
-use crate::util::{Graded, checks, example, grade, reference_binary};
+use crate::util::{Graded, checks, example, grade, outcomes, reference_binary};
 use socklab_grader::exit_code;
 
 fn with_defect(side: &str, defect: &str, scenario: &str) -> Graded {
@@ -297,5 +297,86 @@ fn a_server_that_changes_its_input_fails_file_copy() {
             .contains("the server's copy of `over.bin` changed during the run (2049 bytes handed out, 2050 found after)"),
         "{}",
         graded.stdout
+    );
+}
+
+/// The handout says only that the client "writes them to its local disk": a copy saved
+/// under a name of its own (`received_NAME`) is the copy, found by what it holds.
+#[test]
+fn a_copy_saved_under_a_name_of_its_own_passes_every_graded_scenario() {
+    let graded = grade(&[
+        "udp-file",
+        "--seed",
+        "2",
+        "--client",
+        &example("udp-file/renamed-copy/UDP_Client.py"),
+    ]);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+    let copy = outcomes(graded.out.path(), "size-2049")
+        .into_iter()
+        .find(|outcome| outcome.check == "file-copy")
+        .unwrap();
+    assert_eq!(
+        (copy.status.as_str(), copy.observed.as_str()),
+        (
+            "pass",
+            "identical, 2049 bytes, saved as `received_over.bin`"
+        )
+    );
+    let written =
+        std::fs::read_to_string(graded.out.path().join("size-2049/client-files.json")).unwrap();
+    assert!(written.contains("received_over.bin"), "{written}");
+}
+
+/// The copy under another name is still compared: a text-mode client that saves it as
+/// `received_NAME` fails `file-copy` with the name and the difference.
+#[test]
+fn a_wrong_copy_under_a_name_of_its_own_fails_file_copy_saying_where() {
+    let client = "python3 -c \"import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(sys.argv[1].encode(),(sys.argv[2],int(sys.argv[3]))); d=s.recvfrom(4096)[0]; open('received_'+sys.argv[1],'wb').write(d[:-1]); s.recvfrom(4096)\" {file} {host} {port}";
+    let graded = grade(&[
+        "udp-file",
+        "--scenario",
+        "size-2049",
+        "--client-cmd",
+        client,
+    ]);
+    assert_eq!(
+        graded.failed("size-2049"),
+        checks(&["file-copy"]),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded
+            .stdout
+            .contains("the client wrote no `over.bin`; it saved `received_over.bin`, and in it"),
+        "{}",
+        graded.stdout
+    );
+}
+
+/// The handout's request is "a datagram to the server with the file name": a pair whose
+/// client greets the server first passes `request` on its second datagram.
+#[test]
+fn a_pair_that_says_hello_before_its_request_passes() {
+    let graded = grade(&[
+        "udp-file",
+        "--seed",
+        "2",
+        "--client",
+        &example("udp-file/hello-first/UDP_Client.py"),
+        "--server",
+        &example("udp-file/hello-first/UDP_Server.py"),
+    ]);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+    let request = outcomes(graded.out.path(), "size-1")
+        .into_iter()
+        .find(|outcome| outcome.check == "request")
+        .unwrap();
+    assert_eq!(
+        request.observed,
+        "the client asked for one.bin in its datagram 2 (before it: HELLO)"
     );
 }

@@ -65,6 +65,24 @@ pub fn payload_preview(bytes: &[u8], max_chars: usize) -> String {
     text
 }
 
+/// `"Delivered data: NCC-1701" at 0.012 s`: a line a program printed, as a report quotes
+/// it, with control characters escaped and anything past `max_chars` characters cut (`…`).
+pub fn output_line(text: &str, at: Duration, max_chars: usize) -> String {
+    let mut quoted = String::new();
+    for (count, character) in text.chars().enumerate() {
+        if count == max_chars {
+            quoted.push('…');
+            break;
+        }
+        if character.is_control() {
+            quoted.extend(character.escape_default());
+        } else {
+            quoted.push(character);
+        }
+    }
+    format!("\"{quoted}\" at {}", seconds(at))
+}
+
 /// `bytes` without the NUL padding at its end.
 fn without_padding(bytes: &[u8]) -> &[u8] {
     let end = bytes
@@ -95,6 +113,20 @@ mod tests {
         assert_eq!(payload_text(b"NCC-1701"), "NCC-1701");
         assert_eq!(payload_text(b"AB\0\0"), "AB");
         assert_eq!(payload_text(b"A\x01B\0"), "A\\x01B");
+    }
+
+    #[test]
+    fn output_line_quotes_escapes_and_cuts() {
+        let at = Duration::from_millis(12);
+        assert_eq!(
+            output_line("Sent packet: data=b'\\x00'", at, 80),
+            "\"Sent packet: data=b'\\x00'\" at 0.012 s"
+        );
+        assert_eq!(
+            output_line("a\x1b[0mb", at, 80),
+            "\"a\\u{1b}[0mb\" at 0.012 s"
+        );
+        assert_eq!(output_line("abcdef", at, 3), "\"abc…\" at 0.012 s");
     }
 
     #[test]

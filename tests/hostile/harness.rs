@@ -12,8 +12,21 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The one scenario every fixture runs in: nothing is broken on purpose but the program.
+/// The scenario most fixtures run in: nothing is broken on purpose but the program.
 pub const SCENARIO: &str = "no-loss";
+
+/// Where a fixture is graded: a built-in case and one of its scenarios.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    pub case: &'static str,
+    pub scenario: &'static str,
+}
+
+/// rdt3's clean channel, where most fixtures run.
+pub const RDT3: Setting = Setting {
+    case: "rdt3",
+    scenario: SCENARIO,
+};
 const BUDGET: Duration = Duration::from_secs(2);
 /// What the grader may take past the budget: startup, the grace period, judging, writing.
 const SLACK: Duration = Duration::from_secs(5);
@@ -63,17 +76,23 @@ pub struct HostileRun {
 }
 
 impl HostileRun {
-    /// Grades `fixture` as `role` against the reference, then checks what every hostile
-    /// run must hold: exit code 1 in time, none of its processes left, a small grader.
+    /// Grades `fixture` as `role` against the reference in rdt3's `no-loss`, then checks
+    /// what every hostile run must hold: exit code 1 in time, none of its processes left,
+    /// a small grader.
     pub fn grade(fixture: &'static str, role: Role) -> HostileRun {
+        HostileRun::grade_in(fixture, role, RDT3)
+    }
+
+    /// [`HostileRun::grade`] in another case or scenario.
+    pub fn grade_in(fixture: &'static str, role: Role, setting: Setting) -> HostileRun {
         let out = tempfile::tempdir().expect("a temporary directory");
-        let (output, elapsed, since) = run_grader(fixture, role, out.path());
+        let (output, elapsed, since) = run_grader(fixture, role, setting, out.path());
         let mut run = HostileRun {
             fixture,
             role,
             transcripts: [
-                transcript(out.path(), SCENARIO, "client"),
-                transcript(out.path(), SCENARIO, "server"),
+                transcript(out.path(), setting.scenario, "client"),
+                transcript(out.path(), setting.scenario, "server"),
             ],
             out,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -266,12 +285,23 @@ impl HostileRun {
 
 /// Runs the grader on one fixture; returns its output, how long it took, and when it
 /// started (in `/proc` ticks: every process of the run started at or after it).
-fn run_grader(fixture_name: &str, role: Role, out: &Path) -> (Output, Duration, u64) {
+fn run_grader(
+    fixture_name: &str,
+    role: Role,
+    setting: Setting,
+    out: &Path,
+) -> (Output, Duration, u64) {
     let file = fixture("hostile").join(format!("{fixture_name}.py"));
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_grader"))
         .env("NO_COLOR", "1")
-        .args(["check", "rdt3", "--scenario", SCENARIO, "--budget"])
+        .args([
+            "check",
+            setting.case,
+            "--scenario",
+            setting.scenario,
+            "--budget",
+        ])
         .arg(format!("{}s", BUDGET.as_secs()))
         // As a course container might: far above what an rdt3 program needs, and quick
         // for the memory hog to run into and fill (filling is the kernel zeroing pages:

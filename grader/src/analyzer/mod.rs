@@ -35,3 +35,6 @@ registry! {
 
 pub use plugin::{Judge, PacketNames, Plugin, Run, TypedInput};
 pub use registry::{Case, LoadedCase};
+
+#[cfg(test)]
+mod handout_tests;

@@ -13,7 +13,7 @@
 use super::registry::Case;
 use crate::case::WireFormat;
 use crate::case::{CheckId, EndsWhen, PacketFields, Problems, Scenario, StdinScript, Transport};
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::evidence::RunEvidence;
 use crate::wire::Layout;
 use std::fmt::Debug;
@@ -59,6 +59,11 @@ pub trait Plugin: Debug + Sized {
 pub trait Judge: Debug + Send + Sync {
     /// The requirement `check` states in reports; `None` for a check it does not perform.
     fn requirement(&self, check: CheckId) -> Option<String>;
+
+    /// The sentences of the handout `check` enforces, quoted verbatim with where they are,
+    /// `startup` included (for `grader explain`); `None` for a check it does not perform.
+    /// Kept in the analyzer's `handout.rs`.
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]>;
 
     /// The outcomes of the run's checks, in the order asked for.
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome>;

@@ -6,7 +6,7 @@
 use super::plugin::{Judge, Run};
 use super::{Analyzer, Compiled};
 use crate::case::{self, CheckId};
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -119,7 +119,14 @@ impl Judge for Compiled {
         if check == CheckId::Startup {
             return Some(crate::check::startup::STARTUP.to_owned());
         }
+        if check == CheckId::Judged {
+            return Some(crate::check::judged::JUDGED.to_owned());
+        }
         self.judge_of().requirement(check)
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        self.judge_of().handout(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

@@ -278,6 +278,10 @@ pub enum Grading {
 pub enum CheckId {
     /// The programs started: the server bound its port, the client ran.
     Startup,
+    /// Any graded scenario: some check judged the run (the grader's own outcome when none
+    /// did; never listed in a case, see `grading::award`).
+    #[serde(skip_deserializing)]
+    Judged,
     Format,
     Checksum,
     SeqAlternation,
@@ -340,6 +344,7 @@ impl CheckId {
     pub fn name(self) -> &'static str {
         match self {
             CheckId::Startup => "startup",
+            CheckId::Judged => "judged",
             CheckId::Format => "format",
             CheckId::Checksum => "checksum",
             CheckId::SeqAlternation => "seq-alternation",

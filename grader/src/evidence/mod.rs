@@ -5,6 +5,7 @@
 
 pub mod attempt;
 pub mod files;
+pub mod held;
 pub mod run;
 pub mod stream;
 pub mod trace;

@@ -28,6 +28,10 @@ pub struct RunEvidence {
     /// The files the server created or changed in its directory (saved uploads, stored
     /// copies), each compared with the handed-out file when there is one.
     pub server_files: Vec<ProducedFile>,
+    /// The files the client created or changed in its directory (a received copy saved
+    /// under a name of its own), each compared with the handed-out file when there is one;
+    /// a hard link to the handed-out file is not among them.
+    pub client_files: Vec<ProducedFile>,
     /// The files the grader typed into the client (line-upload scenarios).
     pub uploads: Vec<Vec<String>>,
     /// The documentation address `{host}` named, when the run could use one (the case

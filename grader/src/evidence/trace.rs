@@ -119,8 +119,9 @@ impl WireEvent {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireTrace {
     pub events: Vec<WireEvent>,
-    /// Datagrams relayed but not kept, per direction, once a flood filled the trace (see
-    /// [`WireTrace::RECORD_LIMIT`]): counted, so the report can say so, never stored.
+    /// Datagrams (and TCP connections) relayed but not kept, once a flood filled the
+    /// trace (see [`WireTrace::RECORD_LIMIT`]): counted, so the report can say so, never
+    /// stored.
     #[serde(default, skip_serializing_if = "Unrecorded::is_empty")]
     pub unrecorded: Unrecorded,
     /// The TCP connections the relay carried (TCP cases), in the order they were opened.
@@ -128,7 +129,7 @@ pub struct WireTrace {
     pub connections: Vec<super::stream::Connection>,
 }
 
-/// What a flood sent past the trace's limit.
+/// What a flood sent past the trace's limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unrecorded {
     pub to_server: u64,
@@ -137,6 +138,13 @@ pub struct Unrecorded {
     /// Copies the relay dropped because too many were already waiting for their delivery
     /// time (a flood through a delaying link).
     pub overflowed: u64,
+    /// TCP connections relayed after the record was full: counted, not kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub connections: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl Unrecorded {
@@ -155,13 +163,20 @@ impl Unrecorded {
 
 impl WireTrace {
     /// Datagrams kept per run; far more than any protocol exchange of the assignments
-    /// (rdt3 sends tens), few enough that a flood cannot exhaust memory (at most
-    /// [`WireTrace::RECORD_BYTES`] of payload).
+    /// (rdt3 sends tens), few enough that a flood cannot exhaust memory (they hold at
+    /// most [`WireTrace::RECORD_BYTES`]).
     pub const RECORD_LIMIT: usize = 20_000;
-    /// Payload bytes kept per run: a whole rdt3 exchange is a few kilobytes and a 1 MiB
-    /// file transfer one megabyte, while a flood's evidence must stay cheap to keep and to
-    /// write out (as hex, twice its size).
+    /// Bytes the kept datagrams may hold per run, counted by what is really allocated:
+    /// each datagram's bytes, its event (144 bytes) and its list of copies (72 bytes
+    /// each, with any altered bytes), and the list of events. A whole rdt3 exchange is a
+    /// few kilobytes and a 1 MiB file transfer a little over one megabyte, while a
+    /// flood's evidence must stay cheap to keep and to write out (as hex, twice its size).
     pub const RECORD_BYTES: usize = 8 << 20;
+
+    /// How many TCP connections the relay carried: those recorded and those only counted.
+    pub fn connections_opened(&self) -> usize {
+        self.connections.len() + usize::try_from(self.unrecorded.connections).unwrap_or(usize::MAX)
+    }
 
     /// The datagrams sent in one direction, in order.
     pub fn direction(&self, direction: Direction) -> impl Iterator<Item = &WireEvent> {

@@ -1,14 +1,15 @@
 //! What a case grades, in words a student can read (`grader explain`): how their programs
-//! are run, what each scenario does to the network, what each check requires, and the
-//! points. Everything is taken from the loaded case and from the texts the checks and the
+//! are run, what each scenario does to the network, what each check requires and the
+//! handout's words it enforces, and the points. Everything is taken from the loaded case and from the texts the checks and the
 //! link themselves use, so the explanation says what a report will judge.
 
 use super::faults::{Vocabulary, stream_in_words};
 use crate::analyzer::{Case, Judge, LoadedCase};
 use crate::case::{
-    EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput, ProgramTemplates, Scenario,
-    StdinScript, UploadFile,
+    CheckId, EndsWhen, GivenTo, Grading, InputFile, ProgramInput, ProgramOutput, ProgramTemplates,
+    Scenario, StdinScript, UploadFile,
 };
+use crate::check::{HandoutQuote, HandoutSource, Reading};
 use crate::grading::mode::{Facilities, Mode, ModeChoice, choose_mode};
 use crate::link::Direction;
 use std::fmt::Write as _;
@@ -157,7 +158,7 @@ fn scenarios(text: &mut String, loaded: &LoadedCase) {
     paragraph(
         text,
         2,
-        "A scenario's points are earned when no check fails on it; a scenario run several times shares its points among the runs.",
+        "A scenario's points are earned when no check fails on it and at least one judged it and passed (a scenario in which nothing was judged earns nothing); a scenario run several times shares its points among the runs.",
     );
     for scenario in &case.scenarios {
         let _ = writeln!(text, "\n  {} ({})", scenario.name.value, worth(scenario));
@@ -319,10 +320,52 @@ fn upload_in_words(files: &[UploadFile]) -> String {
 
 fn checks(text: &mut String, loaded: &LoadedCase) {
     text.push_str("\nChecks, on every scenario (unless it lists its own)\n");
-    for &check in &loaded.case.checks {
+    paragraph(
+        text,
+        2,
+        "Under each check, the words of the handout it enforces; \"implied by\" where the handout implies it without saying it.",
+    );
+    // `startup` is judged on every run, listed or not.
+    let listed = &loaded.case.checks;
+    let startup = (!listed.contains(&CheckId::Startup)).then_some(CheckId::Startup);
+    for check in startup.into_iter().chain(listed.iter().copied()) {
         let requirement = loaded.compiled.requirement(check).unwrap_or_default();
         hanging(text, 2, 4, &format!("{check}: {requirement}."));
+        for quoted in quotations(loaded.compiled.handout(check).unwrap_or_default()) {
+            hanging(text, 4, 6, &quoted);
+        }
     }
+}
+
+/// The quotes, consecutive ones from the same place read the same way in one sentence:
+/// `The handout (part 4, File Transfer): “…” “…”`.
+fn quotations(quotes: &[HandoutQuote]) -> Vec<String> {
+    let mut sentences: Vec<String> = Vec::new();
+    let mut previous: Option<(HandoutSource, Reading)> = None;
+    for quote in quotes {
+        let place = (quote.source, quote.reading);
+        match sentences.last_mut() {
+            Some(sentence) if previous == Some(place) => {
+                let _ = write!(sentence, " “{}”", quote.text);
+            }
+            _ => {
+                let lead = match quote.reading {
+                    Reading::Says => capitalised(&quote.source.to_string()),
+                    Reading::Implies => format!("Implied by {}", quote.source),
+                };
+                sentences.push(format!("{lead}: “{}”", quote.text));
+            }
+        }
+        previous = Some(place);
+    }
+    sentences
+}
+
+fn capitalised(words: &str) -> String {
+    let mut letters = words.chars();
+    letters.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(letters).collect()
+    })
 }
 
 /// What the case calls the packets each program sends, and its packet fields.
@@ -381,7 +424,9 @@ fn hanging(text: &mut String, indent: usize, hang: usize, words: &str) {
     let mut line = String::new();
     let mut indent = indent;
     for word in words.split_whitespace() {
-        if !line.is_empty() && indent + line.len() + 1 + word.len() > WIDTH {
+        // Counted in characters: quotes, dashes and arrows are several bytes each.
+        let width = indent + line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && width > WIDTH {
             let _ = writeln!(text, "{:indent$}{line}", "");
             line.clear();
             indent = hang;

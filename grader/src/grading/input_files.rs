@@ -101,6 +101,14 @@ impl HandedOut {
         &self.original
     }
 
+    /// Whether `path` is the file handed out itself (a hard link to it), not a copy.
+    pub fn is_linked_at(&self, path: &Path) -> bool {
+        let Ok(metadata) = std::fs::symlink_metadata(path) else {
+            return false;
+        };
+        self.inode == Some((metadata.dev(), metadata.ino()))
+    }
+
     /// What the receiving program left in `receiver_dir`, and whether the sender's copy
     /// survived the run unchanged.
     pub fn collect(self, receiver_dir: &Path) -> FileEvidence {
@@ -241,6 +249,13 @@ mod tests {
             receiver.path().join("data.bin"),
         )
         .unwrap();
+        std::fs::copy(
+            sender.path().join("data.bin"),
+            receiver.path().join("renamed.bin"),
+        )
+        .unwrap();
+        assert!(handed.is_linked_at(&receiver.path().join("data.bin")));
+        assert!(!handed.is_linked_at(&receiver.path().join("renamed.bin")));
         assert_eq!(handed.collect(receiver.path()).received, Received::NotAFile);
 
         let handed = HandedOut::place(&spec, generate(1, "k", &spec), sender.path()).unwrap();

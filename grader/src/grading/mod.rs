@@ -1,6 +1,7 @@
 //! A grading session: run the planned scenarios, judge each, total the points.
 
 pub mod attempt_notes;
+pub mod award;
 pub mod input_files;
 pub mod judge;
 pub mod mode;

@@ -1,5 +1,6 @@
 //! A whole `grader check`: every planned run, in parallel, judged and totalled.
 
+use super::award::award;
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
 use super::run::{RunError, RunSettings, run_scenario};
@@ -162,19 +163,23 @@ fn score(
     timer_samples: &[Duration],
 ) -> ScenarioResult {
     let scenario = &loaded.case.scenarios[run.scenario];
-    let outcomes = judge(loaded, &evidence, timer_samples);
     let points_possible = match scenario.grading {
         Grading::Graded => f64::from(scenario.points) / f64::from(scenario.repeat),
         Grading::Informational => 0.0,
     };
-    let passed = !outcomes.iter().any(|o| o.status.is_failure());
+    // Points only for what was judged (see `award`).
+    let award = award(
+        scenario.grading,
+        points_possible,
+        judge(loaded, &evidence, timer_samples),
+    );
     ScenarioResult {
         key: run.key.clone(),
         about: scenario.about.clone(),
         grading: scenario.grading,
         points_possible,
-        points_awarded: if passed { points_possible } else { 0.0 },
-        outcomes,
+        points_awarded: award.points_awarded,
+        outcomes: award.outcomes,
         evidence,
     }
 }

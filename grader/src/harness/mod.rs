@@ -9,6 +9,7 @@ pub mod exit_bell;
 pub mod file_confinement;
 pub mod group;
 pub mod limits;
+mod line_splitter;
 #[cfg(test)]
 mod namespace_isolation_tests;
 pub mod orphans;

@@ -3,8 +3,9 @@
 //! One reader thread per stream splits what arrives into lines and stamps each with the
 //! time it was read, so a log line can be set against the wire trace. A program that
 //! prints without end must not exhaust the grader's memory: each stream keeps at most
-//! `cap` bytes and only counts the rest.
+//! `cap` bytes of memory (its lines' text and a record per line) and only counts the rest.
 
+use super::line_splitter::{LINE_RECORD, LineEnd, LineSplitter};
 use crate::evidence::{Line, Stream};
 use std::io::{self, Read};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -30,8 +31,8 @@ pub(crate) struct Collected {
 }
 
 impl Capture {
-    /// Starts one reader thread per stream. Bytes past `cap` per stream are counted, not
-    /// kept; times are measured from `origin`.
+    /// Starts one reader thread per stream. What a stream prints past `cap` bytes of
+    /// memory (see [`LINE_RECORD`]) is counted, not kept; times are measured from `origin`.
     pub(crate) fn start(
         streams: Vec<(Stream, Box<dyn Read + Send>)>,
         origin: Instant,
@@ -189,6 +190,9 @@ impl Shared {
 #[derive(Debug, Default)]
 struct State {
     lines: Vec<Line>,
+    /// Places in `lines` beyond its length that a stream paid for when the list grew and
+    /// its next lines will take (see [`record`]).
+    granted: usize,
     dropped_stdout_bytes: u64,
     dropped_stderr_bytes: u64,
     last_activity: Option<Duration>,
@@ -211,7 +215,7 @@ fn read_stream(
     origin: Instant,
     cap: usize,
 ) {
-    let mut splitter = LineSplitter::new(cap);
+    let mut splitter = LineSplitter::new(cap, LINE_RECORD);
     let mut buffer = vec![0_u8; 8192];
     let mut ended = Vec::new();
     loop {
@@ -229,219 +233,96 @@ fn read_stream(
         if ended.is_empty() {
             shared.changed.notify_all();
         } else {
-            record(shared, stream, &mut ended, origin);
+            record(shared, stream, &mut ended, origin, &mut splitter);
         }
     }
     ended.extend(splitter.finish());
-    record(shared, stream, &mut ended, origin);
+    record(shared, stream, &mut ended, origin, &mut splitter);
     shared.lock().open_streams -= 1;
     shared.changed.notify_all();
 }
 
 /// Stores finished lines, all stamped with one reading of the clock taken under the lock,
 /// so stamps never go backwards across the two streams.
-fn record(shared: &Shared, stream: Stream, ended: &mut Vec<LineEnd>, origin: Instant) {
+///
+/// A line paid for its place in the list, or took one paid for earlier. The list grows by
+/// doubling, and the room it makes beyond the lines that paid is paid from the stream's
+/// cap as it is made (as far as the cap affords) and granted to the stream's next lines:
+/// what the list holds, spare room included, is paid for once.
+fn record(
+    shared: &Shared,
+    stream: Stream,
+    ended: &mut Vec<LineEnd>,
+    origin: Instant,
+    splitter: &mut LineSplitter,
+) {
     if ended.is_empty() {
         return;
     }
     let mut state = shared.lock();
     let at = origin.elapsed();
+    let mut paying = ended
+        .iter()
+        .filter(|line| line.kept.is_some() && !line.placed)
+        .count();
     for line in ended.drain(..) {
         match stream {
             Stream::Stdout => state.dropped_stdout_bytes += line.dropped,
             Stream::Stderr => state.dropped_stderr_bytes += line.dropped,
         }
-        if let Some(mut bytes) = line.kept {
-            if bytes.last() == Some(&b'\r') {
-                bytes.pop();
-            }
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            state.lines.push(Line { at, stream, text });
-        }
         state.last_activity = Some(at);
+        let Some(mut bytes) = line.kept else {
+            continue;
+        };
+        if line.placed {
+            state.granted -= 1;
+        } else {
+            let free = state.lines.capacity() - state.lines.len() - state.granted;
+            if free == 0 {
+                let spare = state
+                    .lines
+                    .capacity()
+                    .max(64)
+                    .saturating_sub(paying)
+                    .min(splitter.budget() / LINE_RECORD);
+                splitter.spend(spare * LINE_RECORD);
+                splitter.grant(spare);
+                state.granted += spare;
+                let reserved = state.granted + paying;
+                state.lines.reserve_exact(reserved);
+            }
+            paying -= 1;
+        }
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        let text = decode(&bytes, splitter);
+        state.lines.push(Line { at, stream, text });
     }
     drop(state);
     shared.changed.notify_all();
 }
 
-/// One finished line: what was kept of it (if anything) and how many bytes were not.
-#[derive(Debug, PartialEq, Eq)]
-struct LineEnd {
-    kept: Option<Vec<u8>>,
-    dropped: u64,
-}
-
-/// Splits bytes into `\n`-terminated lines, keeping at most `budget` bytes in all
-/// (terminators included) and never buffering more than that of a single line.
-#[derive(Debug)]
-struct LineSplitter {
-    budget: usize,
-    pending: Vec<u8>,
-    /// Bytes of the current line that did not fit.
-    overflow: u64,
-}
-
-impl LineSplitter {
-    fn new(budget: usize) -> Self {
-        LineSplitter {
-            budget,
-            pending: Vec::new(),
-            overflow: 0,
+/// A kept line as text. Invalid UTF-8 is decoded lossily, which can take three bytes for
+/// one (U+FFFD): the difference is paid from the stream's cap, or the text is cut to the
+/// bytes it was paid for.
+fn decode(bytes: &[u8], splitter: &mut LineSplitter) -> String {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    let grown = text.len().saturating_sub(bytes.len());
+    if grown > 0 && !splitter.spend(grown) {
+        let mut end = bytes.len();
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
+        text.truncate(end);
+        text.shrink_to_fit();
     }
-
-    fn push(&mut self, mut data: &[u8], ended: &mut Vec<LineEnd>) {
-        if self.budget == 0 {
-            // Past the cap nothing is kept, so lines need not be found: the bytes are
-            // counted in one go. A program printing as fast as it can (a flood of output)
-            // then costs the grader a read and an addition per buffer, not a scan.
-            if !data.is_empty() {
-                ended.push(LineEnd {
-                    kept: None,
-                    dropped: data.len() as u64,
-                });
-            }
-            return;
-        }
-        while !data.is_empty() {
-            let (segment, terminated) = match data.iter().position(|&byte| byte == b'\n') {
-                Some(newline) => {
-                    let segment = &data[..newline];
-                    data = &data[newline + 1..];
-                    (segment, true)
-                }
-                None => (std::mem::take(&mut data), false),
-            };
-            let room = self.budget.saturating_sub(self.pending.len());
-            let kept = segment.len().min(room);
-            self.pending.extend_from_slice(&segment[..kept]);
-            self.overflow += (segment.len() - kept) as u64;
-            if terminated {
-                ended.push(self.end_line(1));
-            }
-        }
-    }
-
-    /// The unterminated last line, if the stream ended in the middle of one.
-    fn finish(&mut self) -> Option<LineEnd> {
-        if self.pending.is_empty() && self.overflow == 0 {
-            return None;
-        }
-        Some(self.end_line(0))
-    }
-
-    fn end_line(&mut self, terminator: usize) -> LineEnd {
-        let content = self.pending.len();
-        let total = content as u64 + self.overflow + terminator as u64;
-        let pending = std::mem::take(&mut self.pending);
-        self.overflow = 0;
-        if total <= self.budget as u64 {
-            self.budget -= content + terminator;
-            return LineEnd {
-                kept: Some(pending),
-                dropped: 0,
-            };
-        }
-        // The line reaches past the cap: its beginning is kept, the rest and everything
-        // after it only counted.
-        self.budget = 0;
-        LineEnd {
-            dropped: total - content as u64,
-            kept: (content > 0).then_some(pending),
-        }
-    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn split(budget: usize, chunks: &[&[u8]]) -> Vec<LineEnd> {
-        let mut splitter = LineSplitter::new(budget);
-        let mut ended = Vec::new();
-        for chunk in chunks {
-            splitter.push(chunk, &mut ended);
-        }
-        ended.extend(splitter.finish());
-        ended
-    }
-
-    fn kept(text: &str) -> LineEnd {
-        LineEnd {
-            kept: Some(text.as_bytes().to_vec()),
-            dropped: 0,
-        }
-    }
-
-    #[test]
-    fn lines_split_across_chunks_are_joined() {
-        let ended = split(100, &[b"hel", b"lo\nwor", b"ld\n\nlast"]);
-        assert_eq!(
-            ended,
-            vec![kept("hello"), kept("world"), kept(""), kept("last")]
-        );
-    }
-
-    #[test]
-    fn the_cap_keeps_a_prefix_and_counts_the_rest() {
-        let ended = split(10, &[b"12345\n67890\nabc\n", b"\n"]);
-        assert_eq!(
-            ended,
-            vec![
-                kept("12345"),
-                LineEnd {
-                    kept: Some(b"6789".to_vec()),
-                    dropped: 2,
-                },
-                LineEnd {
-                    kept: None,
-                    dropped: 4,
-                },
-                LineEnd {
-                    kept: None,
-                    dropped: 1,
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn past_the_cap_a_whole_buffer_is_counted_at_once() {
-        let ended = split(4, &[b"ab\ncdef\n", b"1\n2\n3\n", b"", b"tail"]);
-        assert_eq!(
-            ended,
-            vec![
-                kept("ab"),
-                LineEnd {
-                    kept: Some(b"c".to_vec()),
-                    dropped: 4,
-                },
-                LineEnd {
-                    kept: None,
-                    dropped: 6,
-                },
-                LineEnd {
-                    kept: None,
-                    dropped: 4,
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn a_huge_line_is_never_buffered_whole() {
-        let mut splitter = LineSplitter::new(16);
-        let mut ended = Vec::new();
-        for _ in 0..1000 {
-            splitter.push(&[b'x'; 1000], &mut ended);
-            assert!(splitter.pending.len() <= 16);
-        }
-        splitter.push(b"\nmore\n", &mut ended);
-        assert_eq!(ended.len(), 2);
-        assert_eq!(ended[0].kept.as_deref(), Some(&[b'x'; 16][..]));
-        assert_eq!(ended[0].dropped, 1_000_000 - 16 + 1);
-        assert_eq!(ended[1].dropped, 5);
-    }
 
     #[test]
     fn capture_stamps_lines_and_strips_carriage_returns() {
@@ -474,6 +355,60 @@ mod tests {
                 .all(|pair| pair[0].at <= pair[1].at)
         );
         assert!(capture.last_activity().is_some());
+    }
+
+    /// What the kept output really holds: every text and the list of records, by
+    /// capacity.
+    fn held(lines: &Vec<Line>) -> usize {
+        let texts: usize = lines.iter().map(|line| line.text.capacity()).sum();
+        lines.capacity() * LINE_RECORD + texts
+    }
+
+    fn flood(stdout: Vec<u8>, stderr: Vec<u8>, cap: usize) -> Collected {
+        let streams: Vec<(Stream, Box<dyn Read + Send>)> = vec![
+            (Stream::Stdout, Box::new(io::Cursor::new(stdout))),
+            (Stream::Stderr, Box::new(io::Cursor::new(stderr))),
+        ];
+        let mut capture = Capture::start(streams, Instant::now(), cap).unwrap();
+        capture.collect(Instant::now() + Duration::from_secs(10))
+    }
+
+    /// A program printing nothing but newlines on both streams: each stream keeps the
+    /// lines whose records fit its cap (it kept one per byte of the cap before).
+    #[test]
+    fn a_flood_of_empty_lines_keeps_what_the_cap_pays_for() {
+        let collected = flood(vec![b'\n'; 100_000], vec![b'\n'; 100_000], 1000);
+        assert_eq!(collected.lines.len(), 2 * (1000 / LINE_RECORD));
+        assert!(held(&collected.lines) <= 2 * 1000);
+        let kept = (1000 / LINE_RECORD) as u64;
+        assert_eq!(collected.dropped_stdout_bytes, 100_000 - kept);
+        assert_eq!(collected.dropped_stderr_bytes, 100_000 - kept);
+    }
+
+    /// Short lines on both streams: the list of records grows by doubling, and its spare
+    /// room is held too, so it never grows past what the caps pay for (the output took
+    /// up to three times its caps before).
+    #[test]
+    fn the_list_of_lines_never_outgrows_the_caps() {
+        let lines = b"sent xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n".repeat(20_000);
+        let cap = 100_000;
+        let collected = flood(lines.clone(), lines, cap);
+        let held = held(&collected.lines);
+        assert!(held <= 2 * cap, "{held} bytes held for two caps of {cap}");
+        assert!(
+            held >= 2 * cap * 9 / 10,
+            "{held} bytes: the caps were not used"
+        );
+    }
+
+    /// Invalid UTF-8 is shown as U+FFFD, three bytes for one: what a stream keeps of it
+    /// still fits its cap.
+    #[test]
+    fn replacement_characters_are_paid_for() {
+        let collected = flood(vec![0xff; 10_000], Vec::new(), 1000);
+        let text: usize = collected.lines.iter().map(|line| line.text.len()).sum();
+        assert!(text + LINE_RECORD <= 1000, "{text} bytes of text");
+        assert!(text >= 900, "{text} bytes of text: the cap was not used");
     }
 
     #[test]

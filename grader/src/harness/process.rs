@@ -66,7 +66,11 @@ pub struct ProgramSpec {
 }
 
 impl ProgramSpec {
-    pub const DEFAULT_OUTPUT_CAP: usize = 4 << 20;
+    /// The memory each of a program's output streams may take in the grader: its lines'
+    /// text and a 48-byte record per line. A program's log is kilobytes; this is what a
+    /// flood of output costs, once per stream and run, and every run of a `grader check`
+    /// is kept until its report is written.
+    pub const DEFAULT_OUTPUT_CAP: usize = 2 << 20;
 
     /// A spec with no extra environment, no stdin, the default output cap and the
     /// default limits.
@@ -634,12 +638,20 @@ mod tests {
         let program = start(&spec);
         assert!(program.wait_until(Instant::now() + BUDGET));
         let transcript = program.finish();
-        let kept: usize = transcript
+        // Each kept line costs its text and its 48-byte record: six whole lines of 99
+        // (6 × 147 = 882 bytes), then the first 70 bytes of the seventh (70 + 48 = 118).
+        let kept: Vec<usize> = transcript
             .stream(Stream::Stdout)
-            .map(|line| line.text.len() + 1)
-            .sum();
-        assert_eq!(kept, 1000);
-        assert_eq!(transcript.dropped_stdout_bytes, 3_000_000 + 30_303 - 1000);
+            .map(|line| line.text.len())
+            .collect();
+        assert_eq!(kept, [99, 99, 99, 99, 99, 99, 70]);
+        let record = std::mem::size_of::<crate::evidence::Line>();
+        assert_eq!(kept.iter().map(|text| text + record).sum::<usize>(), 1000);
+        // Everything printed but the six whole lines (with their newlines) and the prefix.
+        assert_eq!(
+            transcript.dropped_stdout_bytes,
+            3_000_000 + 30_303 - 6 * 100 - 70
+        );
         assert_eq!(texts(&transcript, Stream::Stderr), ["bad"]);
     }
 

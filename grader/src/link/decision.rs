@@ -68,6 +68,9 @@ pub enum DropCause {
     RandomLoss,
     /// netem's `loss gemodel`.
     GilbertElliott,
+    /// The relay itself: every copy was due later than the copies already waiting for
+    /// their time could be held (a flood through a delaying link), so none was kept.
+    QueueFull,
 }
 
 impl Alteration {
@@ -92,6 +95,7 @@ impl DropCause {
             DropCause::Blackout => "scripted blackout",
             DropCause::RandomLoss => "netem random loss",
             DropCause::GilbertElliott => "netem Gilbert-Elliott loss",
+            DropCause::QueueFull => "the relay's delay queue was full",
         }
     }
 }

@@ -13,12 +13,15 @@
 //! packet out of turn — so `delay 2ms 1ms` tests timers without also testing reordering.
 //! Scripted delays stay outside that queue: a held-back ACK must be overtaken by later ones.
 
+mod counter;
+
 use super::decision::{Alteration, Copy, Decision, DropCause, Origin};
 use super::fate::{Draws, NetemModel, RandomFate};
 use super::netem::{Delay, Netem};
-use super::scripted::{Aim, Matching, PacketSelector, ScriptedFault};
+use super::scripted::{Aim, Matching, ScriptedFault};
+use counter::{Counter, Position};
 use rand::rngs::ChaCha8Rng;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The impairments of one direction, with the memory they need from datagram to datagram.
@@ -94,15 +97,12 @@ impl Impairment {
             let aim = fault.aim().map_err(invalid)?;
             targeted.push(Targeted { aim, action });
         }
-        let mut counters = BTreeMap::from([(None, Counter::new(false))]);
+        let mut counters = BTreeMap::from([(None, Counter::new())]);
         for fault in &targeted {
-            let by_payload = matches!(fault.aim.selector, PacketSelector::Packet { .. });
-            let counter = counters
+            counters
                 .entry(fault.aim.matching)
-                .or_insert_with(|| Counter::new(false));
-            if by_payload && counter.payloads.is_none() {
-                counter.payloads = Some(HashMap::new());
-            }
+                .or_insert_with(Counter::new)
+                .serve(fault.aim.selector);
         }
         Ok(Impairment {
             rng,
@@ -263,57 +263,6 @@ impl Window {
     }
 }
 
-/// Numbers each datagram by position and, when a fault needs it, by distinct payload.
-#[derive(Debug)]
-struct Counter {
-    sent: u32,
-    /// Payload → (its packet number, times sent so far); only kept when some fault selects
-    /// by `packet`, since it holds every distinct payload of the scenario.
-    payloads: Option<HashMap<Vec<u8>, (u32, u32)>>,
-}
-
-/// Where a datagram falls in its direction's stream.
-#[derive(Clone, Copy, Debug)]
-struct Position {
-    nth: u32,
-    packet: Option<(u32, u32)>,
-}
-
-impl Counter {
-    fn new(selects_by_payload: bool) -> Counter {
-        Counter {
-            sent: 0,
-            payloads: selects_by_payload.then(HashMap::new),
-        }
-    }
-
-    fn count(&mut self, bytes: &[u8]) -> Position {
-        self.sent = self.sent.saturating_add(1);
-        let packet = self.payloads.as_mut().map(|payloads| {
-            let distinct = u32::try_from(payloads.len()).unwrap_or(u32::MAX);
-            let entry = payloads.entry(bytes.to_vec()).or_insert((distinct + 1, 0));
-            entry.1 = entry.1.saturating_add(1);
-            *entry
-        });
-        Position {
-            nth: self.sent,
-            packet,
-        }
-    }
-}
-
-impl Position {
-    fn matches(self, selector: PacketSelector) -> bool {
-        match selector {
-            PacketSelector::Nth(nth) => self.nth == nth,
-            PacketSelector::Packet {
-                packet,
-                transmission,
-            } => self.packet == Some((packet, transmission)),
-        }
-    }
-}
-
 /// The datagram after the scripted faults that do not end it.
 struct Scripted {
     bytes: Vec<u8>,
@@ -358,6 +307,8 @@ impl Scripted {
                     let from = copy.bytes.len();
                     if to < from {
                         copy.bytes.truncate(to);
+                        // What is cut off is not kept: the trace holds the copy as sent.
+                        copy.bytes.shrink_to_fit();
                         copy.alterations.push(Alteration::Truncated { from, to });
                     }
                 }

@@ -9,14 +9,17 @@
 //! timestamp, so the thread's own scheduling does not blur a measured timer.
 
 use super::clock::ScenarioClock;
-use super::queue::DelayQueue;
+use super::queue::{DelayQueue, Pending};
 use super::routing::{Endpoint, Received, Route, Routing};
-use crate::evidence::{Fate, WireEvent, WireTrace, trace::DeliveredCopy};
-use crate::link::{Copy as PlannedCopy, Decision, Direction, Impairment};
+use super::udp_record::{self, UdpRecord};
+use crate::evidence::held::HeldBytes;
+use crate::evidence::{WireEvent, WireTrace};
+use crate::link::{Alteration, Copy as PlannedCopy, Decision, Direction, Impairment};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, ppoll};
 use nix::sys::time::TimeSpec;
 use std::io::{self, Read};
+use std::mem::size_of;
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
@@ -44,17 +47,15 @@ pub struct RelayLoop {
     pub impairments: [Impairment; 2],
     pub clock: ScenarioClock,
     pub queue: DelayQueue<PendingCopy>,
-    pub trace: WireTrace,
+    pub record: UdpRecord,
     pub counts: [u32; 2],
     pub order: u64,
     pub activity: Arc<AtomicU64>,
     /// Endpoints made by other threads (mirrors of newly bound ports), handed over here.
     pub new_endpoints: Receiver<Endpoint>,
     pub observer: Option<DecisionObserver>,
-    /// Payload bytes held in the trace so far.
-    pub recorded_bytes: usize,
-    /// Payload bytes of the copies waiting in `queue`.
-    pub queued_bytes: usize,
+    /// What the copies waiting in `queue` hold.
+    pub queued: HeldBytes,
     /// Where datagrams are received, kept from one wake-up to the next.
     pub buffer: Vec<u8>,
     /// When the latest datagram arrived: for [`BUSY_POLL`] after it the relay polls
@@ -64,9 +65,10 @@ pub struct RelayLoop {
 
 /// Copies that may wait for their delivery time at once; past it, a flood through a
 /// delaying link is dropped (and counted) rather than queued without bound.
-const QUEUE_LIMIT: usize = 10_000;
-/// Payload bytes that may wait at once (a flood of 64 KiB datagrams through a delay).
-const QUEUE_BYTES: usize = 16 << 20;
+pub const QUEUE_LIMIT: usize = 10_000;
+/// Bytes the waiting copies may hold at once (a flood of 64 KiB datagrams through a
+/// delay: 128 of them), their entries in the queue included.
+pub const QUEUE_BYTES: usize = 8 << 20;
 /// Datagrams read from one socket per wake-up, so a socket that a flooder keeps full
 /// cannot keep the relay from delivering what is due (and the queue from draining).
 const READS_PER_WAKE: usize = 64;
@@ -81,6 +83,13 @@ const SPIN_BEFORE_DUE: Duration = Duration::from_micros(200);
 const BUSY_POLL: Duration = Duration::from_micros(100);
 /// The size of the receive buffer: the largest UDP datagram.
 pub const RECEIVE_BUFFER: usize = 65_536;
+
+/// What a copy waiting in the queue holds: its entry, its bytes and its alterations.
+fn pending_cost(copy: &PlannedCopy) -> usize {
+    size_of::<Pending<PendingCopy>>()
+        + copy.bytes.capacity()
+        + copy.alterations.capacity() * size_of::<Alteration>()
+}
 
 fn slot(direction: Direction) -> usize {
     match direction {
@@ -127,7 +136,7 @@ impl RelayLoop {
                 let read = wake.read(&mut signals).unwrap_or(0);
                 self.endpoints.extend(self.new_endpoints.try_iter());
                 if signals[..read].contains(&b's') {
-                    return Ok(std::mem::take(&mut self.trace));
+                    return Ok(std::mem::take(&mut self.record).into_trace());
                 }
             }
             for (index, is_ready) in ready.iter().enumerate().take(ready.len() - 1) {
@@ -198,12 +207,11 @@ impl RelayLoop {
         let route = self
             .routing
             .route(&mut self.endpoints, &self.new_endpoints, arrival, source);
-        let decision = self.impairments[slot(direction)].decide(received_at, &bytes);
+        let mut decision = self.impairments[slot(direction)].decide(received_at, &bytes);
         self.counts[slot(direction)] += 1;
-        let fate = match decision.dropped {
-            Some(cause) => Fate::Dropped { cause },
-            None => Fate::Delivered { copies: Vec::new() },
-        };
+        // Which copies the queue can take is known before the datagram is recorded, so
+        // its fate (and what the observer is told) says when the relay dropped it.
+        let queued = self.admitted(&decision.copies);
         let event = WireEvent {
             direction,
             nth: self.counts[slot(direction)],
@@ -213,42 +221,46 @@ impl RelayLoop {
             // Undeliverable, it still went somewhere: to the relay socket it arrived at.
             to: Some(route.map_or(self.endpoints[arrival].local, |route| route.to)),
             bytes,
-            fate,
+            fate: udp_record::fate(&decision, queued),
         };
         if let Some(observer) = &mut self.observer {
             observer(&event, &decision);
         }
-        let full = self.trace.events.len() >= WireTrace::RECORD_LIMIT
-            || self.recorded_bytes + event.bytes.len() > WireTrace::RECORD_BYTES;
-        let index = if full {
-            // Past the limit a datagram is still relayed, but only counted.
-            self.trace.unrecorded.count(direction, event.bytes.len());
-            None
-        } else {
-            self.recorded_bytes += event.bytes.len();
-            self.trace.events.push(event);
-            Some(self.trace.events.len() - 1)
-        };
+        let overflowed = decision.copies.split_off(queued);
+        let index = self.record.keep(event, &decision.copies);
+        self.record.overflowed(overflowed.len());
         for copy in decision.copies {
-            self.schedule(received_at + copy.delay, (index, copy, route));
+            let due = received_at + copy.delay;
+            // Admitted above, so it fits.
+            self.queued.charge(pending_cost(&copy));
+            self.queue.push(due, (index, copy, route));
         }
     }
 
-    fn schedule(&mut self, due: Duration, pending: PendingCopy) {
-        let bytes = pending.1.bytes.len();
-        if self.queue.len() >= QUEUE_LIMIT || self.queued_bytes + bytes > QUEUE_BYTES {
-            self.trace.unrecorded.overflowed += 1;
-        } else {
-            self.queued_bytes += bytes;
-            self.queue.push(due, pending);
-        }
+    /// How many of `copies`, in order, the queue can take within [`QUEUE_LIMIT`] copies and
+    /// [`QUEUE_BYTES`] held.
+    fn admitted(&self, copies: &[PlannedCopy]) -> usize {
+        let mut room = self.queued.room();
+        let mut count = self.queue.len();
+        copies
+            .iter()
+            .take_while(|copy| {
+                let cost = pending_cost(copy);
+                let fits = count < QUEUE_LIMIT && cost <= room;
+                if fits {
+                    count += 1;
+                    room -= cost;
+                }
+                fits
+            })
+            .count()
     }
 
     /// Sends every copy whose delivery time has come, and records it in the trace.
     fn send_due(&mut self) -> io::Result<()> {
         while let Some(pending) = self.queue.pop_due(self.clock.now()) {
             let (index, copy, route) = pending.item;
-            self.queued_bytes = self.queued_bytes.saturating_sub(copy.bytes.len());
+            self.queued.release(pending_cost(&copy));
             // Undeliverable (no route): it stays in the trace with no delivered copy.
             let Some(Route { via, to }) = route else {
                 continue;
@@ -273,18 +285,8 @@ impl RelayLoop {
                 Err(error) => return Err(error),
             }
             let order = self.next_order(sent_at);
-            let Some(index) = index else {
-                continue;
-            };
-            let event = &mut self.trace.events[index];
-            let altered_bytes = (copy.bytes != event.bytes).then_some(copy.bytes);
-            if let Fate::Delivered { copies } = &mut event.fate {
-                copies.push(DeliveredCopy {
-                    order,
-                    sent_at,
-                    altered_bytes,
-                    alterations: copy.alterations,
-                });
+            if let Some(index) = index {
+                self.record.delivered(index, copy, order, sent_at);
             }
         }
         Ok(())

@@ -1,12 +1,14 @@
 //! The relay against hostile traffic: random datagrams of any size (0 to 65 507 bytes)
-//! through a link that corrupts, duplicates, truncates and drops, both ways; and a flood
-//! past the trace's limit, which is counted, not stored.
+//! through a link that corrupts, duplicates, truncates and drops, both ways; a flood past
+//! the trace's limit, which is counted, not stored; and a flood past the delay queue's.
 
+use super::engine::QUEUE_LIMIT;
 use super::{RelayEndpoints, ScenarioClock, UdpRelay};
-use crate::evidence::WireTrace;
-use crate::link::{Direction, Impairment, ScriptedFault};
+use crate::evidence::{Fate, WireEvent, WireTrace, trace::DeliveredCopy};
+use crate::link::{Alteration, Direction, DropCause, Impairment, ScriptedFault};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
+use std::mem::size_of;
 use std::net::UdpSocket;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -118,4 +120,77 @@ fn a_flood_past_the_trace_limit_is_counted_not_kept() {
         (WireTrace::RECORD_LIMIT + extra) as u64,
         "every datagram is recorded or counted"
     );
+    // One-byte datagrams: what bounds the trace is what each one really costs. Counting
+    // their payload alone, it held 10 MiB (each with a list of copies with room for four).
+    let held = really_held(&trace);
+    assert!(
+        held <= WireTrace::RECORD_BYTES,
+        "the trace holds {held} bytes, more than {}",
+        WireTrace::RECORD_BYTES
+    );
+}
+
+/// A flood through a long delay: past the queue's 10 000 waiting copies, a datagram is
+/// dropped by the relay, and the trace says so.
+#[test]
+fn past_the_queue_limit_the_trace_shows_the_relay_dropped_the_datagram() {
+    let (relay, client, _server, decisions) = relay("delay 10s", "[]");
+    let target = relay.listen_addr().unwrap();
+    let extra = 50;
+    for index in 0..QUEUE_LIMIT + extra {
+        client.send_to(&[0], target).unwrap();
+        assert_eq!(
+            decisions.recv_timeout(WAIT),
+            Ok(Direction::ToServer),
+            "datagram {index}"
+        );
+    }
+    let trace = relay.stop().unwrap();
+    assert_eq!(trace.events.len(), QUEUE_LIMIT + extra);
+    let queue_full = Fate::Dropped {
+        cause: DropCause::QueueFull,
+    };
+    let dropped: Vec<u32> = trace
+        .events
+        .iter()
+        .filter(|event| event.fate == queue_full)
+        .map(|event| event.nth)
+        .collect();
+    let expected: Vec<u32> = (QUEUE_LIMIT + 1..=QUEUE_LIMIT + extra)
+        .map(|nth| u32::try_from(nth).unwrap())
+        .collect();
+    assert_eq!(dropped, expected);
+    assert_eq!(trace.unrecorded.overflowed, extra as u64);
+    assert_eq!(
+        trace.events[0].fate.summary(),
+        "not delivered",
+        "still waiting when the relay stopped"
+    );
+}
+
+/// What `trace` has allocated, counted apart from the relay's own account: every list by
+/// its capacity.
+fn really_held(trace: &WireTrace) -> usize {
+    let events = trace.events.capacity() * size_of::<WireEvent>();
+    let contents: usize = trace
+        .events
+        .iter()
+        .map(|event| {
+            let copies = match &event.fate {
+                Fate::Delivered { copies } => {
+                    copies.capacity() * size_of::<DeliveredCopy>()
+                        + copies
+                            .iter()
+                            .map(|copy| {
+                                copy.altered_bytes.as_ref().map_or(0, Vec::capacity)
+                                    + copy.alterations.capacity() * size_of::<Alteration>()
+                            })
+                            .sum::<usize>()
+                }
+                Fate::Dropped { .. } => 0,
+            };
+            event.bytes.capacity() + copies
+        })
+        .sum();
+    events + contents
 }

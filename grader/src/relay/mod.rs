@@ -17,6 +17,7 @@ mod tcp_connection;
 mod tcp_loop;
 mod tcp_record;
 pub mod udp;
+mod udp_record;
 
 pub use clock::ScenarioClock;
 pub use engine::DecisionObserver;

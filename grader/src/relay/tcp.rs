@@ -12,7 +12,7 @@ use super::server_backlog::ServerBacklog;
 use super::stream_socket::{RelayListener, ServerNetwork};
 use super::tcp_loop::{Counters, TcpLoop};
 use super::tcp_record::Recorder;
-use crate::evidence::Connection;
+use crate::evidence::WireTrace;
 use crate::link::stream::StreamSides;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -21,6 +21,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Bytes all the connections of a run may hold between their sockets at once; past it the
+/// relay reads from no sender until some are delivered, so a program writing into many
+/// connections its peer does not read is slowed by TCP's flow control, not buffered.
+pub const HOLD_PER_RUN: usize = 8 << 20;
+/// Connections the relay carries at once; one more is accepted and reset at once (its
+/// record says why). Far more than any assignment opens together, few enough that the
+/// grader's descriptors (four per connection) and memory stay bounded.
+pub const LIVE_LIMIT: usize = 200;
 
 /// Called with the number of connections opened so far, each time one opens (progress
 /// on long runs).
@@ -58,7 +67,7 @@ pub struct TcpRelay {
     activity: Arc<AtomicU64>,
     counters: Counters,
     backlog: ServerBacklog,
-    thread: JoinHandle<io::Result<Vec<Connection>>>,
+    thread: JoinHandle<io::Result<WireTrace>>,
 }
 
 impl TcpRelay {
@@ -143,8 +152,9 @@ impl TcpRelay {
         }
     }
 
-    /// Stops relaying and returns every connection, in the order they were opened.
-    pub fn stop(self) -> io::Result<Vec<Connection>> {
+    /// Stops relaying and returns every connection, in the order they were opened, and
+    /// how many were relayed but only counted.
+    pub fn stop(self) -> io::Result<WireTrace> {
         // A failed write means the thread is already gone; join reports why.
         let _ = (&self.wake).write_all(b"s");
         self.thread

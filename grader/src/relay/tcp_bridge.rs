@@ -12,7 +12,7 @@ use super::server_backlog::ServerBacklog;
 use super::socket_dir::{SocketKind, listening_in, parse_file_name};
 use super::stream_socket::{RelayListener, ServerNetwork};
 use super::tcp::{ConnectionObserver, TcpRelay, TcpRelayPlan};
-use crate::evidence::Connection;
+use crate::evidence::WireTrace;
 use crate::harness::ports::{WaitEnded, poll_until};
 use crate::netns::socket_table::listening_tcp_addresses;
 use std::io;
@@ -205,20 +205,24 @@ impl TcpBridge {
     }
 
     /// Stops watching and every relay; their connections in the order they opened,
-    /// numbered anew, and what could not be mirrored.
-    pub fn stop(mut self) -> io::Result<(Vec<Connection>, Vec<String>)> {
+    /// numbered anew (with those only counted), and what could not be mirrored.
+    pub fn stop(mut self) -> io::Result<(WireTrace, Vec<String>)> {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(watcher) = self.watcher.take() {
             let _ = watcher.join();
         }
         let relays =
             std::mem::take(&mut *self.relays.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut connections = Vec::new();
+        let mut trace = WireTrace::default();
         for relay in relays {
-            connections.extend(relay.stop()?);
+            let relayed = relay.stop()?;
+            trace.connections.extend(relayed.connections);
+            trace.unrecorded.connections += relayed.unrecorded.connections;
         }
-        connections.sort_by_key(|connection| connection.opened_at);
-        for (index, connection) in connections.iter_mut().enumerate() {
+        trace
+            .connections
+            .sort_by_key(|connection| connection.opened_at);
+        for (index, connection) in trace.connections.iter_mut().enumerate() {
             connection.nth = u32::try_from(index + 1).unwrap_or(u32::MAX);
         }
         let notes = self
@@ -226,7 +230,7 @@ impl TcpBridge {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        Ok((connections, notes))
+        Ok((trace, notes))
     }
 }
 

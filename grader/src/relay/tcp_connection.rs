@@ -3,7 +3,7 @@
 //! between them, with everything recorded as it happens.
 
 use super::stream_socket::RelayStream;
-use super::tcp_record::Recorder;
+use super::tcp_record::{Keeping, Recorder};
 use crate::evidence::{Connection, ResetBy, StreamRecord};
 use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
@@ -13,7 +13,8 @@ use std::net::{Shutdown, SocketAddrV4};
 use std::time::Duration;
 
 /// Bytes a shaper may hold before the relay stops reading from its sender: TCP's own
-/// flow control then slows the sender down, as a slow network would.
+/// flow control then slows the sender down, as a slow network would. (All the pipes of a
+/// run together hold at most [`super::tcp::HOLD_PER_RUN`].)
 const HOLD_LIMIT: usize = 4 << 20;
 /// Bytes read from a socket at once.
 const READ_SIZE: usize = 64 * 1024;
@@ -40,6 +41,12 @@ impl Pipe {
     /// Whether the relay should read from this pipe's sender now.
     pub fn wants_read(&self) -> bool {
         self.reading && self.shaper.held() < HOLD_LIMIT
+    }
+
+    /// What this direction holds between its two sockets: the shaper's bytes and the
+    /// segment part-written.
+    pub fn holding(&self) -> usize {
+        self.shaper.held() + self.unwritten.capacity()
     }
 
     /// Whether a write is waiting for the receiver's socket to have room.
@@ -89,6 +96,9 @@ pub struct RelayedConnection {
     pub server_ends: Option<(SocketAddrV4, SocketAddrV4)>,
     pub pipes: [Pipe; 2],
     pub record: Connection,
+    /// Whether `record` is kept once the connection is over, or the connection only
+    /// counted.
+    pub keeping: Keeping,
 }
 
 /// What to ask `ppoll` about one connection's two sockets; `None` leaves a socket out
@@ -102,7 +112,12 @@ pub struct Interest {
 
 impl RelayedConnection {
     /// A connection just accepted from the client, kept until its turn.
-    pub fn held(client: RelayStream, pipes: [Pipe; 2], record: Connection) -> RelayedConnection {
+    pub fn held(
+        client: RelayStream,
+        pipes: [Pipe; 2],
+        record: Connection,
+        keeping: Keeping,
+    ) -> RelayedConnection {
         RelayedConnection {
             client,
             server: None,
@@ -110,6 +125,7 @@ impl RelayedConnection {
             server_ends: None,
             pipes,
             record,
+            keeping,
         }
     }
 
@@ -118,8 +134,9 @@ impl RelayedConnection {
         self.server.is_some() && !self.connecting
     }
 
-    /// What to wait for on each socket.
-    pub fn interest(&self) -> Interest {
+    /// What to wait for on each socket; `may_read` is false while the run's connections
+    /// together hold all they may ([`super::tcp::HOLD_PER_RUN`]): the senders then wait.
+    pub fn interest(&self, may_read: bool) -> Interest {
         if !self.is_through() {
             // The client's bytes stay in the relay's socket, unread, until the server has
             // the connection; a reset meanwhile is found when they are read.
@@ -132,13 +149,13 @@ impl RelayedConnection {
         let [to_server, to_client] = &self.pipes;
         let mut client = PollFlags::empty();
         let mut server = PollFlags::empty();
-        if to_server.wants_read() {
+        if may_read && to_server.wants_read() {
             client |= PollFlags::POLLIN;
         }
         if to_client.wants_write() {
             client |= PollFlags::POLLOUT;
         }
-        if to_client.wants_read() {
+        if may_read && to_client.wants_read() {
             server |= PollFlags::POLLIN;
         }
         if to_server.wants_write() {
@@ -204,7 +221,7 @@ impl RelayedConnection {
                 }
                 let bytes = &buffer[..length];
                 let stream = self.record.direction_mut(direction);
-                recorder.record_read(stream, now, bytes);
+                recorder.record_read(stream, self.keeping, now, bytes);
                 self.pipes[index].shaper.receive(now, bytes);
                 None
             }
@@ -280,7 +297,7 @@ impl RelayedConnection {
                 }
                 let now = recorder.now();
                 let stream = self.record.direction_mut(direction);
-                recorder.record_write(stream, now, written);
+                recorder.record_write(stream, self.keeping, now, written);
                 Ok(written)
             }
             Err(error) if is_transient(&error) => Ok(0),

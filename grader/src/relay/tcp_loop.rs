@@ -6,10 +6,11 @@ use super::accept_probe::{AcceptProbe, Holder};
 use super::admission::{Admission, Step, TakenWhen};
 use super::server_backlog::ServerBacklog;
 use super::stream_socket::{Accepted, RelayListener, RelayStream, ServerNetwork, start_connect};
-use super::tcp::{ConnectionObserver, TcpRelayPlan};
+use super::tcp::{ConnectionObserver, HOLD_PER_RUN, LIVE_LIMIT, TcpRelayPlan};
 use super::tcp_connection::{Ended, Interest, Pipe, RelayedConnection, new_record};
-use super::tcp_record::Recorder;
-use crate::evidence::{Connection, ResetBy};
+use super::tcp_record::{Keeping, Recorder};
+use crate::evidence::trace::Unrecorded;
+use crate::evidence::{Connection, ResetBy, WireTrace};
 use crate::link::stream::StreamShaper;
 use crate::link::{Direction, seed::labelled_rng};
 use nix::errno::Errno;
@@ -84,8 +85,9 @@ impl TcpLoop {
         }
     }
 
-    /// Relays until told to stop through `wake`; returns every connection.
-    pub fn run(&mut self, mut wake: UnixStream) -> io::Result<Vec<Connection>> {
+    /// Relays until told to stop through `wake`; returns every connection (and how many
+    /// were only counted).
+    pub fn run(&mut self, mut wake: UnixStream) -> io::Result<WireTrace> {
         // Timer slack is per thread; the default 50 µs would blur slice gaps and delays.
         let _ = nix::sys::prctl::set_timerslack(1);
         // Opened here, in the thread's network namespace: the server's.
@@ -119,8 +121,9 @@ impl TcpLoop {
                 PollFd::new(self.listener.as_fd(), PollFlags::POLLIN),
             ];
             let mut polled = Vec::new();
+            let may_read = self.holding() < HOLD_PER_RUN;
             for (index, connection) in self.live.iter().enumerate() {
-                let Interest { client, server } = connection.interest();
+                let Interest { client, server } = connection.interest(may_read);
                 if let Some(flags) = client {
                     fds.push(PollFd::new(connection.client.as_fd(), flags));
                     polled.push((index, Side::Client));
@@ -164,8 +167,19 @@ impl TcpLoop {
         }
     }
 
+    /// What every live connection holds between its sockets.
+    fn holding(&self) -> usize {
+        self.live
+            .iter()
+            .flat_map(|connection| &connection.pipes)
+            .map(Pipe::holding)
+            .sum()
+    }
+
     /// Handles what `ppoll` said about one connection's two sockets.
     fn serve(&mut self, index: usize, client: PollFlags, server: PollFlags, buffer: &mut [u8]) {
+        // Full since the poll: the senders wait (their sockets stay readable).
+        let open = self.holding() < HOLD_PER_RUN;
         if self.live[index].record.reset.is_some() {
             return;
         }
@@ -178,10 +192,10 @@ impl TcpLoop {
         let connection = &mut self.live[index];
         let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
         let mut ended = None;
-        if client.intersects(readable) {
+        if open && client.intersects(readable) {
             ended = ended.or(connection.read(Direction::ToServer, &mut self.recorder, buffer));
         }
-        if server.intersects(readable) {
+        if open && server.intersects(readable) {
             let had_ended = connection.record.to_client.ended.is_some();
             ended = ended.or(connection.read(Direction::ToClient, &mut self.recorder, buffer));
             if let (false, Some(end)) = (had_ended, connection.record.to_client.ended) {
@@ -246,12 +260,22 @@ impl TcpLoop {
             if let Some(observer) = &mut self.observer {
                 observer(nth);
             }
-            let mut record = new_record(nth, now, dialed, peer);
+            let record = new_record(nth, now, dialed, peer);
+            let kept_live = self
+                .live
+                .iter()
+                .filter(|connection| connection.keeping == Keeping::Kept)
+                .count();
+            let keeping = self.recorder.admit(&mut self.finished, kept_live);
+            if self.live.len() >= LIVE_LIMIT {
+                let why = format!(
+                    "the relay refused: it carries at most {LIVE_LIMIT} connections at once"
+                );
+                self.refuse(client, record, keeping, why);
+                continue;
+            }
             if let Err(error) = client.set_nonblocking().and_then(|()| client.set_nodelay()) {
-                client.reset_on_close();
-                unreachable(&mut record, error.to_string(), now);
-                self.finished.push(record);
-                self.counters.closed.fetch_add(1, Ordering::SeqCst);
+                self.refuse(client, record, keeping, error.to_string());
                 continue;
             }
             if let Ok(from_client) = client.as_fd().try_clone_to_owned() {
@@ -274,7 +298,7 @@ impl TcpLoop {
                 Pipe::new(shaper(Direction::ToClient)),
             ];
             self.live
-                .push(RelayedConnection::held(client, pipes, record));
+                .push(RelayedConnection::held(client, pipes, record, keeping));
             self.admission.arrived(nth);
         }
     }
@@ -424,7 +448,7 @@ impl TcpLoop {
                     let mark = self.recorder.mark(now);
                     connection.record.closed_at = Some(mark.at);
                 }
-                self.finished.push(connection.record);
+                self.keep(connection.record, connection.keeping);
                 self.counters.closed.fetch_add(1, Ordering::SeqCst);
             } else {
                 index += 1;
@@ -432,14 +456,48 @@ impl TcpLoop {
         }
     }
 
+    /// Ends a connection the relay cannot carry: the client is reset, and the record
+    /// says why (`why` follows "for the n-th connection" in a report).
+    fn refuse(
+        &mut self,
+        client: RelayStream,
+        mut record: Connection,
+        keeping: Keeping,
+        why: String,
+    ) {
+        client.reset_on_close();
+        let opened = record.opened_at;
+        unreachable(&mut record, why, opened);
+        self.counters.closed.fetch_add(1, Ordering::SeqCst);
+        self.keep(record, keeping);
+    }
+
+    /// Files the record of a connection that is over, or only counts it.
+    fn keep(&mut self, record: Connection, keeping: Keeping) {
+        match keeping {
+            // Its slot was reserved when it opened.
+            Keeping::Kept => self.finished.push(record),
+            Keeping::Counted => self.recorder.unrecorded_connections += 1,
+        }
+    }
+
     /// Ends the run: connections still open are recorded as they stand.
-    fn stop(&mut self) -> Vec<Connection> {
+    fn stop(&mut self) -> WireTrace {
         self.backlog.forget_all();
         self.counters.undelivered.store(0, Ordering::SeqCst);
+        for connection in std::mem::take(&mut self.live) {
+            self.keep(connection.record, connection.keeping);
+        }
         let mut connections = std::mem::take(&mut self.finished);
-        connections.extend(self.live.drain(..).map(|connection| connection.record));
         connections.sort_by_key(|connection| connection.nth);
-        connections
+        WireTrace {
+            connections,
+            unrecorded: Unrecorded {
+                connections: self.recorder.unrecorded_connections,
+                ..Unrecorded::default()
+            },
+            ..WireTrace::default()
+        }
     }
 }
 

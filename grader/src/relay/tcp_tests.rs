@@ -1,9 +1,12 @@
 //! The TCP relay over real loopback sockets (port 0, deadlines, no sleeps).
 
 use super::*;
+use crate::evidence::Connection;
 use crate::link::stream::{Coalesce, Cut, Slice, StreamFaults};
+use nix::poll::{PollFd, PollFlags};
 use std::io::Read;
 use std::net::{Ipv4Addr, Shutdown, TcpStream};
+use std::os::fd::AsFd;
 use std::time::Instant;
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -51,7 +54,7 @@ fn stop_when_closed(relay: TcpRelay, count: usize) -> Vec<Connection> {
         );
         std::thread::yield_now();
     }
-    let connections = relay.stop().unwrap();
+    let connections = relay.stop().unwrap().connections;
     assert_eq!(connections.len(), count);
     connections
 }
@@ -176,7 +179,7 @@ fn a_refused_server_resets_the_client() {
         matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
         "{outcome:?}"
     );
-    let connections = relay.stop().unwrap();
+    let connections = relay.stop().unwrap().connections;
     assert!(connections[0].unreachable.is_some());
 }
 
@@ -368,4 +371,101 @@ fn the_relay_holds_a_connection_until_it_is_delivered_and_closed() {
     assert!(read_all(&second).is_empty());
     let connections = stop_when_closed(relay, 2);
     assert!(connections.iter().all(|c| c.unreachable.is_none()));
+}
+
+/// Connections whose server accepts them and never reads: together they hold at most the
+/// run's share between their sockets (and one read more), however much each could hold
+/// alone. Without the share each held its own 4 MiB, four of them 16 MiB.
+#[test]
+fn connections_nobody_reads_hold_at_most_the_runs_share() {
+    let (relay, server) = relay(StreamSides::default());
+    // Accepted and never read, with little room of their own (accepted sockets inherit
+    // the listener's buffer): what they are sent waits in the relay.
+    nix::sys::socket::setsockopt(&server, nix::sys::socket::sockopt::RcvBuf, &4096).unwrap();
+    server.set_nonblocking(true).unwrap();
+    let holding = relay.holding().holding;
+    let clients: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let client = TcpStream::connect(relay.listen_addr()).unwrap();
+            client.set_nonblocking(true).unwrap();
+            client
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    let chunk = vec![0x5a_u8; 64 * 1024];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut most = 0;
+    loop {
+        // The relay lets the next connection through once the server took this one.
+        while let Ok((stream, _)) = server.accept() {
+            accepted.push(stream);
+        }
+        let mut wrote = false;
+        for mut client in &clients {
+            while let Ok(written) = client.write(&chunk) {
+                wrote |= written > 0;
+            }
+        }
+        most = most.max(holding.load(Ordering::SeqCst));
+        if !wrote && accepted.len() == clients.len() {
+            // Every client is blocked: the relay has stopped reading them once none has
+            // room again for a second.
+            let mut fds: Vec<PollFd> = clients
+                .iter()
+                .map(|client| PollFd::new(client.as_fd(), PollFlags::POLLOUT))
+                .collect();
+            if nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(1000_u16)) == Ok(0) {
+                break;
+            }
+        } else if !wrote {
+            // Waits for the relay to let the next connection through.
+            let mut fds = [PollFd::new(server.as_fd(), PollFlags::POLLIN)];
+            let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(100_u16));
+        }
+        assert!(Instant::now() < deadline, "the clients never stalled");
+    }
+    most = most.max(holding.load(Ordering::SeqCst));
+    let one_read = 64 * 1024;
+    assert!(
+        most <= (HOLD_PER_RUN + 2 * one_read) as u64,
+        "the relay held {most} bytes of 4 connections, more than the run's {HOLD_PER_RUN}"
+    );
+    assert!(
+        most >= (HOLD_PER_RUN / 2) as u64,
+        "the relay held only {most} bytes: the connections did not fill it"
+    );
+    drop(clients);
+    drop(accepted);
+    relay.stop().unwrap();
+}
+
+/// One connection more than the relay carries at once is reset at once, and its record
+/// says why; the others stay open.
+#[test]
+fn past_the_live_limit_a_connection_is_refused_and_says_why() {
+    let (relay, _server) = relay(StreamSides::default());
+    let clients: Vec<TcpStream> = (0..=LIVE_LIMIT)
+        .map(|_| TcpStream::connect(relay.listen_addr()).unwrap())
+        .collect();
+    let last = &clients[LIVE_LIMIT];
+    last.set_read_timeout(Some(DEADLINE)).unwrap();
+    let outcome = (&*last).read(&mut [0_u8; 16]);
+    assert!(
+        matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionReset),
+        "{outcome:?}"
+    );
+    let trace = relay.stop().unwrap();
+    assert_eq!(trace.connections.len(), LIVE_LIMIT + 1);
+    let refused: Vec<u32> = trace
+        .connections
+        .iter()
+        .filter(|connection| connection.unreachable.is_some())
+        .map(|connection| connection.nth)
+        .collect();
+    assert_eq!(refused, [u32::try_from(LIVE_LIMIT + 1).unwrap()]);
+    let why = trace.connections[LIVE_LIMIT]
+        .unreachable
+        .as_deref()
+        .unwrap();
+    assert!(why.contains("at most 200 connections at once"), "{why}");
 }

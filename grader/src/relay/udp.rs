@@ -6,6 +6,8 @@ use super::clock::ScenarioClock;
 use super::engine::{DecisionObserver, RelayLoop};
 use super::queue::DelayQueue;
 use super::routing::{Claims, Endpoint, Networks, Routing};
+use super::udp_record::UdpRecord;
+use crate::evidence::held::HeldBytes;
 use crate::evidence::{Role, WireTrace};
 use crate::link::Impairment;
 use std::io::{self, Write};
@@ -118,14 +120,13 @@ impl UdpRelay {
             impairments,
             clock,
             queue: DelayQueue::default(),
-            trace: WireTrace::default(),
+            record: UdpRecord::default(),
             counts: [0, 0],
             order: 0,
             activity: Arc::clone(&activity),
             new_endpoints: new_endpoints_receiver,
             observer,
-            recorded_bytes: 0,
-            queued_bytes: 0,
+            queued: HeldBytes::new(super::engine::QUEUE_BYTES),
             buffer: vec![0; super::engine::RECEIVE_BUFFER],
             last_traffic: Duration::ZERO,
         };

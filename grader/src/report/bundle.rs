@@ -15,17 +15,16 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
     for scenario in &report.scenarios {
         let run_dir = dir.join(scenario.key.replace('#', "_"));
         std::fs::create_dir_all(&run_dir)?;
-        let pretty = |value: &crate::evidence::Transcript| {
-            serde_json::to_string_pretty(value).map_err(std::io::Error::other)
-        };
-        std::fs::write(
-            run_dir.join("client.json"),
-            pretty(&scenario.evidence.client)?,
-        )?;
-        std::fs::write(
-            run_dir.join("server.json"),
-            pretty(&scenario.evidence.server)?,
-        )?;
+        // Streamed, not built in memory first: a transcript of 4 MiB of short lines is
+        // ten times that as pretty JSON.
+        for (name, transcript) in [
+            ("client.json", &scenario.evidence.client),
+            ("server.json", &scenario.evidence.server),
+        ] {
+            let mut file = std::io::BufWriter::new(std::fs::File::create(run_dir.join(name))?);
+            serde_json::to_writer_pretty(&mut file, transcript).map_err(std::io::Error::other)?;
+            file.flush()?;
+        }
         // Streamed, not built in memory first: a flood's trace is tens of megabytes.
         let mut trace =
             std::io::BufWriter::new(std::fs::File::create(run_dir.join("trace.jsonl"))?);
@@ -50,12 +49,16 @@ pub fn write(dir: &Path, report: &GradeReport) -> std::io::Result<()> {
             }
             lines.flush()?;
         }
-        if !scenario.evidence.server_files.is_empty() {
-            std::fs::write(
-                run_dir.join("server-files.json"),
-                serde_json::to_string_pretty(&scenario.evidence.server_files)
-                    .map_err(std::io::Error::other)?,
-            )?;
+        for (name, files) in [
+            ("server-files.json", &scenario.evidence.server_files),
+            ("client-files.json", &scenario.evidence.client_files),
+        ] {
+            if !files.is_empty() {
+                std::fs::write(
+                    run_dir.join(name),
+                    serde_json::to_string_pretty(files).map_err(std::io::Error::other)?,
+                )?;
+            }
         }
         std::fs::write(
             run_dir.join("outcomes.json"),

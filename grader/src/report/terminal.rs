@@ -6,6 +6,7 @@
 
 use crate::case::Grading;
 use crate::check::Status;
+use crate::evidence::trace::Unrecorded;
 use crate::evidence::{Stream, Transcript, WireTrace};
 use crate::grading::{GradeReport, ScenarioResult};
 use crate::report::sanitize::printable;
@@ -147,18 +148,8 @@ fn write_scenario(
     for note in &scenario.evidence.notes {
         writeln!(out, "         {WARN}note{WARN:#}: {}", printable(note))?;
     }
-    let flood = &scenario.evidence.trace.unrecorded;
-    if !flood.is_empty() {
-        writeln!(
-            out,
-            "         {WARN}note{WARN:#}: a flood: {} datagrams to the server and {} to the client ({} bytes) were relayed after the trace was full ({} datagrams or {} MiB) and only counted; {} more were dropped because the link's queue was full",
-            flood.to_server,
-            flood.to_client,
-            flood.bytes,
-            WireTrace::RECORD_LIMIT,
-            WireTrace::RECORD_BYTES >> 20,
-            flood.overflowed
-        )?;
+    for note in flood_notes(&scenario.evidence.trace.unrecorded) {
+        writeln!(out, "         {WARN}note{WARN:#}: {note}")?;
     }
     for outcome in scenario.outcomes.iter().filter(|_| details) {
         let (mark, style) = match outcome.status {
@@ -299,4 +290,32 @@ fn write_repeat_summary(out: &mut dyn Write, so_far: &[ScenarioResult]) -> io::R
         "Σ",
         printable(name)
     )
+}
+
+/// What a flood made the relay count rather than keep, one sentence per kind.
+fn flood_notes(flood: &Unrecorded) -> Vec<String> {
+    let mut notes = Vec::new();
+    if flood.to_server + flood.to_client > 0 {
+        notes.push(format!(
+            "a flood: {} datagrams to the server and {} to the client ({} bytes) were relayed after the trace was full ({} datagrams or {} MiB held) and only counted",
+            flood.to_server,
+            flood.to_client,
+            flood.bytes,
+            WireTrace::RECORD_LIMIT,
+            WireTrace::RECORD_BYTES >> 20,
+        ));
+    }
+    if flood.overflowed > 0 {
+        notes.push(format!(
+            "a flood: the relay dropped {} copies of datagrams because its queue of delayed ones was full",
+            flood.overflowed
+        ));
+    }
+    if flood.connections > 0 {
+        notes.push(format!(
+            "a flood: {} connections were relayed after the record of connections was full and only counted",
+            flood.connections
+        ));
+    }
+    notes
 }

@@ -438,3 +438,32 @@ fn defect_ack_new_seq_re_acks_the_seq_it_expects() {
     pair.at(10).client_gets(&ack);
     pair.nothing_sent();
 }
+
+#[test]
+fn defect_deliver_twice_delivers_the_retransmission_after_a_lost_ack_again() {
+    let mut pair = Pair::new(&[], &[ServerDefect::DeliverTwice]);
+    let data = pair.sent();
+    pair.server_gets(&data); // its ACK is lost
+    pair.timeout_at(9);
+    let again = pair.sent();
+    let ack = pair.server_gets(&again);
+    assert_eq!(seq_of(&ack), 0, "the ACKs stay right");
+    pair.at(10).client_gets(&ack);
+    pair.at(11).exchange();
+    pair.at(12).exchange();
+    assert!(pair.sender.is_finished());
+    let delivered: Vec<String> = pair
+        .server_log()
+        .into_iter()
+        .filter(|line| line.starts_with("Delivered"))
+        .collect();
+    assert_eq!(
+        delivered,
+        [
+            "Delivered: NCC-1701",
+            "Delivered: NCC-1701",
+            "Delivered: NCC-1422",
+            "Delivered: NCC-1017"
+        ]
+    );
+}

@@ -48,6 +48,11 @@ pub enum ServerDefect {
     /// instead of the last one correctly received.
     // A NAK in disguise, which rdt 2.2 has no room for; caught by the rdt 2.2 ACK check.
     AckNewSeq,
+    /// Delivers every good packet before looking at its seq, so a retransmission of a
+    /// message it already delivered is delivered again; the ACKs stay right (the duplicate
+    /// is re-ACKed and the expected seq does not flip).
+    // Caught by the delivery check: the message shows in two "Delivered" lines.
+    DeliverTwice,
 }
 
 #[cfg(test)]
@@ -67,6 +72,9 @@ mod tests {
                 "silent-timer"
             ]
         );
-        assert_eq!(names::<ServerDefect>(), ["skip-checksum", "ack-new-seq"]);
+        assert_eq!(
+            names::<ServerDefect>(),
+            ["skip-checksum", "ack-new-seq", "deliver-twice"]
+        );
     }
 }

@@ -61,7 +61,12 @@ impl Receiver {
         self.events
             .push_back(Event::Checksum(Integrity::NotCorrupt));
         let seq = packet.seq();
+        let mut data = [0; DATA_LEN];
+        data.copy_from_slice(packet.data());
         if seq != self.expected {
+            if self.defects.has(ServerDefect::DeliverTwice) {
+                self.events.push_back(Event::Delivered { data });
+            }
             self.events.push_back(Event::Duplicate {
                 expected: self.expected,
                 got: seq,
@@ -69,8 +74,6 @@ impl Receiver {
             self.re_acknowledge();
             return;
         }
-        let mut data = [0; DATA_LEN];
-        data.copy_from_slice(packet.data());
         self.events.push_back(Event::Delivered { data });
         self.last_delivered = seq;
         self.expected ^= 1;
@@ -174,6 +177,50 @@ mod tests {
                 "Checksum: corrupt"
             ]
         );
+    }
+
+    #[test]
+    fn deliver_twice_delivers_a_retransmission_again_and_acks_it_right() {
+        let mut receiver = Receiver::new(&[ServerDefect::DeliverTwice]);
+        let first = Repr::data(0, *b"NCC-1701").to_bytes();
+        receiver.handle_datagram(&first);
+        assert_eq!(acked_seq(&mut receiver), 0);
+        // The ACK was lost: the same packet again is a duplicate, re-ACKed with seq 0 as
+        // rdt 2.2 says, but delivered a second time.
+        receiver.handle_datagram(&first);
+        assert_eq!(acked_seq(&mut receiver), 0);
+        assert_eq!(receiver.expected_seq(), 1);
+        let log = lines(&mut receiver);
+        let delivered: Vec<&String> = log
+            .iter()
+            .filter(|line| line.starts_with("Delivered"))
+            .collect();
+        assert_eq!(delivered, ["Delivered: NCC-1701", "Delivered: NCC-1701"]);
+        assert!(log.contains(&"Duplicate: expected seq=1, got seq=0".to_owned()));
+        // A corrupt packet is still not delivered.
+        let mut corrupt = Repr::data(1, *b"NCC-1422").to_bytes();
+        corrupt[8] ^= 1;
+        receiver.handle_datagram(&corrupt);
+        assert_eq!(acked_seq(&mut receiver), 0);
+        let after_corrupt = lines(&mut receiver);
+        assert!(
+            !after_corrupt
+                .iter()
+                .any(|line| line.starts_with("Delivered"))
+        );
+    }
+
+    #[test]
+    fn a_correct_receiver_delivers_a_duplicate_once() {
+        let mut receiver = Receiver::new(&[]);
+        let first = Repr::data(0, *b"NCC-1701").to_bytes();
+        receiver.handle_datagram(&first);
+        receiver.handle_datagram(&first);
+        let delivered = lines(&mut receiver)
+            .into_iter()
+            .filter(|line| line.starts_with("Delivered"))
+            .count();
+        assert_eq!(delivered, 1);
     }
 
     #[test]

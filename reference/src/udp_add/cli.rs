@@ -75,6 +75,11 @@ pub struct ClientArgs {
     #[arg(long, value_name = "DURATION", default_value = "2s",
           value_parser = humantime::parse_duration)]
     reply_timeout: Duration,
+    /// If the server has sent nothing this long after the request, send the typed integer
+    /// again, alone: a server that reads the name and the integer from two datagrams took
+    /// the whole request for the name (e.g. 500ms). Off by default.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    integer_again_after: Option<Duration>,
     /// Misbehave on purpose (repeatable).
     #[arg(long = "defect", value_enum)]
     defects: Vec<ClientDefect>,
@@ -103,6 +108,7 @@ impl ClientArgs {
         let mut config = ClientConfig::new(self.host, self.port);
         config.name = self.name;
         config.reply_timeout = self.reply_timeout;
+        config.integer_again_after = self.integer_again_after;
         config.defects = self.defects;
         run_client(&config, &mut io::stdin().lock(), &mut io::stdout().lock())?;
         Ok(())
@@ -171,6 +177,7 @@ mod tests {
         };
         assert_eq!(args.name, "Client of Socklab Reference");
         assert_eq!(args.reply_timeout, Duration::from_secs(2));
+        assert_eq!(args.integer_again_after, None);
         assert!(args.defects.is_empty());
 
         let cli = parse(&[
@@ -184,6 +191,8 @@ mod tests {
             "Client of Q",
             "--reply-timeout",
             "300ms",
+            "--integer-again-after",
+            "100ms",
             "--defect",
             "no-server-name",
         ])
@@ -196,6 +205,7 @@ mod tests {
         };
         assert_eq!(args.name, "Client of Q");
         assert_eq!(args.reply_timeout, Duration::from_millis(300));
+        assert_eq!(args.integer_again_after, Some(Duration::from_millis(100)));
         assert_eq!(args.defects, [ClientDefect::NoServerName]);
     }
 }

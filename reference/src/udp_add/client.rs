@@ -2,17 +2,17 @@
 //! prints the exchange — or, for text the server must not answer, what became of it.
 
 use std::io::{BufRead, Write};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use super::defect::ClientDefect;
 use super::error::PeerError;
 use super::event::{Event, summary};
-use super::message::{MAX_DATAGRAM, Message, in_range, parse_integer, request};
+use super::message::{Message, in_range, parse_integer, request};
+use super::reply::{SendAgain, receive, send_again_unless_answered, wait_for_reply};
 use crate::address::{local_for, resolve};
 use crate::defects::Defects;
 use crate::socket_error::SocketError;
-use crate::wait::{self, Readiness};
 
 /// The client's name unless `--name` says otherwise.
 pub const DEFAULT_NAME: &str = "Client of Socklab Reference";
@@ -34,6 +34,10 @@ pub struct ClientConfig {
     pub name: String,
     /// How long to wait for the server's reply.
     pub reply_timeout: Duration,
+    /// When set: if the server has sent nothing this long after the request, send the
+    /// typed integer again, alone, for a server that reads the name and the integer from
+    /// two datagrams (it took the whole request for the name).
+    pub integer_again_after: Option<Duration>,
     /// Deliberate defects; empty for the known-good peer.
     pub defects: Vec<ClientDefect>,
 }
@@ -46,6 +50,7 @@ impl ClientConfig {
             port,
             name: DEFAULT_NAME.to_owned(),
             reply_timeout: DEFAULT_REPLY_TIMEOUT,
+            integer_again_after: None,
             defects: Vec::new(),
         }
     }
@@ -86,21 +91,34 @@ where
     socket
         .send_to(&request(&config.name, &typed), peer)
         .map_err(|source| SocketError::Send { peer, source })?;
-    let deadline = Instant::now() + config.reply_timeout;
+    let sent_at = Instant::now();
+    let deadline = sent_at + config.reply_timeout;
+    let again = config.integer_again_after.map(|after| SendAgain {
+        at: sent_at + after,
+        text: &typed,
+        peer,
+    });
     let events = match parse_integer(&typed) {
         Some(number) if in_range(number) => {
-            let reply = receive_reply(&socket, local, deadline)?.ok_or(PeerError::NoReply {
-                timeout: config.reply_timeout,
-            })?;
-            let server =
-                Message::parse(&reply).map_err(|no_integer| PeerError::MalformedReply {
-                    reply: no_integer.text,
-                })?;
+            let (server, sent_again) =
+                wait_for_reply(&socket, local, deadline, config.reply_timeout, again)?;
             let own = Message::new(config.name.as_str(), number);
-            client_summary(&Defects::new(&config.defects), &own, &server)
+            let summary = client_summary(&Defects::new(&config.defects), &own, &server);
+            let note = sent_again.then_some(Event::SentIntegerAgain);
+            note.into_iter().chain(summary).collect()
         }
-        Some(number) => vec![Event::SentOutOfRange { sent: number }],
-        None => match receive_reply(&socket, local, deadline)? {
+        Some(number) => {
+            Event::SentOutOfRange { sent: number }
+                .write_line(out)
+                .map_err(log_error)?;
+            match again {
+                Some(again) if send_again_unless_answered(&socket, local, again)? => {
+                    vec![Event::SentIntegerAgain]
+                }
+                _ => Vec::new(),
+            }
+        }
+        None => match receive(&socket, local, deadline)? {
             None => vec![Event::NoReply { sent: typed }],
             Some(reply) => vec![Event::Replied {
                 sent: typed,
@@ -128,25 +146,6 @@ fn client_summary(defects: &Defects<ClientDefect>, own: &Message, server: &Messa
         events.retain(|event| !matches!(event, Event::ServerName(_)));
     }
     events
-}
-
-/// The first datagram to arrive before `deadline`, from any source (in relay mode replies
-/// come from the grader, not from the server itself).
-fn receive_reply(
-    socket: &UdpSocket,
-    local: SocketAddr,
-    deadline: Instant,
-) -> Result<Option<Vec<u8>>, PeerError> {
-    let receive_error = |source| SocketError::Receive { local, source };
-    match wait::wait_readable(socket, Some(deadline)).map_err(receive_error)? {
-        Readiness::DeadlineReached => Ok(None),
-        Readiness::Readable => {
-            let mut buffer = vec![0; MAX_DATAGRAM];
-            let (len, _source) = socket.recv_from(&mut buffer).map_err(receive_error)?;
-            buffer.truncate(len);
-            Ok(Some(buffer))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -278,12 +277,95 @@ mod tests {
         let client = thread::spawn(move || run(&config, "42\n"));
         let mut datagram = [0; 128];
         let (_, from) = server.recv_from(&mut datagram).unwrap();
-        server.send_to(b"hello", from).unwrap();
+        server.send_to(b"hello\nthere", from).unwrap();
         let error = client.join().unwrap().unwrap_err();
         assert!(
-            matches!(&error, PeerError::MalformedReply { reply } if reply == "hello"),
+            matches!(&error, PeerError::MalformedReply { reply } if reply == "hello\nthere"),
             "{error:?}"
         );
+    }
+
+    /// A server that answers with its name, then its number, in two datagrams.
+    #[test]
+    fn a_reply_in_two_datagrams_is_one_reply() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        server.set_read_timeout(Some(TEST_DEADLINE)).unwrap();
+        let config = ClientConfig::new("127.0.0.1", server.local_addr().unwrap().port());
+        let client = thread::spawn(move || run(&config, "42\n"));
+        let mut datagram = [0; 128];
+        let (_, from) = server.recv_from(&mut datagram).unwrap();
+        server.send_to(b"Server of Q", from).unwrap();
+        server.send_to(b"57", from).unwrap();
+        assert_eq!(
+            client.join().unwrap().unwrap(),
+            "Enter an integer between 1 and 100: \
+             Client's name: Client of Socklab Reference\n\
+             Server's name: Server of Q\n\
+             Client's number: 42\nServer's number: 57\nSum: 99\n"
+        );
+    }
+
+    /// A server that reads the name and the integer from two datagrams takes the whole
+    /// request for the name and waits; with `integer_again_after` the client then sends
+    /// the integer alone, once, and gets its answer.
+    #[test]
+    fn the_integer_is_sent_again_alone_to_a_server_that_waits_for_it() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        server.set_read_timeout(Some(TEST_DEADLINE)).unwrap();
+        let mut config = ClientConfig::new("127.0.0.1", server.local_addr().unwrap().port());
+        config.integer_again_after = Some(SHORT_WAIT);
+        config.reply_timeout = TEST_DEADLINE;
+        let client = thread::spawn(move || run(&config, "42\n"));
+        let mut datagram = [0; 128];
+        let (len, _) = server.recv_from(&mut datagram).unwrap();
+        assert_eq!(&datagram[..len], b"Client of Socklab Reference\n42");
+        let (len, from) = server.recv_from(&mut datagram).unwrap();
+        assert_eq!(&datagram[..len], b"42");
+        server.send_to(b"Server of Q", from).unwrap();
+        server.send_to(b"57", from).unwrap();
+        let out = client.join().unwrap().unwrap();
+        assert!(
+            out.starts_with(
+                "Enter an integer between 1 and 100: No answer yet: sent the integer again"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(
+                "Server's name: Server of Q\nClient's number: 42\nServer's number: 57\nSum: 99\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_answered_request_is_not_sent_again() {
+        let (port, finished) = spawn_server();
+        let mut config = ClientConfig::new("127.0.0.1", port);
+        config.integer_again_after = Some(TEST_DEADLINE);
+        config.reply_timeout = TEST_DEADLINE;
+        let out = run(&config, "42\n").unwrap();
+        assert!(!out.contains("again"), "{out}");
+        run(&ClientConfig::new("127.0.0.1", port), "0\n").unwrap();
+        let (_, _, errors) = finished.recv_timeout(TEST_DEADLINE).unwrap();
+        assert_eq!(errors, "");
+    }
+
+    #[test]
+    fn an_out_of_range_integer_is_sent_again_alone_when_asked() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        server.set_read_timeout(Some(TEST_DEADLINE)).unwrap();
+        let mut config = ClientConfig::new("127.0.0.1", server.local_addr().unwrap().port());
+        config.integer_again_after = Some(SHORT_WAIT);
+        let client = thread::spawn(move || run(&config, "0\n"));
+        let mut datagram = [0; 128];
+        let (len, _) = server.recv_from(&mut datagram).unwrap();
+        assert_eq!(&datagram[..len], b"Client of Socklab Reference\n0");
+        let (len, _) = server.recv_from(&mut datagram).unwrap();
+        assert_eq!(&datagram[..len], b"0");
+        let out = client.join().unwrap().unwrap();
+        assert!(out.contains("Sent 0, outside 1-100"), "{out}");
+        assert!(out.contains("sent the integer again"), "{out}");
     }
 
     #[test]

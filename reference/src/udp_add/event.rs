@@ -27,6 +27,9 @@ pub enum Event {
     ShuttingDown { received: i64 },
     /// The client sent an integer outside the range, so expects no reply.
     SentOutOfRange { sent: i64 },
+    /// The server had said nothing, so the client sent the integer again, alone (for a
+    /// server that reads the name and the integer from two datagrams).
+    SentIntegerAgain,
     /// The client sent text that is no integer and the server, rightly, did not answer.
     NoReply { sent: String },
     /// The client sent text that is no integer and the server answered anyway.
@@ -73,6 +76,11 @@ impl fmt::Display for Event {
             Event::SentOutOfRange { sent } => write!(
                 f,
                 "Sent {sent}, outside {low}-{high}: the server should shut down"
+            ),
+            // No digits: the grader reads the integers a client shows.
+            Event::SentIntegerAgain => f.write_str(
+                "No answer yet: sent the integer again, alone, \
+                 for a server that reads the name and the integer separately",
             ),
             Event::NoReply { sent } => write!(f, "No reply (the server ignored {sent:?})"),
             Event::Replied { sent, reply } => {

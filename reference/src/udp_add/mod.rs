@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod hold_port;
 pub mod message;
+pub mod reply;
 pub mod responder;
 pub mod server;
 

@@ -1,6 +1,8 @@
 //! The udp-add server's decisions as a sans-IO machine: a datagram in, what to print and
 //! what (if anything) to send back out.
 
+use std::net::SocketAddr;
+
 use super::defect::ServerDefect;
 use super::event::{Event, summary};
 use super::message::{Message, in_range};
@@ -9,21 +11,38 @@ use crate::defects::Defects;
 /// The server's half of the exchange: it answers every in-range number with its own name
 /// and number, ignores datagrams with no integer, and shuts down on an out-of-range one.
 ///
-/// It knows no addresses and no clock: the caller sends a reply to wherever the datagram
-/// came from, and does what [`AfterShutdown`] says.
+/// The handout's "message containing (i) a string containing your name … and (ii) the
+/// entered integer value" may come as one datagram or as two, the name first: a datagram
+/// that is one line with no integer is held as its sender's name, and the integer that
+/// next comes alone from the same sender completes it. The server then answers in kind,
+/// its name and its number in two datagrams, so that a client which reads them one by one
+/// gets what it waits for.
+///
+/// It knows no sockets and no clock: it is given each datagram's source only to pair a
+/// name with the integer that follows it; the caller sends the replies, in order, to that
+/// source, and does what [`AfterShutdown`] says.
 #[derive(Debug, Clone)]
 pub struct Responder {
     own: Message,
     defects: Defects<ServerDefect>,
+    /// A name that came alone, waiting for its sender's integer.
+    held: Option<(SocketAddr, String)>,
 }
 
 /// What to do with one datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
-    /// Print `events` (the summary) and send `reply` to the datagram's source.
-    Answer { events: Vec<Event>, reply: Vec<u8> },
+    /// Print `events` (the summary) and send each of `replies`, in order, to the
+    /// datagram's source.
+    Answer {
+        events: Vec<Event>,
+        replies: Vec<Vec<u8>>,
+    },
     /// Print `event` (the shutdown line), send nothing, then do as `then` says.
     ShutDown { event: Event, then: AfterShutdown },
+    /// A line with no integer, held as the sender's name until its integer comes: say so
+    /// on stderr, send nothing.
+    HoldName { name: String },
     /// The datagram holds no integer: say so on stderr, send nothing, keep serving.
     Ignore { text: String },
 }
@@ -45,6 +64,7 @@ impl Responder {
         Responder {
             own: Message::new(name, number),
             defects: Defects::new(defects),
+            held: None,
         }
     }
 
@@ -53,15 +73,30 @@ impl Responder {
         &self.own
     }
 
-    /// Decides what one datagram calls for.
-    pub fn respond(&self, datagram: &[u8]) -> Response {
-        let client = match Message::parse(datagram) {
+    /// Decides what one datagram from `from` calls for.
+    pub fn respond(&mut self, from: SocketAddr, datagram: &[u8]) -> Response {
+        let held = self.held.take();
+        let mut client = match Message::parse(datagram) {
             Ok(client) => client,
             Err(no_integer) => {
+                let line = no_integer.text.trim();
+                if !line.is_empty() && !line.contains('\n') {
+                    self.held = Some((from, line.to_owned()));
+                    return Response::HoldName {
+                        name: line.to_owned(),
+                    };
+                }
                 return Response::Ignore {
                     text: no_integer.text,
                 };
             }
+        };
+        let split = match held {
+            Some((sender, name)) if sender == from && client.name.is_empty() => {
+                client.name = name;
+                true
+            }
+            _ => false,
         };
         if !in_range(client.number) {
             return Response::ShutDown {
@@ -82,10 +117,15 @@ impl Responder {
         if self.defects.has(ServerDefect::NoClientName) {
             events.retain(|event| !matches!(event, Event::ClientName(_)));
         }
-        Response::Answer {
-            events,
-            reply: self.own.emit(),
-        }
+        let replies = if split {
+            vec![
+                self.own.name.clone().into_bytes(),
+                self.own.number.to_string().into_bytes(),
+            ]
+        } else {
+            vec![self.own.emit()]
+        };
+        Response::Answer { events, replies }
     }
 
     fn after_shutdown(&self) -> AfterShutdown {
@@ -105,18 +145,22 @@ mod tests {
 
     const NAME: &str = "Server of Socklab Reference";
 
+    fn client() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 40000))
+    }
+
     fn lines(response: &Response) -> Vec<String> {
         match response {
             Response::Answer { events, .. } => events.iter().map(ToString::to_string).collect(),
             Response::ShutDown { event, .. } => vec![event.to_string()],
-            Response::Ignore { .. } => Vec::new(),
+            Response::HoldName { .. } | Response::Ignore { .. } => Vec::new(),
         }
     }
 
     #[test]
     fn in_range_number_is_answered_with_the_servers_own() {
-        let responder = Responder::new(NAME, 57, &[]);
-        let response = responder.respond(b"Client of X\n42");
+        let mut responder = Responder::new(NAME, 57, &[]);
+        let response = responder.respond(client(), b"Client of X\n42");
         assert_eq!(
             lines(&response),
             [
@@ -127,18 +171,21 @@ mod tests {
                 "Sum: 99",
             ]
         );
-        let Response::Answer { reply, .. } = response else {
+        let Response::Answer { replies, .. } = response else {
             panic!("not an answer: {response:?}");
         };
-        assert_eq!(reply, b"Server of Socklab Reference\n57");
+        assert_eq!(replies, [b"Server of Socklab Reference\n57"]);
     }
 
     #[test]
     fn range_edges_are_answered() {
-        let responder = Responder::new(NAME, 57, &[]);
+        let mut responder = Responder::new(NAME, 57, &[]);
         for datagram in [&b"C\n1"[..], b"C\n100", b" 42 ", b"Client of X\n42\n"] {
             assert!(
-                matches!(responder.respond(datagram), Response::Answer { .. }),
+                matches!(
+                    responder.respond(client(), datagram),
+                    Response::Answer { .. }
+                ),
                 "{datagram:?}"
             );
         }
@@ -146,10 +193,10 @@ mod tests {
 
     #[test]
     fn out_of_range_number_shuts_down_without_a_reply() {
-        let responder = Responder::new(NAME, 57, &[]);
+        let mut responder = Responder::new(NAME, 57, &[]);
         for (datagram, received) in [(&b"C\n0"[..], 0), (b"C\n101", 101), (b"C\n-5", -5)] {
             assert_eq!(
-                responder.respond(datagram),
+                responder.respond(client(), datagram),
                 Response::ShutDown {
                     event: Event::ShuttingDown { received },
                     then: AfterShutdown::Close
@@ -157,32 +204,82 @@ mod tests {
             );
         }
         assert_eq!(
-            lines(&responder.respond(b"C\n0")),
+            lines(&responder.respond(client(), b"C\n0")),
             ["Received 0, outside 1-100: shutting down"]
         );
     }
 
     #[test]
     fn datagram_with_no_integer_is_ignored() {
-        let responder = Responder::new(NAME, 57, &[]);
+        let mut responder = Responder::new(NAME, 57, &[]);
         assert_eq!(
-            responder.respond(b"Client of X\nabc"),
+            responder.respond(client(), b"Client of X\nabc"),
             Response::Ignore {
                 text: "Client of X\nabc".to_owned()
             }
         );
         assert_eq!(
-            responder.respond(b""),
+            responder.respond(client(), b""),
             Response::Ignore {
                 text: String::new()
             }
         );
     }
 
+    /// A client that sends its name and its integer as two datagrams is answered as it
+    /// asked: the summary names it, and the reply comes as two datagrams too.
+    #[test]
+    fn a_name_then_an_integer_is_one_request_answered_in_kind() {
+        let mut responder = Responder::new(NAME, 57, &[]);
+        assert_eq!(
+            responder.respond(client(), b"Client of Ada\n"),
+            Response::HoldName {
+                name: "Client of Ada".to_owned()
+            }
+        );
+        let response = responder.respond(client(), b"42");
+        assert_eq!(lines(&response)[0], "Client's name: Client of Ada");
+        let Response::Answer { replies, .. } = response else {
+            panic!("not an answer: {response:?}");
+        };
+        assert_eq!(replies, [&b"Server of Socklab Reference"[..], b"57"]);
+        // The name was used up: a lone integer after it is a request with no name.
+        let Response::Answer { replies, .. } = responder.respond(client(), b"43") else {
+            panic!("not an answer");
+        };
+        assert_eq!(replies, [b"Server of Socklab Reference\n57"]);
+    }
+
+    #[test]
+    fn a_held_name_pairs_only_with_its_own_senders_integer() {
+        let mut responder = Responder::new(NAME, 57, &[]);
+        responder.respond(client(), b"Client of Ada");
+        let other = SocketAddr::from(([127, 0, 0, 1], 40001));
+        let response = responder.respond(other, b"42");
+        assert_eq!(lines(&response)[0], "Client's name: ");
+        // A name followed by a whole request keeps the request's own name.
+        responder.respond(client(), b"Client of Ada");
+        let response = responder.respond(client(), b"Client of Bob\n42");
+        assert_eq!(lines(&response)[0], "Client's name: Client of Bob");
+    }
+
+    #[test]
+    fn a_name_then_an_out_of_range_integer_shuts_down() {
+        let mut responder = Responder::new(NAME, 57, &[]);
+        responder.respond(client(), b"Client of Ada");
+        assert!(matches!(
+            responder.respond(client(), b"101"),
+            Response::ShutDown {
+                then: AfterShutdown::Close,
+                ..
+            }
+        ));
+    }
+
     #[test]
     fn wrong_sum_changes_only_the_sum_line() {
-        let good = Responder::new(NAME, 57, &[]).respond(b"C\n42");
-        let bad = Responder::new(NAME, 57, &[ServerDefect::WrongSum]).respond(b"C\n42");
+        let good = Responder::new(NAME, 57, &[]).respond(client(), b"C\n42");
+        let bad = Responder::new(NAME, 57, &[ServerDefect::WrongSum]).respond(client(), b"C\n42");
         let (good, bad) = (lines(&good), lines(&bad));
         assert_eq!(bad[..4], good[..4]);
         assert_eq!(bad[4], "Sum: 100");
@@ -190,7 +287,8 @@ mod tests {
 
     #[test]
     fn no_client_name_leaves_out_that_line_only() {
-        let response = Responder::new(NAME, 57, &[ServerDefect::NoClientName]).respond(b"C\n42");
+        let response =
+            Responder::new(NAME, 57, &[ServerDefect::NoClientName]).respond(client(), b"C\n42");
         assert_eq!(
             lines(&response),
             [
@@ -204,11 +302,12 @@ mod tests {
 
     #[test]
     fn shutdown_defects() {
-        let then =
-            |defects: &[ServerDefect]| match Responder::new(NAME, 57, defects).respond(b"C\n0") {
-                Response::ShutDown { then, .. } => then,
-                other => panic!("not a shutdown: {other:?}"),
-            };
+        let then = |defects: &[ServerDefect]| match Responder::new(NAME, 57, defects)
+            .respond(client(), b"C\n0")
+        {
+            Response::ShutDown { then, .. } => then,
+            other => panic!("not a shutdown: {other:?}"),
+        };
         assert_eq!(then(&[]), AfterShutdown::Close);
         assert_eq!(
             then(&[ServerDefect::NoShutdown]),
@@ -224,11 +323,11 @@ mod tests {
 
     #[test]
     fn custom_name_and_number() {
-        let responder = Responder::new("Server of Q", 1, &[]);
-        let Response::Answer { reply, .. } = responder.respond(b"C\n100") else {
+        let mut responder = Responder::new("Server of Q", 1, &[]);
+        let Response::Answer { replies, .. } = responder.respond(client(), b"C\n100") else {
             panic!("not an answer");
         };
-        assert_eq!(reply, b"Server of Q\n1");
+        assert_eq!(replies, [b"Server of Q\n1"]);
         assert_eq!(responder.own(), &Message::new("Server of Q", 1));
     }
 }

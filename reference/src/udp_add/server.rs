@@ -26,7 +26,8 @@ pub struct Server {
 pub enum Served {
     /// An in-range number from `from` was answered.
     Answered { from: SocketAddr },
-    /// A datagram from `from` held no integer and was ignored.
+    /// A datagram from `from` held no integer: ignored, or held as a name for the integer
+    /// that follows it.
     Ignored { from: SocketAddr },
     /// An out-of-range number arrived; `then` says what the server does next.
     ShutDown { then: AfterShutdown },
@@ -120,20 +121,31 @@ impl Server {
             .recv_from(&mut self.buffer)
             .map_err(receive_error)?;
         let log_error = |source| SocketError::Log { source };
-        match self.responder.respond(&self.buffer[..len]) {
-            Response::Answer { events, reply } => {
+        match self.responder.respond(from, &self.buffer[..len]) {
+            Response::Answer { events, replies } => {
                 for event in events {
                     event.write_line(out).map_err(log_error)?;
                 }
                 // To the datagram's source: the client's ephemeral port, or the grader's relay.
-                self.socket
-                    .send_to(&reply, from)
-                    .map_err(|source| SocketError::Send { peer: from, source })?;
+                for reply in replies {
+                    self.socket
+                        .send_to(&reply, from)
+                        .map_err(|source| SocketError::Send { peer: from, source })?;
+                }
                 Ok(Served::Answered { from })
             }
             Response::ShutDown { event, then } => {
                 event.write_line(out).map_err(log_error)?;
                 Ok(Served::ShutDown { then })
+            }
+            Response::HoldName { name } => {
+                writeln!(
+                    errors,
+                    "no integer in {name:?}: holding it as the client's name until its integer comes"
+                )
+                .and_then(|()| errors.flush())
+                .map_err(log_error)?;
+                Ok(Served::Ignored { from })
             }
             Response::Ignore { text } => {
                 writeln!(errors, "ignoring a message with no integer: {text:?}")
@@ -219,6 +231,29 @@ mod tests {
             errors,
             "ignoring a message with no integer: \"Client\\nabc\"\n"
         );
+    }
+
+    #[test]
+    fn a_name_then_an_integer_is_answered_in_two_datagrams() {
+        let mut server = server(&[]);
+        let client = client();
+        client.send_to(b"Client of X", server.local_addr()).unwrap();
+        let (served, out, errors) = serve(&mut server);
+        assert!(matches!(served, Served::Ignored { .. }), "{served:?}");
+        assert_eq!(out, "");
+        assert_eq!(
+            errors,
+            "no integer in \"Client of X\": holding it as the client's name until its integer comes\n"
+        );
+        client.send_to(b"42", server.local_addr()).unwrap();
+        let (served, out, _) = serve(&mut server);
+        assert!(matches!(served, Served::Answered { .. }), "{served:?}");
+        assert!(out.starts_with("Client's name: Client of X\n"), "{out}");
+        let mut reply = [0; 128];
+        let len = client.recv(&mut reply).unwrap();
+        assert_eq!(&reply[..len], b"Server of Socklab Reference");
+        let len = client.recv(&mut reply).unwrap();
+        assert_eq!(&reply[..len], b"57");
     }
 
     #[test]

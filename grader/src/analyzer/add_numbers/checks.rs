@@ -1,5 +1,6 @@
 //! Which udp-add checks a run gets, what they read about it, and the `completion` check.
 
+use super::conversation::Conversation;
 use super::numbers::Typed;
 use super::{exchange, shown, shutdown};
 use crate::analyzer::add_numbers::AddNumbersParams;
@@ -23,10 +24,15 @@ pub struct AddNumbersEvidence<'a> {
     pub ends_when: EndsWhen,
 }
 
-impl AddNumbersEvidence<'_> {
+impl<'a> AddNumbersEvidence<'a> {
     /// What the typed line is, measured against the case's range.
     pub fn typed(&self) -> Typed {
         Typed::classify(self.typed, self.params.range)
+    }
+
+    /// The run's datagrams read as the request of the typed integer and its reply.
+    pub fn conversation(&self) -> Conversation<'a> {
+        Conversation::read(self.trace, self.typed().value())
     }
 }
 
@@ -54,7 +60,8 @@ pub fn run_checks(evidence: &AddNumbersEvidence<'_>, checks: &[CheckId]) -> Vec<
 /// What `completion` requires, in the words its outcome states.
 pub const COMPLETION: &str = "the client shows the result, then closes its socket and exits";
 
-/// The client exits by itself, with status 0, once it has shown the result.
+/// The client exits by itself, with status 0, once it has shown the result. The handout:
+/// "The client then terminates after releasing any created sockets."
 fn completion(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let outcome = Outcome::new(CheckId::Completion, COMPLETION);
     if !matches!(evidence.typed(), Typed::InRange(_)) {

@@ -3,7 +3,9 @@
 //! integer on the wire and in the outputs, and checks what each program shows.
 
 mod checks;
+pub mod conversation;
 pub mod exchange;
+mod handout;
 pub mod numbers;
 mod params;
 mod plugin;

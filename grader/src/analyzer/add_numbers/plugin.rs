@@ -9,7 +9,7 @@ use crate::case::{
     CheckId, PacketFields, Problems, Scenario, Transport, WireFormat, compile_pattern,
     refuse_upload,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -97,6 +97,10 @@ impl Judge for AddNumbersJudge {
             _ => return None,
         };
         Some(text.to_owned())
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

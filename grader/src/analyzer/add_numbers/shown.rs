@@ -8,15 +8,16 @@ use super::AddNumbersEvidence;
 use super::numbers::{Typed, integers_in};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
-use crate::evidence::{Role, Transcript};
-use crate::link::Direction;
+use crate::evidence::{Role, Transcript, WireEvent};
 use regex::Regex;
 
 /// What `names` requires, in the words its outcome states.
 pub const NAMES: &str =
     "the server shows the client's name and its own; the client shows its own and the server's";
 
-/// Both programs show the client's name and the server's name.
+/// Both programs show the client's name and the server's name. The handout: the server
+/// should "print (display) the client's name (extracted from the received message) and the
+/// server's name"; the client should "display its name, the server's name".
 pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let outcome = Outcome::new(CheckId::Names, NAMES);
     if !matches!(evidence.typed(), Typed::InRange(_)) {
@@ -24,8 +25,19 @@ pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
             .status(Status::Informational)
             .observed("not judged: the scenario sends no in-range integer");
     }
-    let client_name = name(evidence, Direction::ToServer, &evidence.names.client);
-    let server_name = name(evidence, Direction::ToClient, &evidence.names.server);
+    let conversation = evidence.conversation();
+    // The server's name as its reply to the integer carries it, else as anything it sent.
+    let client_name = name(&conversation.from_client, &evidence.names.client);
+    let server_name = name(&conversation.reply(), &evidence.names.server)
+        .or_else(|| name(&conversation.from_server, &evidence.names.server))
+        .map_or(
+            WantedName::Pattern(&evidence.names.server),
+            WantedName::Exact,
+        );
+    let client_name = client_name.map_or(
+        WantedName::Pattern(&evidence.names.client),
+        WantedName::Exact,
+    );
     let mut missing = Vec::new();
     for (role, transcript) in [
         (Role::Server, evidence.server),
@@ -55,7 +67,9 @@ pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
 pub const SUM: &str = "both programs show the client's integer, the server's integer and their sum";
 
 /// Both programs show the typed integer, the server's integer and their sum, and the
-/// server's integer is the same in both.
+/// server's integer is the same in both. The handout: the server should "display the
+/// client's number, its number, and the sum of those numbers"; the client "its integer
+/// value, and the server's integer value, and then compute and the sum".
 pub fn sum(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let outcome = Outcome::new(CheckId::Sum, SUM);
     let Typed::InRange(typed) = evidence.typed() else {
@@ -135,14 +149,10 @@ impl std::fmt::Display for WantedName<'_> {
     }
 }
 
-fn name<'a>(
-    evidence: &AddNumbersEvidence<'_>,
-    direction: Direction,
-    pattern: &'a Regex,
-) -> WantedName<'a> {
-    evidence
-        .trace
-        .direction(direction)
+/// The first name `pattern` finds in `datagrams`, whichever of them carries it.
+fn name(datagrams: &[&WireEvent], pattern: &Regex) -> Option<String> {
+    datagrams
+        .iter()
         .find_map(|event| {
             let text = String::from_utf8_lossy(&event.bytes);
             pattern
@@ -150,7 +160,6 @@ fn name<'a>(
                 .map(|found| found.as_str().trim().to_owned())
         })
         .filter(|name| !name.is_empty())
-        .map_or(WantedName::Pattern(pattern), WantedName::Exact)
 }
 
 /// The server's integer: one its reply carries, preferring one whose sum with the typed
@@ -162,9 +171,17 @@ fn server_integer(
 ) -> Option<i64> {
     let [low, high] = evidence.params.range;
     let in_range = |value: &i64| (low..=high).contains(value);
-    let carried: Vec<i64> = evidence
-        .trace
-        .direction(Direction::ToClient)
+    // What the server sent after the typed integer reached it, in however many datagrams;
+    // anything it sent, when it sent nothing after.
+    let conversation = evidence.conversation();
+    let reply = conversation.reply();
+    let replies = if reply.is_empty() {
+        &conversation.from_server
+    } else {
+        &reply
+    };
+    let carried: Vec<i64> = replies
+        .iter()
         .flat_map(|reply| integers_in(&String::from_utf8_lossy(&reply.bytes)))
         .filter(in_range)
         .collect();

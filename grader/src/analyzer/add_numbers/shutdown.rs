@@ -6,8 +6,8 @@ use super::AddNumbersEvidence;
 use super::numbers::Typed;
 use crate::case::{CheckId, EndsWhen};
 use crate::check::{Outcome, Status};
-use crate::evidence::ExitReason;
-use crate::link::Direction;
+use crate::evidence::{ExitReason, WireEvent};
+use crate::wording;
 
 /// What `shutdown` requires, in the words its outcome states.
 pub const SHUTDOWN: &str = "on an integer outside the range the server releases its socket and terminates; otherwise it keeps serving";
@@ -15,27 +15,33 @@ pub const SHUTDOWN: &str = "on an integer outside the range the server releases 
 pub fn shutdown(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     let typed = evidence.typed();
     let outcome = Outcome::new(CheckId::Shutdown, SHUTDOWN);
-    let sent = evidence
-        .trace
-        .direction(Direction::ToServer)
-        .next()
-        .is_some();
+    let conversation = evidence.conversation();
     match typed {
         Typed::OutOfRange(value) => {
-            if !sent {
-                return outcome
-                    .status(Status::Fail)
-                    .expected(format!(
-                        "the client sends the typed {value}, which shuts the server down"
-                    ))
-                    .observed(format!(
-                        "the client never sent it (the handout shuts the server down this way){}",
-                        evidence.client.last_error_note()
-                    ));
-            }
-            out_of_range(evidence, outcome, value)
+            // "If your server receives an integer value that is out of range, it should
+            // terminate after releasing any created sockets": judged only once it did
+            // receive it. Before that there is nothing to judge the server on; `exchange`
+            // says why the integer never came.
+            let reached = conversation
+                .integer
+                .and_then(|sent| sent.reached_server.map(|_| sent));
+            let Some(sent) = reached else {
+                let why = match conversation.integer {
+                    Some(sent) => format!(
+                        "the datagram carrying {value} was {}",
+                        sent.datagram.fate.summary()
+                    ),
+                    None => format!("the client never sent {value}"),
+                };
+                return outcome.status(Status::Informational).observed(format!(
+                    "not judged: {value} never reached the server ({why}), so nothing asked it to shut down; \
+                     the reference client grades the server's shutdown (`grader check` with the student's \
+                     server alone, or a case's `server` role in `grader batch`)"
+                ));
+            };
+            out_of_range(evidence, outcome, value, sent.datagram)
         }
-        Typed::NotANumber(_) if !sent => outcome
+        Typed::NotANumber(_) if conversation.from_client.is_empty() => outcome
             .status(Status::Informational)
             .observed("not exercised: the client sent the server nothing"),
         Typed::InRange(_) | Typed::NotANumber(_) => {
@@ -65,8 +71,16 @@ pub fn shutdown(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     }
 }
 
-fn out_of_range(evidence: &AddNumbersEvidence<'_>, outcome: Outcome, value: i64) -> Outcome {
+/// The server was given the out-of-range `value` (in `datagram`): it must exit by itself
+/// and leave its port free.
+fn out_of_range(
+    evidence: &AddNumbersEvidence<'_>,
+    outcome: Outcome,
+    value: i64,
+    datagram: &WireEvent,
+) -> Outcome {
     let expected = format!("after {value} the server exits by itself and its port is free again");
+    let carrying = wording::datagram(datagram.direction, datagram.nth);
     let Some(release) = evidence.server_release else {
         let observed = match (&evidence.server.exit, evidence.ends_when) {
             (_, EndsWhen::ClientExits) => {
@@ -75,14 +89,15 @@ fn out_of_range(evidence: &AddNumbersEvidence<'_>, outcome: Outcome, value: i64)
                 );
             }
             (Some(ExitReason::DeadlineExceeded), _) => format!(
-                "the server was still running at the scenario's deadline, after the client sent {value}"
+                "the server was still running at the scenario's deadline, after it was given {value} ({carrying})"
             ),
             _ => "the server did not exit by itself".to_owned(),
         };
         return outcome
             .status(Status::Fail)
             .expected(expected)
-            .observed(observed);
+            .observed(observed)
+            .evidence(carrying);
     };
     if !release.free_again {
         return outcome

@@ -208,21 +208,150 @@ fn shutdown_needs_an_exit_and_a_free_port() {
         held.observed
     );
     let running = transcript(&[], ExitReason::DeadlineExceeded);
-    let late = judge("101", &client, &running, &trace, None, CheckId::Shutdown);
+    let trace_101 = WireTrace {
+        events: vec![datagram(Direction::ToServer, 1, b"Client of Ada\n101")],
+        ..WireTrace::default()
+    };
+    let late = judge("101", &client, &running, &trace_101, None, CheckId::Shutdown);
     assert_eq!(late.status, Status::Fail);
-    assert!(late.observed.contains("still running"), "{}", late.observed);
-    let nothing_sent = judge(
-        "0",
-        &client,
-        &exited,
-        &WireTrace::default(),
-        Some(&free),
-        CheckId::Shutdown,
+    assert_eq!(
+        late.observed,
+        "the server was still running at the scenario's deadline, after it was given 101 (to-server #1)"
     );
-    assert_eq!(nothing_sent.status, Status::Fail);
+}
+
+/// A request of two datagrams (the name, then the integer) and a reply of two (the
+/// server's name, then its integer): every check finds what it needs across them.
+#[test]
+fn an_exchange_of_two_datagrams_each_way_passes_every_check() {
+    let trace = timed_trace(&[
+        (Direction::ToServer, 10, b"Client of Ada Lovelace"),
+        (Direction::ToServer, 11, b"42"),
+        (Direction::ToClient, 13, b"Server of Ada Lovelace"),
+        (Direction::ToClient, 14, b"57"),
+    ]);
+    let client = transcript(CLIENT_OK, ExitReason::Exited { code: 0 });
+    let server = transcript(SERVER_OK, ExitReason::StoppedByGrader);
+    for check in [
+        CheckId::Exchange,
+        CheckId::Names,
+        CheckId::Sum,
+        CheckId::Completion,
+    ] {
+        let outcome = judge("42\n", &client, &server, &trace, None, check);
+        assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    }
+    let exchange = judge("42", &client, &server, &trace, None, CheckId::Exchange);
+    assert_eq!(
+        exchange.observed,
+        "the client sent 2 datagrams: \"Client of Ada Lovelace\", then \"42\"; \
+         the server answered with 2 datagrams: \"Server of Ada Lovelace\", then \"57\""
+    );
+}
+
+/// What the server sent before the integer reached it is not its reply, wherever it
+/// stands in the trace: a server that answers the name datagram alone and then falls
+/// silent never replied to the integer.
+#[test]
+fn a_datagram_before_the_integer_arrived_is_no_reply() {
+    let trace = timed_trace(&[
+        (Direction::ToServer, 10, b"Client of Ada Lovelace"),
+        (Direction::ToClient, 12, b"Server of Ada Lovelace\n57"),
+        (Direction::ToServer, 20, b"42"),
+    ]);
+    let client = transcript(CLIENT_OK, ExitReason::Exited { code: 0 });
+    let server = transcript(SERVER_OK, ExitReason::StoppedByGrader);
+    let exchange = judge("42", &client, &server, &trace, None, CheckId::Exchange);
+    assert_eq!(exchange.status, Status::Fail, "{exchange:?}");
+    assert_eq!(
+        exchange.observed,
+        "the client sent 2 datagrams: \"Client of Ada Lovelace\", then \"42\"; the server never \
+         replied (before 42 reached it, it had sent \"Server of Ada Lovelace\\x0a57\")"
+    );
+}
+
+/// The server's integer is the one its reply carries, not one it sent before: a server
+/// that sent 13 early and replied 57 is judged on 57.
+#[test]
+fn the_servers_integer_comes_from_its_reply() {
+    let trace = timed_trace(&[
+        (Direction::ToClient, 5, b"13"),
+        (Direction::ToServer, 10, b"Client of Ada Lovelace\n42"),
+        (Direction::ToClient, 12, b"Server of Ada Lovelace\n57"),
+    ]);
+    let client = transcript(CLIENT_OK, ExitReason::Exited { code: 0 });
+    let server = transcript(&["Client of Ada Lovelace", "Server of Ada Lovelace", "42 + 13 = 55", "42 + 57 = 99"], ExitReason::StoppedByGrader);
+    let sum = judge("42", &client, &server, &trace, None, CheckId::Sum);
+    assert_eq!(sum.status, Status::Pass, "{sum:?}");
+    assert_eq!(sum.observed, "both show 42 + 57 = 99");
+}
+
+/// A client that keeps an out-of-range integer to itself fails `exchange`, saying so; the
+/// server, never given it, is not judged on its shutdown (never "after the client sent 0").
+#[test]
+fn an_out_of_range_integer_the_client_never_sent() {
+    let trace = timed_trace(&[(Direction::ToServer, 10, b"Client of Ada Lovelace")]);
+    let client = transcript(
+        &["Enter an integer: 0 is not between 1 and 100"],
+        ExitReason::Exited { code: 1 },
+    );
+    let server = transcript(&[], ExitReason::DeadlineExceeded);
+    let exchange = judge("0", &client, &server, &trace, None, CheckId::Exchange);
+    assert_eq!(exchange.status, Status::Fail, "{exchange:?}");
+    assert_eq!(
+        exchange.observed,
+        "the typed 0 never reached the server: the client sent only \"Client of Ada Lovelace\"; \
+         it exited with status 1; its last output line: \"Enter an integer: 0 is not between 1 \
+         and 100\"; a client that refuses an out-of-range integer itself never lets the server \
+         shut down, so this run cannot test the server's shutdown (the reference client does)"
+    );
+    let shutdown = judge("0", &client, &server, &trace, None, CheckId::Shutdown);
+    assert_eq!(shutdown.status, Status::Informational, "{shutdown:?}");
     assert!(
-        nothing_sent.observed.contains("never sent it"),
+        shutdown
+            .observed
+            .starts_with("not judged: 0 never reached the server (the client never sent 0)"),
         "{}",
-        nothing_sent.observed
+        shutdown.observed
     );
+    let silent = judge(
+        "101",
+        &client,
+        &server,
+        &WireTrace::default(),
+        None,
+        CheckId::Exchange,
+    );
+    assert!(
+        silent
+            .observed
+            .starts_with("the typed 101 never reached the server: the client sent nothing;"),
+        "{}",
+        silent.observed
+    );
+}
+
+/// Datagrams at the given times (ms), each delivered 1 ms after the relay received it.
+fn timed_trace(datagrams: &[(Direction, u64, &[u8])]) -> WireTrace {
+    let events = datagrams
+        .iter()
+        .zip(1_u64..)
+        .map(|(&(direction, at, bytes), index)| {
+            let mut event = datagram(direction, index * 2, bytes);
+            event.received_at = Duration::from_millis(at);
+            event.fate = Fate::Delivered {
+                copies: vec![DeliveredCopy {
+                    order: index * 2 + 1,
+                    sent_at: Duration::from_millis(at + 1),
+                    altered_bytes: None,
+                    alterations: Vec::new(),
+                }],
+            };
+            event
+        })
+        .collect();
+    WireTrace {
+        events,
+        ..WireTrace::default()
+    }
 }

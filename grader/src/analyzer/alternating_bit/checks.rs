@@ -1,6 +1,6 @@
 //! Which rdt 3.0 checks a run gets, and everything they read about it.
 
-use super::{completion, logs, packets, receiver, sender, timer};
+use super::{completion, delivery, logs, packets, receiver, sender, timer};
 use crate::analyzer::alternating_bit::AlternatingBitParams;
 use crate::analyzer::alternating_bit::Conversation;
 use crate::analyzer::alternating_bit::LogMatchers;
@@ -39,7 +39,7 @@ pub fn run_checks(evidence: &Rdt3Evidence<'_>, checks: &[CheckId]) -> Vec<Outcom
             CheckId::RetransmissionTimer => timer.check(evidence),
             CheckId::AckBehaviour => receiver::ack_behaviour(evidence),
             CheckId::SenderReaction => sender::sender_reaction(evidence),
-            CheckId::Delivery => receiver::delivery(evidence),
+            CheckId::Delivery => delivery::delivery(evidence),
             CheckId::Completion => completion::completion(evidence),
             CheckId::LogLines => logs::log_lines(evidence, &timer),
             other => Outcome::new(other, "a check of another analyzer")

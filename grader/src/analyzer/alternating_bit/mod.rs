@@ -6,11 +6,14 @@
 mod checks;
 pub mod completion;
 pub mod conversation;
+mod handout;
+pub mod delivery;
 pub mod logs;
 pub mod packets;
 mod params;
 mod plugin;
 pub mod receiver;
+pub mod replies;
 pub mod sender;
 pub mod timer;
 
@@ -19,5 +22,7 @@ pub use conversation::{Conversation, Message, Step, StepKind};
 pub use params::{AlternatingBitParams, LogPattern, LogPatterns, TimerExpectation};
 pub use plugin::{AlternatingBitJudge, LogMatchers};
 
+#[cfg(test)]
+mod server_tests;
 #[cfg(test)]
 mod tests;

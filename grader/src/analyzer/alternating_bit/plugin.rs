@@ -2,8 +2,8 @@
 //! compiled at load, and each run decoded into a conversation and judged.
 
 use super::params::{AlternatingBitParams, LogPattern};
-use super::{Conversation, Rdt3Evidence, completion, logs, packets, receiver, run_checks};
-use super::{sender, timer};
+use super::{Conversation, Rdt3Evidence, completion, delivery, logs, packets, receiver};
+use super::{run_checks, sender, timer};
 use crate::analyzer::plugin::{Judge, PacketNames, Plugin, Run, TypedInput};
 use crate::analyzer::registry::Case;
 use crate::case::line_matcher::LineMatcher;
@@ -12,7 +12,7 @@ use crate::case::{
     CheckId, PacketFields, Problems, Scenario, Transport, WireFormat, compile_pattern,
     refuse_upload,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::{ChecksumSpec, Layout};
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ pub struct LogMatchers {
     pub received: LineMatcher,
     pub timer: LineMatcher,
     pub corrupt: LineMatcher,
+    /// A server line that delivers a message.
+    pub delivered: LineMatcher,
 }
 
 /// What the alternating-bit analyzer compiles at load.
@@ -118,6 +120,7 @@ impl Plugin for AlternatingBitParams {
         let [sent, received, timer, corrupt] =
             [&logs.sent, &logs.received, &logs.timer, &logs.corrupt]
                 .map(|pattern| compile_matcher(pattern, problems));
+        let delivered = compile_matcher(&logs.delivered_or_default(), problems);
         let PacketFields::Layout(layout) = fields else {
             return None;
         };
@@ -129,6 +132,7 @@ impl Plugin for AlternatingBitParams {
                 received: received?,
                 timer: timer?,
                 corrupt: corrupt?,
+                delivered: delivered?,
             },
             checksum: case
                 .wire
@@ -176,11 +180,15 @@ impl Judge for AlternatingBitJudge {
             C::IdenticalRetransmission => sender::IDENTICAL_RETRANSMISSION,
             C::SenderReaction => sender::SENDER_REACTION,
             C::AckBehaviour => receiver::ACK_BEHAVIOUR,
-            C::Delivery => receiver::DELIVERY,
+            C::Delivery => delivery::DELIVERY,
             C::LogLines => logs::LOG_LINES,
             _ => return None,
         };
         Some(text.to_owned())
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

@@ -12,12 +12,16 @@ use crate::link::Direction;
 use crate::wording;
 
 /// What `request` requires, in the words its outcome states.
-pub const REQUEST: &str = "the client sends one datagram holding the file's name";
+pub const REQUEST: &str = "the client sends the server a datagram holding the file's name";
 
-/// The client's first datagram holds the file's name.
+/// A datagram of the client holds the file's name. The handout says "a datagram ... with
+/// the file name": how the name is wrapped (`GET name`, a trailing newline) is the
+/// student's, and so is anything the client sends besides; the name split over several
+/// datagrams is not a datagram with the name.
 pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outcome {
     let outcome = Outcome::new(CheckId::Request, REQUEST);
-    let Some(first) = evidence.trace.direction(Direction::ToServer).next() else {
+    let sent: Vec<_> = evidence.trace.direction(Direction::ToServer).collect();
+    let Some(first) = sent.first() else {
         return outcome
             .status(Status::Fail)
             .expected(format!("a datagram holding `{}`", file.name))
@@ -27,20 +31,34 @@ pub fn request(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> Outc
             ));
     };
     let name = file.name.as_bytes();
-    if first.bytes.windows(name.len()).any(|window| window == name) {
-        outcome.observed(format!(
+    let holds_name = |bytes: &[u8]| bytes.windows(name.len().max(1)).any(|window| window == name);
+    match sent.iter().position(|event| holds_name(&event.bytes)) {
+        Some(0) => outcome.observed(format!(
             "the client asked for {}",
             wording::payload_text(&first.bytes)
-        ))
-    } else {
-        outcome
-            .status(Status::Fail)
-            .expected(format!("a datagram holding `{}`", file.name))
+        )),
+        Some(index) => outcome
             .observed(format!(
-                "its first datagram was {}",
+                "the client asked for {} in its datagram {} (before it: {})",
+                wording::payload_text(&sent[index].bytes),
+                index + 1,
                 wording::payload_text(&first.bytes)
             ))
-            .evidence("to-server #1")
+            .evidence(format!("to-server #{}", index + 1)),
+        None => {
+            let more = match sent.len() {
+                1 => String::new(),
+                count => format!(", and none of its {count} datagrams held the name"),
+            };
+            outcome
+                .status(Status::Fail)
+                .expected(format!("a datagram holding `{}`", file.name))
+                .observed(format!(
+                    "its first datagram was {}{more}",
+                    wording::payload_text(&first.bytes)
+                ))
+                .evidence("to-server #1")
+        }
     }
 }
 
@@ -126,17 +144,23 @@ pub fn block_sizes(evidence: &FileTransferEvidence<'_>, file: &FileEvidence) -> 
                 summary(transfer)
             ));
     }
+    // What came after the block that ended the file (an extra empty "end" datagram, a
+    // second transfer for a repeated request) is no block of this file, but it was sent.
+    let after = match &sizes[transfer.len()..] {
+        [] => String::new(),
+        rest => format!("; after the end, {}", summary(rest)),
+    };
     if total != file.original_size {
         return outcome
             .status(Status::Fail)
             .expected(expected_text)
             .observed(format!(
-                "{} holding {total} bytes; the file has {}",
+                "{} holding {total} bytes; the file has {}{after}",
                 summary(transfer),
                 file.original_size
             ));
     }
-    outcome.observed(summary(transfer))
+    outcome.observed(format!("{}{after}", summary(transfer)))
 }
 
 /// The sizes of the datagrams the server sent, in order.

@@ -4,7 +4,7 @@ use super::{blocks, completion, copy};
 use crate::analyzer::file_transfer::FileTransferParams;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
-use crate::evidence::{FileEvidence, Transcript, WireTrace};
+use crate::evidence::{FileEvidence, ProducedFile, Transcript, WireTrace};
 
 /// Everything the udp-file checks read about one scenario run.
 #[derive(Debug)]
@@ -14,6 +14,8 @@ pub struct FileTransferEvidence<'a> {
     pub client: &'a Transcript,
     pub server: &'a Transcript,
     pub trace: &'a WireTrace,
+    /// The files the client wrote in its directory (its copy may have a name of its own).
+    pub client_files: &'a [ProducedFile],
 }
 
 /// Runs the requested checks, in the requested order.
@@ -32,7 +34,7 @@ pub fn run_checks(evidence: &FileTransferEvidence<'_>, checks: &[CheckId]) -> Ve
                 .observed("the server bound its port and the client ran"),
             CheckId::Request => blocks::request(evidence, file),
             CheckId::BlockSizes => blocks::block_sizes(evidence, file),
-            CheckId::FileCopy => copy::file_copy(file),
+            CheckId::FileCopy => copy::file_copy(evidence, file),
             CheckId::Completion => completion::completion(evidence, file),
             other => Outcome::new(other, "a check of another analyzer")
                 .status(Status::Error)

@@ -5,6 +5,7 @@ pub mod blocks;
 mod checks;
 pub mod completion;
 pub mod copy;
+mod handout;
 mod params;
 mod plugin;
 

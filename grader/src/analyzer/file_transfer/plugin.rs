@@ -8,7 +8,7 @@ use crate::analyzer::registry::Case;
 use crate::case::{
     CheckId, PacketFields, Problems, Scenario, Transport, WireFormat, refuse_upload,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -81,6 +81,10 @@ impl Judge for FileTransferJudge {
         Some(text.to_owned())
     }
 
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
+    }
+
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {
         let evidence = run.evidence;
         run_checks(
@@ -90,6 +94,7 @@ impl Judge for FileTransferJudge {
                 client: &evidence.client,
                 server: &evidence.server,
                 trace: &evidence.trace,
+                client_files: &evidence.client_files,
             },
             run.checks,
         )

@@ -6,7 +6,10 @@ use crate::analyzer::file_transfer::FileTransferParams;
 use crate::case::CheckId;
 use crate::check::Status;
 use crate::evidence::trace::DeliveredCopy;
-use crate::evidence::{ExitReason, Fate, FileEvidence, Received, Transcript, WireEvent, WireTrace};
+use crate::evidence::{
+    ExitReason, Fate, FileEvidence, ProducedFile, Received, Transcript, WireEvent, WireTrace,
+    first_difference,
+};
 use crate::link::Direction;
 use std::time::Duration;
 
@@ -71,6 +74,17 @@ fn judge(
     client_exit: ExitReason,
     check: CheckId,
 ) -> crate::check::Outcome {
+    judge_with_files(trace, file, client_exit, check, &[])
+}
+
+/// Like [`judge`], with the files the client wrote in its directory.
+fn judge_with_files(
+    trace: &WireTrace,
+    file: &FileEvidence,
+    client_exit: ExitReason,
+    check: CheckId,
+    client_files: &[ProducedFile],
+) -> crate::check::Outcome {
     let client = Transcript {
         exit: Some(client_exit),
         ..Transcript::default()
@@ -82,6 +96,7 @@ fn judge(
         client: &client,
         server: &server,
         trace,
+        client_files,
     };
     run_checks(&evidence, &[check]).remove(0)
 }
@@ -212,5 +227,134 @@ fn a_hang_says_what_the_last_block_was_and_whose_it_is() {
             .contains("the final empty block reached it, and it kept waiting"),
         "{}",
         client_ignored.observed
+    );
+}
+
+/// A file the client wrote, as the grader reads it back, compared with `original`.
+fn written(name: &str, bytes: &[u8], original: &[u8]) -> ProducedFile {
+    ProducedFile {
+        name: name.to_owned(),
+        size: bytes.len() as u64,
+        bytes: Some(bytes.to_vec()),
+        differs_from_original_at: first_difference(original, bytes).map(|at| at as u64),
+        compared: true,
+    }
+}
+
+#[test]
+fn a_copy_saved_under_a_name_of_its_own_passes_and_says_where() {
+    let ok = ExitReason::Exited { code: 0 };
+    let original = vec![7; 3000];
+    let renamed = [written("received_data.bin", &original, &original)];
+    let outcome = judge_with_files(
+        &trace(&[2048, 952]),
+        &file(3000, None),
+        ok.clone(),
+        CheckId::FileCopy,
+        &renamed,
+    );
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert_eq!(
+        outcome.observed,
+        "identical, 3000 bytes, saved as `received_data.bin`"
+    );
+    // Paired by what it carries: a wrong file under the given name and the right one
+    // under another is a copy; a log beside a right copy changes nothing.
+    let both = [
+        written("client.log", b"asked for data.bin", &original),
+        written("received_data.bin", &original, &original),
+    ];
+    let outcome = judge_with_files(
+        &trace(&[2048, 952]),
+        &file(3000, Some(vec![0; 10])),
+        ok,
+        CheckId::FileCopy,
+        &both,
+    );
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+}
+
+#[test]
+fn a_wrong_copy_under_another_name_fails_with_its_difference() {
+    let ok = ExitReason::Exited { code: 0 };
+    let original = vec![7; 3000];
+    let short = [written("copy_of_data.bin", &original[..2048], &original)];
+    let outcome = judge_with_files(
+        &trace(&[2048, 952]),
+        &file(3000, None),
+        ok.clone(),
+        CheckId::FileCopy,
+        &short,
+    );
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome
+            .observed
+            .starts_with("the client wrote no `data.bin`; it saved `copy_of_data.bin`, and in it "),
+        "{}",
+        outcome.observed
+    );
+    assert!(
+        outcome.observed.contains("original 3000 bytes, copy 2048 bytes"),
+        "{}",
+        outcome.observed
+    );
+    let several = [
+        written("a.bin", b"x", &original),
+        written("b.bin", b"yy", &original),
+    ];
+    let outcome = judge_with_files(
+        &trace(&[2048, 952]),
+        &file(3000, None),
+        ok,
+        CheckId::FileCopy,
+        &several,
+    );
+    assert_eq!(outcome.status, Status::Fail);
+    assert_eq!(
+        outcome.observed,
+        "the client wrote no `data.bin`, and none of the 2 files it wrote equals the original: `a.bin` (1 byte), `b.bin` (2 bytes)"
+    );
+}
+
+#[test]
+fn the_request_is_any_datagram_holding_the_name() {
+    let ok = ExitReason::Exited { code: 0 };
+    let file = file(1, Some(vec![7]));
+    let mut greeting_first = trace(&[1]);
+    greeting_first.events.insert(
+        0,
+        datagram(Direction::ToServer, 0, b"HELLO".to_vec()),
+    );
+    let outcome = judge(&greeting_first, &file, ok.clone(), CheckId::Request);
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert!(
+        outcome.observed.contains("in its datagram 2"),
+        "{}",
+        outcome.observed
+    );
+    let mut wrong_name = trace(&[1]);
+    wrong_name.events[0].bytes = b"atad.bin".to_vec();
+    let outcome = judge(&wrong_name, &file, ok, CheckId::Request);
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome.observed.starts_with("its first datagram was"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn datagrams_after_the_end_of_the_file_are_said() {
+    let outcome = judge(
+        &trace(&[2048, 1, 0]),
+        &file(2049, Some(vec![7; 2049])),
+        ExitReason::Exited { code: 0 },
+        CheckId::BlockSizes,
+    );
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert_eq!(
+        outcome.observed,
+        "2 datagrams: 2048, 1; after the end, 1 datagram: 0"
     );
 }

@@ -1,6 +1,6 @@
 //! Which tcp-lines checks a run gets, and everything they read about it.
 
-use super::{files, framing, status};
+use super::{files, framing, shown, status};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{Connection, ProducedFile, Transcript, WireTrace};
@@ -58,7 +58,7 @@ pub fn run_checks(evidence: &LineUploadEvidence<'_>, checks: &[CheckId]) -> Vec<
             CheckId::StatusBytes => status::status_bytes(evidence),
             CheckId::SavedFiles => files::saved_files(evidence),
             CheckId::ServerClose => status::server_close(evidence),
-            CheckId::ClientStatus => status::client_status(evidence),
+            CheckId::ClientStatus => shown::client_status(evidence),
             CheckId::Completion => status::completion(evidence),
             other => Outcome::new(other, "a check of another analyzer")
                 .status(Status::Error)

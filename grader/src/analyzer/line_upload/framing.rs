@@ -33,7 +33,7 @@ pub fn framing(evidence: &LineUploadEvidence<'_>) -> Outcome {
                 stream.sent
             ));
     }
-    let connections = evidence.trace.connections.len();
+    let connections = evidence.trace.connections_opened();
     let decoded = decode(&stream.bytes);
     for (index, file) in decoded.files.iter().enumerate() {
         let typed: &[String] = evidence.uploads.get(index).map_or(&[], Vec::as_slice);

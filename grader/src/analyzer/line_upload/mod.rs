@@ -5,8 +5,10 @@
 mod checks;
 pub mod files;
 pub mod framing;
+mod handout;
 mod params;
 mod plugin;
+pub mod shown;
 pub mod status;
 pub mod stream;
 pub mod uploads;

@@ -2,14 +2,14 @@
 //! client's keyboard input made from the scenario's files, and each run judged.
 
 use super::params::LineUploadParams;
-use super::{LineUploadEvidence, files, run_checks, status, uploads};
+use super::{LineUploadEvidence, files, run_checks, shown, status, uploads};
 use crate::analyzer::plugin::{Judge, PacketNames, Plugin, Run, TypedInput};
 use crate::analyzer::registry::Case;
 use crate::case::{
     CheckId, Feed, PacketFields, Problems, Scenario, StdinScript, Transport, WireFormat,
     compile_pattern,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -129,11 +129,15 @@ impl Judge for LineUploadJudge {
             CheckId::StatusBytes => status::STATUS_BYTES,
             CheckId::SavedFiles => files::SAVED_FILES,
             CheckId::ServerClose => status::SERVER_CLOSE,
-            CheckId::ClientStatus => status::CLIENT_STATUS,
+            CheckId::ClientStatus => shown::CLIENT_STATUS,
             CheckId::Completion => status::COMPLETION,
             _ => return None,
         };
         Some(text.to_owned())
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

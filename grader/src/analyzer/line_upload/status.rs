@@ -1,13 +1,12 @@
 //! The server's side of the conversation: one status byte per file, sent only once the
-//! whole file is in; the close after `Q`; the client showing each status; both programs
-//! ending by themselves.
+//! whole file is in; the close after `Q`; both programs ending by themselves.
 
 use super::LineUploadEvidence;
 use super::stream::decode;
 use crate::case::CheckId;
 use crate::check::program_end::exit_problem;
 use crate::check::{Outcome, Status};
-use crate::evidence::{ResetBy, Role};
+use crate::evidence::{ExitReason, ResetBy, Role};
 
 /// What the server should answer: `A` per typed file, then `Q` for the zero-line file.
 fn expected_statuses(evidence: &LineUploadEvidence<'_>) -> Vec<u8> {
@@ -138,62 +137,15 @@ pub fn server_close(evidence: &LineUploadEvidence<'_>) -> Outcome {
     }
 }
 
-/// What `client-status` requires, in the words its outcome states.
-pub const CLIENT_STATUS: &str =
-    "the client shows the user each status it receives (e.g. \"File accepted\")";
-
-pub fn client_status(evidence: &LineUploadEvidence<'_>) -> Outcome {
-    let outcome = Outcome::new(CheckId::ClientStatus, CLIENT_STATUS);
-    let answered = evidence
-        .connection()
-        .map(|connection| connection.to_client.bytes.clone())
-        .unwrap_or_default();
-    let accepted_sent = answered.iter().filter(|&&byte| byte == b'A').count();
-    let quit_sent = answered.contains(&b'Q');
-    let lines = &evidence.client.lines;
-    let shown_accepted = lines
-        .iter()
-        .filter(|line| evidence.accepted.is_match(&line.text))
-        .count();
-    let shown_quit = lines
-        .iter()
-        .any(|line| evidence.quitting.is_match(&line.text));
-    let expected = format!(
-        "{accepted_sent} line(s) matching /{}/{}",
-        evidence.accepted.as_str(),
-        if quit_sent {
-            format!(" and one matching /{}/", evidence.quitting.as_str())
-        } else {
-            String::new()
-        }
-    );
-    if shown_accepted < accepted_sent || (quit_sent && !shown_quit) {
-        return outcome
-            .status(Status::Fail)
-            .expected(expected)
-            .observed(format!(
-                "the server answered {:?}; the client showed {shown_accepted} acceptance line(s){}",
-                String::from_utf8_lossy(&answered),
-                if quit_sent && !shown_quit {
-                    " and no quitting line"
-                } else {
-                    ""
-                }
-            ));
-    }
-    outcome.expected(expected).observed(format!(
-        "{shown_accepted} acceptance line(s){}",
-        if shown_quit {
-            " and the quitting line"
-        } else {
-            ""
-        }
-    ))
-}
-
 /// What `completion` requires, in the words its outcome states.
 pub const COMPLETION: &str = "both programs finish by themselves after the zero-line file";
 
+/// The client's "Close sockets and exit." is said; the server's exit is implied by its
+/// "Close the sockets" (the listening one too) at the end of its operation, while "Files
+/// uploaded over previous socket connections are overwritten" allows a server that serves
+/// further connections. So a server that closed the upload's connection after its `Q` by
+/// itself and then kept running (listening for the next client) works, and deviates only
+/// from that implied end: `non-strict`.
 pub fn completion(evidence: &LineUploadEvidence<'_>) -> Outcome {
     let outcome = Outcome::new(CheckId::Completion, COMPLETION)
         .expected("the client and the server exit with status 0");
@@ -201,11 +153,20 @@ pub fn completion(evidence: &LineUploadEvidence<'_>) -> Outcome {
         (evidence.client, Role::Client),
         (evidence.server, Role::Server),
     ] {
-        if let Some((status, why)) = exit_problem(transcript, role) {
-            return outcome
-                .status(status)
-                .observed(format!("{why}{}", transcript.last_error_note()));
+        let Some((status, why)) = exit_problem(transcript, role) else {
+            continue;
+        };
+        let kept_serving = role == Role::Server
+            && transcript.exit == Some(ExitReason::StoppedByGrader)
+            && server_close(evidence).status == Status::Pass;
+        if kept_serving {
+            return outcome.status(Status::NonStrict).observed(
+                "the server closed the connection after its `Q` and was still running when the scenario ended (waiting for another client?), so the grader stopped it; the handout's receiver ends with \"Close the sockets\"",
+            );
         }
+        return outcome
+            .status(status)
+            .observed(format!("{why}{}", transcript.last_error_note()));
     }
     outcome.observed("both exited with status 0")
 }

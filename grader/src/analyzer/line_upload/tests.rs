@@ -5,7 +5,8 @@ use super::{LineUploadEvidence, run_checks};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{
-    Connection, ExitReason, Mark, ProducedFile, Segment, StreamRecord, Transcript, WireTrace,
+    Connection, ExitReason, Line, Mark, ProducedFile, Segment, Stream, StreamRecord, Transcript,
+    WireTrace,
 };
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -68,19 +69,30 @@ fn saved(name: &str, bytes: &[u8]) -> ProducedFile {
 }
 
 fn judge(trace: &WireTrace, server_files: &[ProducedFile], check: CheckId) -> Outcome {
-    let accepted = regex::Regex::new("(?i)accept").unwrap();
-    let quitting = regex::Regex::new("(?i)quit").unwrap();
-    let client = Transcript {
+    let exited = Transcript {
         exit: Some(ExitReason::Exited { code: 0 }),
         ..Transcript::default()
     };
+    judge_programs(trace, server_files, check, &exited, &exited)
+}
+
+/// Like [`judge`], with what each program printed and how it ended.
+fn judge_programs(
+    trace: &WireTrace,
+    server_files: &[ProducedFile],
+    check: CheckId,
+    client: &Transcript,
+    server: &Transcript,
+) -> Outcome {
+    let accepted = regex::Regex::new("(?i)accept").unwrap();
+    let quitting = regex::Regex::new("(?i)quit").unwrap();
     let uploads = files();
     let evidence = LineUploadEvidence {
         accepted: &accepted,
         quitting: &quitting,
         uploads: &uploads,
-        client: &client,
-        server: &client,
+        client,
+        server,
         trace,
         server_files,
         stream_faults: None,
@@ -178,4 +190,83 @@ fn a_server_that_never_closes_fails_server_close() {
     trace.connections[0].to_client.ended = None;
     let outcome = judge(&trace, &[], CheckId::ServerClose);
     assert_eq!(outcome.status, Status::Fail);
+}
+
+/// A client that printed `lines`, each at its millisecond, and exited 0.
+fn client_printing(lines: &[(u64, &str)]) -> Transcript {
+    Transcript {
+        lines: lines
+            .iter()
+            .map(|&(at, text)| Line {
+                at: Duration::from_millis(at),
+                stream: Stream::Stdout,
+                text: text.to_owned(),
+            })
+            .collect(),
+        exit: Some(ExitReason::Exited { code: 0 }),
+        ..Transcript::default()
+    }
+}
+
+#[test]
+fn a_status_reported_in_words_of_its_own_or_as_the_byte_passes() {
+    // The answers `AQ` reach the relay at 10 ms.
+    let trace = connection(encode(&files()), b"AQ", 10);
+    let server = client_printing(&[]);
+    for lines in [
+        [(12, "Line 2: Server says: A"), (14, "Server says: Q")],
+        [(12, "Status from server: b'A'"), (14, "status b'Q', bye")],
+        [(12, "File accepted"), (14, "Server is quitting")],
+    ] {
+        let client = client_printing(&lines);
+        let outcome = judge_programs(&trace, &[], CheckId::ClientStatus, &client, &server);
+        assert_eq!(outcome.status, Status::Pass, "{lines:?}: {outcome:?}");
+    }
+}
+
+#[test]
+fn a_line_printed_before_the_server_answered_does_not_report_the_answer() {
+    let trace = connection(encode(&files()), b"AQ", 10);
+    let server = client_printing(&[]);
+    // The prompt mentions quitting before any answer; nothing after the `Q` shows it.
+    let client = client_printing(&[(5, "Number of lines (0 to quit): "), (12, "File accepted")]);
+    let outcome = judge_programs(&trace, &[], CheckId::ClientStatus, &client, &server);
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome
+            .observed
+            .contains("the client showed 1 of the 2 answers, and no line after the answer `Q` to file 2 (read from the server at 10.0 ms) shows it: it printed nothing after it"),
+        "{}",
+        outcome.observed
+    );
+    // "Accepted" printed without waiting for the answer.
+    let client = client_printing(&[(5, "File accepted"), (12, "Connection closed")]);
+    let outcome = judge_programs(&trace, &[], CheckId::ClientStatus, &client, &server);
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome.observed.contains("its next lines: \"Connection closed\""),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn a_server_that_keeps_listening_after_its_close_is_non_strict() {
+    let trace = connection(encode(&files()), b"AQ", 10);
+    let client = client_printing(&[(12, "File accepted"), (14, "Server is quitting")]);
+    let mut server = client_printing(&[]);
+    server.exit = Some(ExitReason::StoppedByGrader);
+    server.stopped_at = Some(Duration::from_millis(100));
+    let outcome = judge_programs(&trace, &[], CheckId::Completion, &client, &server);
+    assert_eq!(outcome.status, Status::NonStrict, "{outcome:?}");
+    assert!(
+        outcome.observed.contains("closed the connection after its `Q`"),
+        "{}",
+        outcome.observed
+    );
+    // One that never closed the connection does not work: it fails.
+    let mut open = trace.clone();
+    open.connections[0].to_client.ended = None;
+    let outcome = judge_programs(&open, &[], CheckId::Completion, &client, &server);
+    assert_eq!(outcome.status, Status::Fail, "{outcome:?}");
 }

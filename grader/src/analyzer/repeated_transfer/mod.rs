@@ -5,6 +5,7 @@
 
 mod checks;
 pub mod copies;
+mod handout;
 pub mod lines;
 pub mod network;
 mod params;

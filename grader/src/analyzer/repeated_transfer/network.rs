@@ -38,14 +38,21 @@ pub fn connections(evidence: &RepeatedTransferEvidence<'_>) -> Outcome {
             unreachable.1
         ));
     }
-    if connections.len() != transfers {
+    let opened = evidence.trace.connections_opened();
+    if opened != transfers {
         let sent: u64 = connections.iter().map(|c| c.to_server.sent).sum();
         let mut observed = format!(
-            "the client opened {} connection(s) and sent {sent} bytes in all",
-            connections.len()
+            "the client opened {opened} connection(s) and sent {sent} bytes in all"
         );
+        if evidence.trace.unrecorded.connections > 0 {
+            observed.push_str(&format!(
+                " over the {} the grader recorded ({} more were only counted)",
+                connections.len(),
+                evidence.trace.unrecorded.connections
+            ));
+        }
         if let Some(size) = file_size.filter(|size| *size > 0)
-            && connections.len() < transfers
+            && opened < transfers
             && sent >= size * 2
         {
             observed.push_str(&format!(

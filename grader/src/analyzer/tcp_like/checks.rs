@@ -20,8 +20,8 @@ pub struct TcpLikeEvidence<'a> {
 
 /// Runs the requested checks, in the requested order.
 pub fn run_checks(evidence: &TcpLikeEvidence<'_>, checks: &[CheckId]) -> Vec<Outcome> {
-    let segments = SegmentTrace::decode(evidence.trace);
     let modulus = i64::from(evidence.params.seq_modulus);
+    let segments = SegmentTrace::decode(evidence.trace, modulus);
     checks
         .iter()
         .map(|&check| match check {

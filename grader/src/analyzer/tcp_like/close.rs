@@ -3,6 +3,7 @@
 
 use super::seq_add;
 use crate::analyzer::tcp_like::TcpLikeEvidence;
+use crate::analyzer::tcp_like::padding::padding_counted;
 use crate::analyzer::tcp_like::segments::{Delivered, SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
@@ -59,12 +60,29 @@ fn steps(
         sent.order > fin_arrived.order && has(sent, Flags::ACK) && ack_of(sent) == fin_ack
     });
     if acked.is_none() {
-        return Err((
-            format!("an ACK from the server with ack {fin_ack} after the client's FIN arrived"),
-            format!(
+        let answer = segments
+            .server_sent
+            .iter()
+            .find(|sent| sent.order > fin_arrived.order && has(sent, Flags::ACK));
+        let observed = match answer {
+            // The ACK it did send, and why its number is not the FIN's.
+            Some(answer) => format!(
+                "the client's FIN arrived at {}; the server's next ACK, {}, has ack {}{}",
+                seconds(fin_arrived.at),
+                describe_sent(answer),
+                ack_of(answer),
+                padding_counted(ack_of(answer), fin_arrived, "the client's FIN", modulus)
+                    .map(|why| format!(", {why}"))
+                    .unwrap_or_default()
+            ),
+            None => format!(
                 "the client's FIN arrived at {} and the server never acknowledged it",
                 seconds(fin_arrived.at)
             ),
+        };
+        return Err((
+            format!("an ACK from the server with ack {fin_ack} after the client's FIN arrived"),
+            observed,
         ));
     }
     let server_fin = segments

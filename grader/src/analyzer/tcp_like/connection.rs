@@ -95,9 +95,10 @@ fn handshake_problem(segments: &SegmentTrace<'_>, modulus: i64) -> Result<String
     };
     let syn_segment = parsed(syn)?;
     let header = syn_segment.header;
-    if header.flags != Flags::SYN || header.conn_id != 0 || !syn_segment.payload.is_empty() {
+    // Padding is not payload: a SYN padded with NULs is a SYN without data.
+    if header.flags != Flags::SYN || header.conn_id != 0 || syn.counted > 0 {
         return Err((
-            "the client's first datagram: SYN alone, conn 0, no data".to_owned(),
+            "the client's first datagram: SYN alone, conn 0, no data (NUL padding allowed)".to_owned(),
             describe_sent(syn),
         ));
     }
@@ -148,11 +149,11 @@ fn handshake_problem(segments: &SegmentTrace<'_>, modulus: i64) -> Result<String
     if syn_ack.header.flags != Flags::SYN_ACK
         || i64::from(syn_ack.header.ack) != wanted_ack
         || syn_ack.header.conn_id < 1
-        || !syn_ack.payload.is_empty()
+        || first_server.counted > 0
     {
         return Err((
             format!(
-                "the server's first datagram: SYN|ACK, ack {wanted_ack}, conn id 1 or more, no data"
+                "the server's first datagram: SYN|ACK, ack {wanted_ack}, conn id 1 or more, no data (NUL padding allowed)"
             ),
             describe_sent(first_server),
         ));

@@ -9,7 +9,7 @@ use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{Role, Stream, Transcript};
 use crate::wording::seconds;
-use socklab_protocol::tcp_over_udp::{Flags, LenientLogLine, Segment, SegmentError, Verb};
+use socklab_protocol::tcp_over_udp::{Flags, LenientLogLine, Segment, Verb};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -138,7 +138,7 @@ fn sent_lines(
                     "{} SEND lines; the first datagram without one is #{} ({}) at {}",
                     sends.len(),
                     datagram.nth,
-                    describe_segment(datagram.segment, datagram.bytes.len()),
+                    describe_segment(datagram.segment, datagram.bytes.len(), datagram.counted),
                     seconds(datagram.at)
                 ),
             ));
@@ -153,15 +153,14 @@ fn sent_lines(
                 index,
                 line,
                 datagram.nth,
-                datagram.segment,
-                datagram.bytes.len(),
+                &describe_segment(datagram.segment, datagram.bytes.len(), datagram.counted),
                 datagram.at,
             ));
         }
         let repeated = repeats[index];
         // A resent segment; not new data whose bytes happen to repeat (after the sequence
         // space wrapped), nor a repeated bare ACK: DUP may go either way on those.
-        let needs_dup = repeated && segment.sequence_length() > 0 && !new_data[index];
+        let needs_dup = repeated && datagram.sequence_length() > 0 && !new_data[index];
         if needs_dup && !line.dup {
             return Err((
                 "DUP on every SEND line of a resent segment".to_owned(),
@@ -237,7 +236,7 @@ fn received_lines(
                     receives.len(),
                     delivered.len(),
                     index + 1,
-                    describe_segment(copy.segment, copy.bytes.len()),
+                    describe_segment(copy.segment, copy.bytes.len(), copy.counted),
                     seconds(copy.at)
                 ),
             ));
@@ -249,8 +248,7 @@ fn received_lines(
                 index,
                 line,
                 index as u32 + 1,
-                copy.segment,
-                copy.bytes.len(),
+                &describe_segment(copy.segment, copy.bytes.len(), copy.counted),
                 copy.at,
             ));
         }
@@ -270,18 +268,15 @@ fn received_lines(
     Ok(delivered.len().min(receives.len()))
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "both sides of one mismatch, as the report shows them"
-)]
+/// Both sides of one mismatch, as the report shows them: the line, and the datagram
+/// (`described` by [`describe_segment`]).
 fn mismatch(
     role: Role,
     kind: &str,
     index: usize,
     line: &LogLine,
     nth: u32,
-    segment: Result<Segment<'_>, SegmentError>,
-    length: usize,
+    described: &str,
     at: Duration,
 ) -> Problem {
     (
@@ -291,7 +286,7 @@ fn mismatch(
             index + 1,
             line.text,
             seconds(line.at),
-            describe_segment(segment, length),
+            described,
             seconds(at)
         ),
     )

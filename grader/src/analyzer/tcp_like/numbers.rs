@@ -3,7 +3,8 @@
 //! modulus; and every segment the grader dropped is sent again, unchanged.
 
 use super::seq_add;
-use crate::analyzer::tcp_like::segments::{SegmentTrace, Sent, describe_sent};
+use crate::analyzer::tcp_like::padding::padding_counted;
+use crate::analyzer::tcp_like::segments::{Delivered, SegmentTrace, Sent, describe_sent};
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::Role;
@@ -15,6 +16,13 @@ pub const SEQUENCE_NUMBERS: &str = "seq is the number of the first byte a segmen
 
 pub fn sequence_numbers(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     let outcome = Outcome::new(CheckId::SequenceNumbers, SEQUENCE_NUMBERS);
+    if let Some(disagreement) = segments.disagreements.first() {
+        let (expected, observed) = disagreement.describe();
+        return outcome
+            .status(Status::Fail)
+            .expected(expected)
+            .observed(observed);
+    }
     let mut summary = Vec::new();
     for role in Role::BOTH {
         let own = own_numbers(segments, role, modulus);
@@ -57,7 +65,7 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
         let arrived: HashSet<Identity<'_>> = segments
             .delivered_to(role.peer())
             .iter()
-            .map(|copy| copy.segment.ok().map(identity_of))
+            .map(|copy| copy.segment.ok().map(|segment| identity_of(segment, copy.data())))
             .collect();
         // The segment most recently sent as new data at each seq (the space may wrap).
         let mut originals: HashMap<i32, &Sent<'_>> = HashMap::new();
@@ -65,7 +73,7 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
             let Ok(segment) = sent_segment.segment else {
                 continue;
             };
-            if segment.sequence_length() == 0 {
+            if sent_segment.sequence_length() == 0 {
                 continue;
             }
             if is_new || segment.header.flags.contains(Flags::SYN) {
@@ -105,20 +113,23 @@ pub fn retransmissions(segments: &SegmentTrace<'_>, modulus: i64) -> Outcome {
     })
 }
 
-/// What makes two sendings the same segment: seq, SYN and FIN, and the data.
+/// What makes two sendings the same segment: seq, SYN and FIN, and the data (padding
+/// carries none).
 type Identity<'a> = Option<(i32, bool, bool, &'a [u8])>;
 
 fn identity<'a>(sent: &Sent<'a>) -> Identity<'a> {
-    sent.segment.ok().map(identity_of)
+    sent.segment
+        .ok()
+        .map(|segment| identity_of(segment, sent.data()))
 }
 
-fn identity_of(segment: Segment<'_>) -> (i32, bool, bool, &[u8]) {
+fn identity_of<'a>(segment: Segment<'_>, data: &'a [u8]) -> (i32, bool, bool, &'a [u8]) {
     let flags = segment.header.flags;
     (
         segment.header.seq,
         flags.contains(Flags::SYN),
         flags.contains(Flags::FIN),
-        segment.payload,
+        data,
     )
 }
 
@@ -136,8 +147,8 @@ pub(super) fn new_data_flags(sent: &[Sent<'_>], modulus: i64) -> Vec<bool> {
             if segment.header.flags.contains(Flags::SYN) {
                 next.get_or_insert(seq_add(seq, 1, modulus));
                 false
-            } else if Some(seq) == next && segment.sequence_length() > 0 {
-                next = Some(seq_add(seq, segment.sequence_length(), modulus));
+            } else if Some(seq) == next && sent.sequence_length() > 0 {
+                next = Some(seq_add(seq, sent.sequence_length(), modulus));
                 true
             } else {
                 false
@@ -163,12 +174,18 @@ fn own_numbers(
     let mut next: Option<i64> = None;
     let mut first_syn: Option<i64> = None;
     let mut used: HashSet<i64> = HashSet::new();
+    let mut sent_before: HashSet<&[u8]> = HashSet::new();
     let mut bytes = 0;
     let mut wrapped = false;
     for sent in segments.sent_by(role) {
         let Ok(segment) = sent.segment else { continue };
         let seq = i64::from(segment.header.seq);
-        let length = segment.sequence_length();
+        let length = sent.sequence_length();
+        // The same bytes again, and not new data where the space has wrapped: the ACK a
+        // duplicate gets (the server's ACK of a repeated FIN after its own FIN went out,
+        // as the reference server sends it too), or a resend. Its numbers were judged
+        // when it was first sent.
+        let repeated = !sent_before.insert(sent.bytes);
         if segment.header.flags.contains(Flags::SYN) {
             match next {
                 None => {
@@ -194,13 +211,16 @@ fn own_numbers(
                 format!("{} comes before any SYN", describe_sent(sent)),
             ));
         };
+        if repeated && seq != expected {
+            continue;
+        }
         if seq == expected {
             if length > 0 {
                 used.insert(seq);
                 let advanced = seq_add(seq, length, modulus);
                 wrapped |= advanced < seq;
                 next = Some(advanced);
-                bytes += segment.payload.len();
+                bytes += sent.counted;
             }
         } else if length > 0 && used.contains(&seq) {
             // A retransmission; whether it is identical is the other check's business.
@@ -230,6 +250,8 @@ fn kind(length: usize) -> &'static str {
 fn acknowledgements(segments: &SegmentTrace<'_>, role: Role, modulus: i64) -> Result<(), Problem> {
     // (order of the delivery that set it, the next byte expected from then on)
     let mut expected: Vec<(u64, i64)> = Vec::new();
+    // The delivery that set each value.
+    let mut setters: Vec<&Delivered<'_>> = Vec::new();
     for delivered in segments.delivered_to(role) {
         let Ok(segment) = delivered.segment else {
             continue;
@@ -239,12 +261,14 @@ fn acknowledgements(segments: &SegmentTrace<'_>, role: Role, modulus: i64) -> Re
         if segment.header.flags.contains(Flags::SYN) {
             if current.is_none() {
                 expected.push((delivered.order, seq_add(seq, 1, modulus)));
+                setters.push(delivered);
             }
-        } else if Some(seq) == current && segment.sequence_length() > 0 {
+        } else if Some(seq) == current && delivered.sequence_length() > 0 {
             expected.push((
                 delivered.order,
-                seq_add(seq, segment.sequence_length(), modulus),
+                seq_add(seq, delivered.sequence_length(), modulus),
             ));
+            setters.push(delivered);
         }
     }
     let peer = role.peer();
@@ -266,15 +290,24 @@ fn acknowledgements(segments: &SegmentTrace<'_>, role: Role, modulus: i64) -> Re
                 let had = expected
                     .iter()
                     .take_while(|(order, _)| *order < sent.order)
-                    .last()
-                    .map(|(_, value)| *value);
+                    .count()
+                    .checked_sub(1);
                 let expected_text = match had {
-                    Some(value) => format!(
-                        "ack {value}: the next byte after what the {role} had received from the {peer} in order"
+                    Some(index) => format!(
+                        "ack {}: the next byte after what the {role} had received from the {peer} in order",
+                        expected[index].1
                     ),
                     None => format!("no ACK before anything from the {peer} had arrived"),
                 };
-                return Err((expected_text, describe_sent(sent)));
+                // An ack that counts the last segment's padding says so.
+                let note = had
+                    .and_then(|index| {
+                        let what = format!("{peer} datagram #{}", setters[index].of_nth);
+                        padding_counted(ack, setters[index], &what, modulus)
+                    })
+                    .map(|why| format!(": its ack is {why}"))
+                    .unwrap_or_default();
+                return Err((expected_text, format!("{}{note}", describe_sent(sent))));
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::analyzer::registry::Case;
 use crate::case::{
     CheckId, PacketFields, Problems, ProgramOutput, Scenario, Transport, WireFormat, refuse_upload,
 };
-use crate::check::Outcome;
+use crate::check::{HandoutQuote, Outcome};
 use crate::wire::Layout;
 use std::time::Duration;
 
@@ -108,6 +108,10 @@ impl Judge for TcpLikeJudge {
             _ => return None,
         };
         Some(text.to_owned())
+    }
+
+    fn handout(&self, check: CheckId) -> Option<&'static [HandoutQuote]> {
+        super::handout::quotes(check)
     }
 
     fn judge(&self, run: &Run<'_>) -> Vec<Outcome> {

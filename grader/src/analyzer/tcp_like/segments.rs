@@ -7,7 +7,11 @@
 //! handed it over, the relay's own sequence of actions breaking ties. The relay's sequence
 //! alone would not do: a relay slow to read a datagram would make it look sent after a
 //! delivery that in fact reached its program later.
+//!
+//! How many payload bytes each segment's sequence numbers count is settled once, here
+//! (see [`padding`](super::padding)): NUL padding is not payload.
 
+use super::padding::{self, CountDisagreement};
 use crate::evidence::{Role, WireTrace};
 use crate::link::Direction;
 use socklab_protocol::tcp_over_udp::{Flags, Segment, SegmentError};
@@ -24,6 +28,9 @@ pub struct Sent<'a> {
     pub at: Duration,
     pub bytes: &'a [u8],
     pub segment: Result<Segment<'a>, SegmentError>,
+    /// The payload bytes its sequence numbers count; the rest of the payload is NUL
+    /// padding (see [`padding`](super::padding)).
+    pub counted: usize,
     /// No copy reached the peer.
     pub dropped: bool,
 }
@@ -39,6 +46,33 @@ pub struct Delivered<'a> {
     /// As delivered (after any corruption or truncation).
     pub bytes: &'a [u8],
     pub segment: Result<Segment<'a>, SegmentError>,
+    /// The payload bytes its sequence numbers count: the sent datagram's count, for an
+    /// unaltered copy.
+    pub counted: usize,
+}
+
+impl<'a> Sent<'a> {
+    /// Sequence numbers it occupies: its counted payload, and one each for SYN and FIN.
+    pub fn sequence_length(&self) -> usize {
+        sequence_length(self.segment, self.counted)
+    }
+
+    /// The payload its numbers count, without the padding.
+    pub fn data(&self) -> &'a [u8] {
+        counted_data(self.segment, self.counted)
+    }
+}
+
+impl<'a> Delivered<'a> {
+    /// Sequence numbers it occupies: its counted payload, and one each for SYN and FIN.
+    pub fn sequence_length(&self) -> usize {
+        sequence_length(self.segment, self.counted)
+    }
+
+    /// The payload its numbers count, without the padding.
+    pub fn data(&self) -> &'a [u8] {
+        counted_data(self.segment, self.counted)
+    }
 }
 
 /// Both programs' segments, decoded once for every check.
@@ -48,10 +82,13 @@ pub struct SegmentTrace<'a> {
     pub server_sent: Vec<Sent<'a>>,
     pub to_client: Vec<Delivered<'a>>,
     pub to_server: Vec<Delivered<'a>>,
+    /// Segments whose padding the two sides counted differently, in the order sent.
+    pub disagreements: Vec<CountDisagreement>,
 }
 
 impl<'a> SegmentTrace<'a> {
-    pub fn decode(trace: &'a WireTrace) -> SegmentTrace<'a> {
+    /// Decodes `trace`, with sequence numbers that wrap at `modulus`.
+    pub fn decode(trace: &'a WireTrace, modulus: i64) -> SegmentTrace<'a> {
         let mut decoded = SegmentTrace::default();
         for event in &trace.events {
             let from = sender(event.direction);
@@ -62,6 +99,7 @@ impl<'a> SegmentTrace<'a> {
                 at: event.received_at,
                 bytes: &event.bytes,
                 segment: Segment::parse(&event.bytes),
+                counted: 0,
                 dropped: event.delivered().next().is_none(),
             };
             let (own, deliveries) = match from {
@@ -75,6 +113,7 @@ impl<'a> SegmentTrace<'a> {
                 at: copy.sent_at,
                 bytes,
                 segment: Segment::parse(bytes),
+                counted: 0,
             }));
         }
         decoded.rank_in_time();
@@ -82,6 +121,7 @@ impl<'a> SegmentTrace<'a> {
         // them in the order the relay sent them.
         decoded.to_client.sort_by_key(|delivered| delivered.order);
         decoded.to_server.sort_by_key(|delivered| delivered.order);
+        padding::settle_counts(&mut decoded, modulus);
         decoded
     }
 
@@ -133,6 +173,17 @@ impl<'a> SegmentTrace<'a> {
     }
 }
 
+fn sequence_length(segment: Result<Segment<'_>, SegmentError>, counted: usize) -> usize {
+    segment.map_or(0, |segment| {
+        let flags = segment.header.flags;
+        counted + usize::from(flags.contains(Flags::SYN)) + usize::from(flags.contains(Flags::FIN))
+    })
+}
+
+fn counted_data<'a>(segment: Result<Segment<'a>, SegmentError>, counted: usize) -> &'a [u8] {
+    segment.map_or(&[], |segment| &segment.payload[..counted.min(segment.payload.len())])
+}
+
 /// Who sent the datagrams of a direction.
 pub fn sender(direction: Direction) -> Role {
     match direction {
@@ -147,19 +198,29 @@ pub fn describe_sent(sent: &Sent<'_>) -> String {
         "{} datagram #{} ({})",
         sent.from,
         sent.nth,
-        describe_segment(sent.segment, sent.bytes.len())
+        describe_segment(sent.segment, sent.bytes.len(), sent.counted)
     )
 }
 
-/// A segment's numbers and flags as reports show them.
-pub fn describe_segment(segment: Result<Segment<'_>, SegmentError>, length: usize) -> String {
+/// A segment's numbers and flags as reports show them, with the `counted` bytes of its
+/// payload as data and the rest as padding.
+pub fn describe_segment(
+    segment: Result<Segment<'_>, SegmentError>,
+    length: usize,
+    counted: usize,
+) -> String {
     match segment {
         Ok(segment) => {
             let header = segment.header;
-            let data = match segment.payload.len() {
+            let data = match counted {
                 0 => String::new(),
                 1 => ", 1 byte of data".to_owned(),
                 n => format!(", {n} bytes of data"),
+            };
+            let data = match segment.payload.len().saturating_sub(counted) {
+                0 => data,
+                padding if counted == 0 => format!(", {padding} NUL bytes of padding"),
+                padding => format!("{data} and {padding} NUL bytes of padding"),
             };
             format!(
                 "seq {} ack {} conn {} {}{data}",
@@ -211,7 +272,7 @@ mod tests {
             ],
             ..WireTrace::default()
         };
-        let segments = SegmentTrace::decode(&trace);
+        let segments = SegmentTrace::decode(&trace, 204_800);
         let delivery = segments.to_client[0].order;
         let [early, late] = [&segments.client_sent[0], &segments.client_sent[1]];
         assert!(early.order < delivery, "{early:?} before {delivery}");

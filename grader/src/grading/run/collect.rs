@@ -38,6 +38,8 @@ pub(super) struct Finished<'a> {
     pub server_release: Option<PortRelease>,
     /// The server's directory as it was handed over, to tell what the server produced.
     pub server_snapshot: DirSnapshot,
+    /// The client's directory as it was handed over, to tell what the client produced.
+    pub client_snapshot: DirSnapshot,
     pub inputs: Inputs<'a>,
 }
 
@@ -56,9 +58,13 @@ impl Finished<'_> {
         notes.extend(attempts(Role::Client, client, server, dirs, &held));
         notes.extend(attempts(Role::Server, server, client, dirs, &held));
         let (handed_out, uploads) = self.inputs.into_evidence();
-        let server_files = self
-            .server_snapshot
-            .produced(&dirs.server, handed_out.as_ref().map(HandedOut::original));
+        let original = handed_out.as_ref().map(HandedOut::original);
+        let server_files = self.server_snapshot.produced(&dirs.server, original);
+        // A copy may be saved under any name; a link to the original is not a copy.
+        let mut client_files = self.client_snapshot.produced(&dirs.client, original);
+        if let Some(handed_out) = &handed_out {
+            client_files.retain(|file| !handed_out.is_linked_at(&dirs.client.join(&file.name)));
+        }
         // The copy is where the receiving program put it: its stdout (`> FILE`), else the
         // file of that name in the client's directory.
         let programs = &self.case.programs;
@@ -78,6 +84,7 @@ impl Finished<'_> {
             file,
             server_release: self.server_release,
             server_files,
+            client_files,
             uploads,
             test_address: self.addressing.test_address,
             client: self.client,
@@ -123,6 +130,7 @@ impl NeverStarted<'_> {
             file: None,
             server_release: None,
             server_files: Vec::new(),
+            client_files: Vec::new(),
             uploads: Vec::new(),
             test_address: self.test_address,
         }

@@ -122,26 +122,14 @@ impl Network {
     pub fn stop(self) -> std::io::Result<(WireTrace, Vec<String>)> {
         match self {
             Network::Relay(relay) => Ok((relay.stop()?, Vec::new())),
-            Network::Tcp(relay) => Ok((
-                WireTrace {
-                    connections: relay.stop()?,
-                    ..WireTrace::default()
-                },
-                Vec::new(),
-            )),
+            Network::Tcp(relay) => Ok((relay.stop()?, Vec::new())),
             Network::MirroredTcp { bridge, preload } => {
                 let client_appeared = bridge.client_appeared();
-                let (connections, mut notes) = bridge.stop()?;
-                if preload && connections.is_empty() && !client_appeared {
+                let (trace, mut notes) = bridge.stop()?;
+                if preload && trace.connections.is_empty() && !client_appeared {
                     notes.push(never_appeared(Role::Client));
                 }
-                Ok((
-                    WireTrace {
-                        connections,
-                        ..WireTrace::default()
-                    },
-                    notes,
-                ))
+                Ok((trace, notes))
             }
             Network::Transparent { relay, discovery } => {
                 let notes = discovery.notes();

@@ -19,9 +19,6 @@ use std::time::{Duration, Instant};
 /// Between SIGTERM and SIGKILL, when the grader stops a program.
 pub(super) const GRACE: Duration = Duration::from_millis(200);
 
-/// Bytes of each of a program's output streams the grader keeps; the rest is counted.
-const OUTPUT_CAP: usize = 4 << 20;
-
 /// `role`'s command line, told the server's address and the scenario's file; a
 /// submission is staged into `dir` first.
 pub(super) fn command_line(
@@ -95,7 +92,7 @@ impl Launcher<'_> {
             // Hidden from it but for its own directory: the grader's work directory.
             private_root: Some(self.settings.work_root.clone()),
             hidden: self.settings.hidden.clone(),
-            output_cap: OUTPUT_CAP,
+            output_cap: ProgramSpec::DEFAULT_OUTPUT_CAP,
             network_namespace: self.addressing.namespace_of(role),
             limits,
         };

@@ -123,6 +123,9 @@ pub fn run_scenario(
         None => argv_for(Role::Client, (addressing.host(), client_port))?,
     };
     inputs.hand_to_client(&dirs.client)?;
+    // What the client writes in its directory is what it produced (a received copy).
+    let client_snapshot =
+        DirSnapshot::take(&dirs.client).map_err(internal("cannot list the client's directory"))?;
     let gate = inputs.typing_gate(&network, &addressing, server.pid());
     let typed = keyboard(inputs.client_script(), gate);
     let client = launcher.start(Role::Client, client_argv, typed, inputs.file_bytes())?;
@@ -155,6 +158,7 @@ pub fn run_scenario(
         network_ready_at,
         server_release,
         server_snapshot,
+        client_snapshot,
         inputs,
     }
     .collect()

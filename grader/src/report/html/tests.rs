@@ -100,6 +100,7 @@ fn report() -> GradeReport {
         file: None,
         server_release: None,
         server_files: Vec::new(),
+        client_files: Vec::new(),
         uploads: Vec::new(),
         test_address: None,
     };

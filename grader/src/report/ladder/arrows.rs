@@ -215,6 +215,7 @@ fn cause_text(cause: DropCause) -> &'static str {
         DropCause::Blackout => "the scenario's scripted blackout",
         DropCause::RandomLoss => "netem's random loss",
         DropCause::GilbertElliott => "netem's Gilbert-Elliott loss",
+        DropCause::QueueFull => "the relay's full queue of delayed datagrams (a flood)",
     }
 }
 

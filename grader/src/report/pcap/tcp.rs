@@ -191,9 +191,11 @@ impl Conversation {
         while offset < end {
             let len = (end - offset).min(MAX_TCP_PAYLOAD);
             let kept = kept_bytes(stream, offset, len);
-            // Unkept bytes count in the packet's length and checksum as zeros.
-            let mut payload = kept.to_vec();
-            payload.resize(usize::try_from(len).unwrap_or(usize::MAX), 0);
+            // Unkept bytes count in the packet's length and checksum as zeros. Zeroed by
+            // the allocator, not byte by byte: a flood's stream has hundreds of megabytes
+            // of them, which took seconds in a debug build.
+            let mut payload = vec![0_u8; usize::try_from(len).unwrap_or(usize::MAX)];
+            payload[..kept.len()].copy_from_slice(kept);
             let last = offset + len == end;
             let flags = Flags {
                 psh: last,

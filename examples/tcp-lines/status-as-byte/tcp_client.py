@@ -1,0 +1,121 @@
+"""
+tcp_client.py - the sending side of "TCP multi-file upload" (the tcp-lines lab)
+
+A legal variant: it reports each status as the byte it received, the way a quick
+print() does (`Server response: b'A'`), not in words like "File accepted". The handout
+asks to "Report the status to the user (e.g. “File accepted”)": the words are an
+example.
+
+Connects to tcp_server.py once and sends files over that one connection. For each
+file it asks how many lines to send, sends that number as a 4-byte big-endian
+unsigned integer, then asks for each line and sends it (ended by '\n') as soon as it
+is typed. Then it waits for the server's one-byte status and prints it as it came:
+"Server response: b'A'" or "Server response: b'Q'". After an 'A' it asks whether to
+send another file; answering anything but y/yes sends a file with zero lines, which
+makes the server answer 'Q' and close the connection.
+
+Typing 0 lines (or reaching the end of the input where a number or a y/n answer is
+expected) also ends the session.
+
+How to run (start tcp_server.py first, with the same port):
+    python3 tcp_client.py [HOST] [PORT]
+HOST defaults to 127.0.0.1 and PORT to 12100. Everything else is typed, e.g.
+    printf '3\na\nb\nc\ny\n1\nd\nn\n' | python3 tcp_client.py 127.0.0.1 12100
+
+Expected verdict: passes
+Grade with: grader check tcp-lines --client examples/tcp-lines/status-as-byte/tcp_client.py
+"""
+
+import socket
+import struct
+import sys
+
+# Server address (can be given on the command line)
+TCP_HOST = "127.0.0.1"
+TCP_PORT = 12100
+if len(sys.argv) > 1:
+    TCP_HOST = sys.argv[1]
+if len(sys.argv) > 2:
+    TCP_PORT = int(sys.argv[2])
+
+
+def ask_line_count():
+    """Asks for the number of lines; the end of the input counts as 0."""
+    while True:
+        try:
+            text = input("Number of lines to send: ")
+        except EOFError:
+            return 0
+        try:
+            count = int(text)
+        except ValueError:
+            print("Please type a whole number", flush=True)
+            continue
+        if count < 0 or count > 0xFFFFFFFF:
+            print("The number must be between 0 and 4294967295", flush=True)
+            continue
+        return count
+
+
+def ask_another():
+    """Asks whether to send another file; the end of the input counts as no."""
+    try:
+        answer = input("Send another file? (y/n): ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def receive_status(sock):
+    """Waits for the server's one-byte answer and shows the user what it was."""
+    status = sock.recv(1)
+    print("Server response:", status, flush=True)
+    return status
+
+
+def tcp_send(server_host, server_port):
+    """Sends files over one connection until the user (or the server) quits."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.connect((server_host, server_port))
+    print("Connected to", (server_host, server_port), flush=True)
+
+    while True:
+        count = ask_line_count()
+        sock.sendall(struct.pack("!I", count))
+        for i in range(1, count + 1):
+            try:
+                line = input(f"Line {i}: ")
+            except EOFError:
+                print("Error: the input ended in the middle of a file", flush=True)
+                sock.close()
+                return 1
+            sock.sendall(line.encode("ascii", errors="replace") + b"\n")
+
+        status = receive_status(sock)
+        if status == b"Q":
+            break
+        if status != b"A":
+            sock.close()
+            return 1
+
+        if not ask_another():
+            # A file with zero lines tells the server we are done
+            sock.sendall(struct.pack("!I", 0))
+            status = receive_status(sock)
+            if status != b"Q":
+                sock.close()
+                return 1
+            break
+
+    sock.close()
+    print("Connection closed", flush=True)
+    return 0
+
+
+try:
+    exit_code = tcp_send(TCP_HOST, TCP_PORT)
+except OSError as e:
+    # e.g. the server is not running, or it closed the connection in the middle
+    print("Error:", e, flush=True)
+    exit_code = 1
+sys.exit(exit_code)
