@@ -260,6 +260,34 @@ fn a_pair_that_sends_two_datagrams_each_way_passes() {
     );
 }
 
+/// "Client of …" is the handout's example: a pair that calls itself "Alice Liddell" and
+/// "Number Cruncher" and frames its messages as JSON and `NAME|INTEGER` passes, judged on
+/// the names it sent; each program passes against the reference peer too.
+#[test]
+fn a_pair_with_names_and_framing_of_its_own_passes() {
+    let client = example("udp-add/own-names/UDP_Client.py");
+    let server = example("udp-add/own-names/UDP_Server.py");
+    let graded = grade(&[
+        "udp-add", "--seed", "4", "--client", &client, "--server", &server,
+    ]);
+    assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stdout);
+    assert!(graded.stdout.contains("total 100/100"), "{}", graded.stdout);
+    let names = outcome_of(&graded, "add-42", "names");
+    assert_eq!(
+        names.observed,
+        "both programs show \"Alice Liddell\" and \"Number Cruncher\""
+    );
+    for (flag, program) in [("--client", &client), ("--server", &server)] {
+        let graded = grade(&["udp-add", "--seed", "4", flag, program]);
+        assert_eq!(
+            graded.code,
+            Some(exit_code::PASSED),
+            "{program}:\n{}",
+            graded.stdout
+        );
+    }
+}
+
 /// Each two-datagram program also passes against the reference peer (the `client` and
 /// `server` roles of `grader batch`): the reference server answers a name and an integer
 /// sent apart in kind, and the reference client sends the integer again, alone, to a

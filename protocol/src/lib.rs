@@ -9,5 +9,6 @@
 pub mod ordinal;
 pub mod rdt3;
 pub mod tcp_over_udp;
+pub mod udp_add;
 
 pub use ordinal::Ordinal;

@@ -3,11 +3,14 @@
 //! Both directions use it: the client sends its name and number, the server answers with
 //! its own. Students' peers are sloppy about the framing (a trailing newline, `\r\n`, a C
 //! string's NUL, padding around the digits), so parsing is liberal: the name is the first
-//! line and the number is the last line that reads as an integer. Bytes that are not UTF-8
+//! line and the number is the last line that reads as an integer; a message not framed by
+//! lines (`Alice|42`, JSON) is read by its one free-standing integer and its name-like text. Bytes that are not UTF-8
 //! are replaced rather than refused, so they still show up in the log.
 
 use std::num::IntErrorKind;
 use std::ops::RangeInclusive;
+
+use socklab_protocol::udp_add;
 
 /// Big enough for any UDP datagram, so a peer reads an oversized message whole, not cut.
 pub const MAX_DATAGRAM: usize = 65536;
@@ -52,12 +55,21 @@ impl Message {
             .rev()
             .find_map(|(index, line)| parse_integer(line).map(|number| (index, number)));
         let Some((index, number)) = found else {
-            return Err(NoInteger {
+            return Self::parse_framed(&text).ok_or_else(|| NoInteger {
                 text: text.into_owned(),
             });
         };
         let name = if index == 0 { "" } else { trim(lines[0]) };
         Ok(Message::new(name, number))
+    }
+
+    /// Reads a message framed some other way than by lines (`Alice|42`, JSON,
+    /// `name=Alice&n=42`): the handout leaves the framing to the student, so the reference
+    /// answers any message whose one free-standing integer and name can be told apart.
+    fn parse_framed(text: &str) -> Option<Self> {
+        let number = parse_integer(udp_add::lone_integer_in(text)?)?;
+        let name = udp_add::name_in(text).unwrap_or_default();
+        Some(Message::new(name, number))
     }
 
     /// The datagram: `NAME\nNUMBER`, no trailing newline (as the handout's Python sends).
@@ -123,6 +135,22 @@ mod tests {
         ] {
             assert_eq!(parse(text), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn other_framings_are_read_by_their_lone_integer() {
+        for text in [
+            "Alice Liddell|42",
+            "{\"name\": \"Alice Liddell\", \"number\": 42}",
+            "Alice Liddell 42",
+        ] {
+            assert_eq!(
+                parse(text),
+                Ok(Message::new("Alice Liddell", 42)),
+                "{text:?}"
+            );
+        }
+        assert_eq!(parse("{\"number\": 101}"), Ok(Message::new("", 101)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod handout;
 pub mod numbers;
 mod params;
 mod plugin;
+mod sent_name;
 pub mod shown;
 pub mod shutdown;
 

@@ -2,10 +2,13 @@
 //!
 //! The names are taken from the wire where the case's patterns find them there (the
 //! client's from its request, the server's from its reply), so "shows the server's name"
-//! means the name the server really sent, not any text that looks like one.
+//! means the name the server really sent, not any text that looks like one. Where the
+//! pattern finds none (a name without "Client of", the handout's example), the name is the
+//! text the program sent beside its integer ([`super::sent_name`]).
 
 use super::AddNumbersEvidence;
 use super::numbers::{Typed, integers_in};
+use super::sent_name::sent_name;
 use crate::case::CheckId;
 use crate::check::{Outcome, Status};
 use crate::evidence::{Role, Transcript, WireEvent};
@@ -27,17 +30,27 @@ pub fn names(evidence: &AddNumbersEvidence<'_>) -> Outcome {
     }
     let conversation = evidence.conversation();
     // The server's name as its reply to the integer carries it, else as anything it sent.
-    let client_name = name(&conversation.from_client, &evidence.names.client);
-    let server_name = name(&conversation.reply(), &evidence.names.server)
+    let reply = conversation.reply();
+    let server_name = name(&reply, &evidence.names.server)
         .or_else(|| name(&conversation.from_server, &evidence.names.server))
+        .or_else(|| sent_name(reply.iter().map(|event| event.bytes.as_slice())))
         .map_or(
             WantedName::Pattern(&evidence.names.server),
             WantedName::Exact,
         );
-    let client_name = client_name.map_or(
-        WantedName::Pattern(&evidence.names.client),
-        WantedName::Exact,
-    );
+    let client_name = name(&conversation.from_client, &evidence.names.client)
+        .or_else(|| {
+            sent_name(
+                conversation
+                    .from_client
+                    .iter()
+                    .map(|event| event.bytes.as_slice()),
+            )
+        })
+        .map_or(
+            WantedName::Pattern(&evidence.names.client),
+            WantedName::Exact,
+        );
     let mut missing = Vec::new();
     for (role, transcript) in [
         (Role::Server, evidence.server),

@@ -151,6 +151,38 @@ fn a_missing_name_is_the_one_on_the_wire() {
     );
 }
 
+/// "Client of …" is the handout's example: a pair that names itself otherwise is judged on
+/// the names it really sent, found beside the integers whatever the framing.
+#[test]
+fn names_without_the_handouts_phrase_are_the_ones_sent() {
+    let trace = exchange_trace(
+        b"{\"name\": \"Alice Liddell\", \"number\": 42}",
+        b"Number Cruncher|57",
+    );
+    let server = transcript(
+        &["from Alice Liddell: 42", "I am Number Cruncher", "42 + 57 = 99"],
+        ExitReason::StoppedByGrader,
+    );
+    let client = transcript(
+        &["Alice Liddell here; Number Cruncher says 57", "42 + 57 = 99"],
+        ExitReason::Exited { code: 0 },
+    );
+    let outcome = judge("42", &client, &server, &trace, None, CheckId::Names);
+    assert_eq!(outcome.status, Status::Pass, "{outcome:?}");
+    assert_eq!(
+        outcome.observed,
+        "both programs show \"Alice Liddell\" and \"Number Cruncher\""
+    );
+
+    let forgetful = transcript(&["from Alice Liddell: 42", "42 + 57 = 99"], ExitReason::StoppedByGrader);
+    let outcome = judge("42", &client, &forgetful, &trace, None, CheckId::Names);
+    assert_eq!(outcome.status, Status::Fail);
+    assert_eq!(
+        outcome.observed,
+        "the server does not show the server's name (\"Number Cruncher\")"
+    );
+}
+
 #[test]
 fn a_request_without_the_typed_integer_fails_exchange() {
     let client = transcript(CLIENT_OK, ExitReason::Exited { code: 0 });
