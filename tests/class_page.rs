@@ -3,8 +3,10 @@
 //! clients (two students share each of two bugs), one without a client, one whose server
 //! cannot be started (the grader's to look at, never the student's failure), and one whose
 //! id is markup. `class.json` is checked against `grader schema --class`, and its numbers
-//! against `grades.json` and the roles' own reports; where Chromium is installed, the page is rendered and the screenshot must
-//! show the chart's bars and the checks table's rules.
+//! against `grades.json` and the roles' own reports; where Chromium is installed, the page
+//! is rendered and the screenshot must show the chart's bars (one per non-empty bucket)
+//! and the checks table's rules (one per row and the header's). Hiding the chart or the
+//! table with CSS, or dropping one bar or one row, makes this test fail.
 
 use crate::html_report::{on_path, screenshot};
 use crate::schema::{assert_rejects, schema};
