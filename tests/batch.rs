@@ -1,6 +1,7 @@
 //! `grader batch` and `grader merge` on small classes built from `examples/`: grades for a
 //! class, a re-run that keeps what is up to date, an interrupted batch resumed, shards
-//! merged, programs that hard-code one port graded at once, and the role matrix.
+//! merged (with the class page of the whole class), programs that hard-code one port graded
+//! at once, and the role matrix. The class page itself is tested in `class_page.rs`.
 //!
 //! The classes are graded with `tests/fixtures/rdt3-batch.yaml` (two scripted scenarios,
 //! no timer check), so a grade depends only on the programs and the seeded link, and whole
@@ -321,6 +322,28 @@ fn shards_merged_equal_the_whole_class() {
     assert_exit(&output, exit_code::PASSED);
     assert_eq!(&grade_files(&merged), reference_grades());
     assert!(merged.join("bob/pair/no-loss/trace.jsonl").exists());
+    // The joined class page has every submission, each linking its report in the join.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("class.json")).unwrap()).unwrap();
+    let students = summary["students"].as_array().unwrap();
+    let ids: Vec<&str> = students.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ada", "bob", "cy", "dee"], "{summary}");
+    for student in students {
+        let report = student["roles"][0]["report"].as_str().unwrap();
+        assert!(merged.join(report).is_file(), "{report}");
+    }
+    let counted: u64 = summary["distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|bucket| bucket["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 4);
+    assert!(
+        std::fs::read_to_string(merged.join("class.html"))
+            .unwrap()
+            .contains("<a href=\"bob/pair/report.html\">pair</a>")
+    );
 
     // A shard graded with another seed is not the same class's result: refused.
     let other = dir.path().join("other");

@@ -71,8 +71,8 @@ fn the_bundle_has_a_report_page_whose_ladder_shows_the_loss_and_the_repair() {
 
 /// Runs `scripts/screenshot-report PAGE SHOT` in a process group of its own, so that at the
 /// deadline the script and the browser it started are killed together, by that group's id.
-/// Returns its exit code and everything it printed.
-fn screenshot(page: &Path, shot: &Path) -> (Option<i32>, String) {
+/// Returns its exit code and everything it printed. (The class page's test uses it too.)
+pub fn screenshot(page: &Path, shot: &Path) -> (Option<i32>, String) {
     use std::os::unix::process::CommandExt;
     let logs = tempfile::tempdir().unwrap();
     let log_path = logs.path().join("screenshot.log");
@@ -104,7 +104,7 @@ fn screenshot(page: &Path, shot: &Path) -> (Option<i32>, String) {
 }
 
 /// The first executable named `name` on PATH.
-fn on_path(name: &str) -> Option<std::path::PathBuf> {
+pub fn on_path(name: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))

@@ -1,13 +1,15 @@
-//! `grader schema` and `grader schema --report`: valid JSON Schemas that accept what the
-//! grader accepts (every built-in case, a real report) and reject what it refuses.
+//! `grader schema` and `grader schema --report` (`--class` is checked in `class_page`): valid
+//! JSON Schemas that accept what the grader accepts (every built-in case, a real report) and
+//! reject what it refuses.
 
 use crate::util::{grader, passing_json_report, root};
 use serde_json::{Value, json};
 use socklab_grader::case::builtin::BUILTIN_CASES;
 use socklab_grader::exit_code;
 
-/// The schema a `grader schema` command prints, checked against its meta-schema.
-fn schema(arguments: &[&str]) -> jsonschema::Validator {
+/// The schema a `grader schema` command prints, checked against its meta-schema. (The
+/// class page's test checks `class.json` with `--class`.)
+pub fn schema(arguments: &[&str]) -> jsonschema::Validator {
     let output = grader().arg("schema").args(arguments).output().unwrap();
     assert_eq!(output.status.code(), Some(exit_code::PASSED));
     let schema: Value = serde_json::from_slice(&output.stdout).expect("the schema is JSON");
@@ -27,7 +29,7 @@ fn case_json(text: &str) -> Value {
 }
 
 /// Asserts that `validator` refuses `valid` once `change` has made it `what`.
-fn assert_rejects(
+pub fn assert_rejects(
     validator: &jsonschema::Validator,
     valid: &Value,
     what: &str,

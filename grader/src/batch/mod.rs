@@ -1,11 +1,12 @@
 //! Grading a whole class (`grader batch`, `grader merge`): finding each submission's
 //! programs, the role matrix, one result per submission that a re-run can keep, shards,
-//! and the class's grades.
+//! the class's grades, and the class page.
 //!
 //! The command itself (children, signals, progress) lives in the binary; what is here
 //! decides, and can be tested without running anything.
 
 pub mod check_report;
+pub mod class;
 pub mod discovery;
 pub mod fingerprint;
 pub mod grades;

@@ -6,6 +6,7 @@
 //! re-run would take for finished.
 
 use super::roles::{Role, RunShare};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,7 @@ pub struct SubmissionResult {
 /// `graded` (every role ran), `not-found` (a role's program is missing or ambiguous: the
 /// student's to fix), or `error` (the grader could not judge a role: an instructor's to
 /// look at).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SubmissionStatus {
     Graded,
@@ -73,7 +74,7 @@ pub struct RoleResult {
 }
 
 /// A role's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoleStatus {
     /// `grader check` judged it (whatever the score).

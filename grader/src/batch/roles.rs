@@ -7,10 +7,13 @@
 
 use crate::analyzer::Case;
 use crate::case::{Grading, RoleWeights};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Which sides of a grading run are the student's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// The student's client against the reference server.

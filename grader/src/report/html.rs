@@ -17,6 +17,10 @@ use crate::report::sanitize::markup;
 use crate::wording;
 use std::fmt::Write;
 
+/// The page's Content-Security-Policy: nothing may be fetched or run, only the inline
+/// style applies. The class page (`grader batch`'s `class.html`) has the same.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
 /// Output lines shown per program and run; the rest stay in the bundle's transcripts.
 const SHOWN_OUTPUT_LINES: usize = 1000;
 
@@ -59,7 +63,7 @@ pub fn render(report: &GradeReport) -> String {
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} — Socklab report</title>\n<style>\n{PAGE_STYLE}{}</style>\n</head>\n<body>\n",
         markup(&title),

@@ -1,6 +1,7 @@
 //! `grader batch`: grade every submission of a class against one case, each in a `grader
 //! check` child of its own, keeping every finished result so an interrupted batch resumes
-//! where it stopped; `grader merge` (in `merge.rs`) joins shards.
+//! where it stopped, then write the grades and the class page; `grader merge` (in
+//! `merge.rs`) joins shards.
 
 use crate::children;
 use crate::error::GraderError;
@@ -9,7 +10,7 @@ use clap::Args;
 use socklab_grader::analyzer::Case;
 use socklab_grader::batch::{
     GradeInputs, GradeOf, Grades, Located, LocatedPrograms, Role, RoleResult, RoleStatus, RunShare,
-    Shard, SubmissionResult, SubmissionStatus, WeightedRole, check_report, collect_results,
+    Shard, SubmissionResult, SubmissionStatus, WeightedRole, check_report, class, collect_results,
     default_seed, fingerprint, locate_programs, read_result, role_matrix, run_shares,
     submission_files, write_grades, write_result,
 };
@@ -168,14 +169,32 @@ pub fn batch(arguments: BatchArgs) -> Result<i32, GraderError> {
         dir: arguments.out.clone(),
         source,
     })?;
+    write_class_page(&arguments.out, &grades)?;
     let tally = bar.tally();
     eprintln!(
-        "batch: {} (kept: up to date from an earlier run); grades in {}",
+        "batch: {} (kept: up to date from an earlier run); grades in {}, the class page in {}",
         describe_tally(&tally),
-        arguments.out.join("grades.csv").display()
+        arguments.out.join("grades.csv").display(),
+        arguments.out.join(class::CLASS_HTML).display()
     );
     print_grades(arguments.format, &grades)?;
     Ok(exit_status(&results))
+}
+
+/// Writes `class.html` and `class.json` into `out`, from the grades' results and the
+/// reports their roles left there.
+pub fn write_class_page(out: &Path, grades: &Grades<'_>) -> Result<(), GraderError> {
+    let evidence = class::read_evidence(out, grades.submissions);
+    let summary = class::summarise(class::ClassInput {
+        case: grades.case,
+        seed: grades.seed,
+        results: grades.submissions,
+        evidence: &evidence,
+    });
+    class::write_class(out, &summary).map_err(|source| GraderError::WriteClassPage {
+        dir: out.to_path_buf(),
+        source,
+    })
 }
 
 /// 0 when every submission was judged (whatever its score, and a missing program is the

@@ -138,6 +138,9 @@ pub enum GraderError {
     /// `grades.csv` and `grades.json` cannot be written to the output folder.
     #[error("cannot write the grades to {}: {source}", dir.display())]
     WriteGrades { dir: PathBuf, source: io::Error },
+    /// `class.html` and `class.json` cannot be written to the output folder.
+    #[error("cannot write the class page to {}: {source}", dir.display())]
+    WriteClassPage { dir: PathBuf, source: io::Error },
     /// The grades cannot be printed on standard output.
     #[error("cannot write the grades: {source}")]
     PrintGrades {
@@ -223,6 +226,7 @@ impl GraderError {
             | GraderError::WriteResult { .. }
             | GraderError::StartCheck { .. }
             | GraderError::WriteGrades { .. }
+            | GraderError::WriteClassPage { .. }
             | GraderError::PrintGrades { .. }
             | GraderError::CopySubmission { .. }
             | GraderError::WriteOutput { .. }

@@ -1,7 +1,7 @@
 //! `grader merge`: join the outputs of `grader batch --shard K/N` into one, with the
-//! grades an unsharded batch would have written.
+//! grades and the class page an unsharded batch would have written.
 
-use crate::batch::{BatchFormat, exit_status, print_grades};
+use crate::batch::{BatchFormat, exit_status, print_grades, write_class_page};
 use crate::error::{GradedWith, GraderError};
 use clap::Args;
 use socklab_grader::batch::{Grades, SubmissionResult, results_under, write_grades};
@@ -77,11 +77,17 @@ pub fn merge(arguments: MergeArgs) -> Result<i32, GraderError> {
         dir: arguments.out.clone(),
         source,
     })?;
+    // After the copies: the page links each role's report in the joined folder.
+    write_class_page(&arguments.out, &grades)?;
     eprintln!(
-        "merge: {} submissions from {} folders; grades in {}",
+        "merge: {} submissions from {} folders; grades in {}, the class page in {}",
         results.len(),
         arguments.inputs.len(),
-        arguments.out.join("grades.csv").display()
+        arguments.out.join("grades.csv").display(),
+        arguments
+            .out
+            .join(socklab_grader::batch::class::CLASS_HTML)
+            .display()
     );
     print_grades(arguments.format, &grades)?;
     Ok(exit_status(&results))

@@ -1,5 +1,6 @@
-//! `grader schema`: the JSON Schema of case files, or with `--report` of the `--format json`
-//! report, for editors (the yaml-language-server modeline) and for consumers of reports.
+//! `grader schema`: the JSON Schema of case files, with `--report` of the `--format json`
+//! report, or with `--class` of `grader batch`'s `class.json`, for editors (the
+//! yaml-language-server modeline) and for consumers of reports.
 
 use crate::error::GraderError;
 use clap::Args;
@@ -9,13 +10,18 @@ use std::io::Write;
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// The schema of the `--format json` report instead of the case file's.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "class")]
     pub report: bool,
+    /// The schema of `grader batch`'s `class.json` instead of the case file's.
+    #[arg(long)]
+    pub class: bool,
 }
 
 pub fn schema(arguments: SchemaArgs) -> Result<i32, GraderError> {
     let schema = if arguments.report {
         socklab_grader::report::json::schema()
+    } else if arguments.class {
+        socklab_grader::batch::class::class_schema()
     } else {
         socklab_grader::case::schema::case_schema::<socklab_grader::analyzer::Analyzer>()
     };
