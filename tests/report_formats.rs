@@ -39,7 +39,8 @@ fn run(format: &str) -> (Option<i32>, String) {
     )
 }
 
-fn filters() -> Vec<(String, String)> {
+/// What varies between runs (the reference's path, the checkout, times), as insta filters.
+pub fn filters() -> Vec<(String, String)> {
     vec![
         (regex_escape(reference_binary()), "[REFERENCE]".to_owned()),
         (
@@ -65,7 +66,7 @@ fn filters() -> Vec<(String, String)> {
     ]
 }
 
-fn regex_escape(text: &str) -> String {
+pub fn regex_escape(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
@@ -134,7 +135,11 @@ fn junit_has_a_failure_with_its_reason_for_each_failed_check() {
 #[test]
 fn gradescope_results_sum_with_partial_credit() {
     let (code, text) = run("gradescope");
-    assert_eq!(code, Some(exit_code::FAILED), "{text}");
+    assert_eq!(
+        code,
+        Some(exit_code::PASSED),
+        "a platform format exits 0 once the result is written: {text}"
+    );
     let results: serde_json::Value = serde_json::from_str(&text).unwrap();
     let tests = results["tests"].as_array().unwrap();
     let sum: f64 = tests.iter().filter_map(|test| test["score"].as_f64()).sum();
