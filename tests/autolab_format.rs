@@ -80,6 +80,20 @@ fn a_failing_submission_gets_its_points_on_the_last_line_and_exit_0() {
 }
 
 #[test]
+fn the_rules_refuse_what_autolab_would_misread() {
+    // Not a formality: a line after the autoresult (make's error line, say) or a bare colon
+    // that Autolab's key quoting would rewrite fails the reading above.
+    let (_, output) = autodriver_output(Server::Correct, &[]);
+    autoresult(&output);
+    let after = format!("{output}make: *** [Makefile:2: autograde] Error 1\n");
+    let colon = format!("{output}{{\"scores\":{{\"Part:1\":25.0}},\"scoreboard\":[25.0]}}\n");
+    for broken in [after, colon] {
+        let refused = std::panic::catch_unwind(|| autoresult(&broken));
+        assert!(refused.is_err(), "accepted: {broken}");
+    }
+}
+
+#[test]
 fn a_correct_submission_gets_full_points_under_the_named_problem() {
     let (code, output) = autodriver_output(Server::Correct, &["--autolab-problem", "Part:1"]);
     assert_eq!(code, Some(exit_code::PASSED), "{output}");

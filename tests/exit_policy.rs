@@ -88,14 +88,36 @@ fn a_grader_error_is_not_gradable_on_prairielearn() {
         let written: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(written["gradable"], false, "{written}");
         assert!(written.get("score").is_none(), "{written}");
+        let reason = written["format_errors"][0].as_str().unwrap();
         assert!(
-            written["format_errors"][0]
-                .as_str()
-                .unwrap()
-                .contains("cannot write evidence"),
+            reason.starts_with("the grader failed, not the submission: cannot write evidence"),
             "{written}"
         );
     }
+}
+
+#[test]
+fn a_program_that_cannot_start_is_not_graded_nor_blamed_on_the_grader() {
+    let missing = "/nonexistent/server {port}";
+    let graded = grade("prairielearn", Server::Correct, &["--server-cmd", missing]);
+    assert_eq!(
+        graded.code,
+        Some(exit_code::PROGRAM_NOT_STARTED),
+        "{}",
+        graded.stderr
+    );
+    let written: Value = serde_json::from_str(&graded.stdout).unwrap();
+    assert_eq!(written["gradable"], false, "{written}");
+    let reason = written["format_errors"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("nothing was graded: cannot start the server"),
+        "neither a grade nor the grader's fault: {reason}"
+    );
+    let autolab = grade("autolab", Server::Correct, &["--server-cmd", missing]);
+    assert_eq!(autolab.code, Some(exit_code::PROGRAM_NOT_STARTED));
+    let last = autolab.stdout.trim_end().lines().last().unwrap();
+    assert!(serde_json::from_str::<Value>(last).is_err(), "{last}");
+    assert!(last.contains("nothing was graded"), "{last}");
 }
 
 #[test]

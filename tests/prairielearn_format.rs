@@ -98,3 +98,50 @@ fn a_correct_submission_scores_1() {
     assert_eq!(graded.code, Some(exit_code::PASSED), "{}", graded.stderr);
     assert_eq!(check_results(&graded.stdout), 1.0);
 }
+
+#[test]
+fn the_rules_refuse_what_prairielearn_would() {
+    // The checks are not a formality: each breaks on results PrairieLearn would refuse or
+    // show wrongly.
+    let graded = grade("prairielearn", Server::Correct, &[]);
+    let good: Value = serde_json::from_str(&graded.stdout).unwrap();
+    let broken = |edit: &dyn Fn(&mut Value)| {
+        let mut results = good.clone();
+        edit(&mut results);
+        results.to_string()
+    };
+    let cases = [
+        (
+            "a score over 1",
+            broken(&|results| results["score"] = 1.5.into()),
+        ),
+        (
+            "a score as text",
+            broken(&|results| results["score"] = "1".into()),
+        ),
+        (
+            "points as text",
+            broken(&|results| results["tests"][0]["points"] = "10".into()),
+        ),
+        (
+            "no max_points",
+            broken(&|results| results["tests"][0]["max_points"] = Value::Null),
+        ),
+        (
+            "a score that is not the tests' share",
+            broken(&|results| results["tests"][0]["points"] = 0.into()),
+        ),
+        (
+            "over 1 MB",
+            broken(&|results| results["output"] = "x".repeat(1024 * 1024).into()),
+        ),
+        (
+            "not gradable",
+            broken(&|results| results["gradable"] = false.into()),
+        ),
+    ];
+    for (why, text) in cases {
+        let refused = std::panic::catch_unwind(|| check_results(&text));
+        assert!(refused.is_err(), "accepted {why}");
+    }
+}

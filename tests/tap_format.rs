@@ -76,15 +76,30 @@ fn asserts(events: &[Value]) -> Vec<&Value> {
         .collect()
 }
 
-/// What holds for any stream the grader writes: version 14, nothing that is not TAP.
+/// What holds for any stream the grader writes: version 14, nothing that is not TAP (the
+/// strict parser reports it as `extra` data or as a failure with a `tapError`), and each
+/// subtest's plan equal to its test points.
 fn well_formed(events: &[Value]) {
     assert_eq!(event(events, "version"), Some(&Value::from(14)));
     for child in children(events) {
         assert!(event(child, "extra").is_none(), "non-TAP data: {child:?}");
         let complete = event(child, "complete").unwrap();
         assert_eq!(complete["plan"]["end"], complete["count"], "{complete}");
+        no_tap_errors(complete);
     }
     assert!(event(events, "extra").is_none(), "non-TAP data: {events:?}");
+    no_tap_errors(event(events, "complete").unwrap());
+}
+
+/// The parser found nothing malformed in the stream that `complete` ends.
+fn no_tap_errors(complete: &Value) {
+    let failures = complete["failures"].as_array().cloned().unwrap_or_default();
+    assert!(
+        failures
+            .iter()
+            .all(|failure| failure.get("tapError").is_none()),
+        "the parser refused the stream: {complete}"
+    );
 }
 
 #[test]
@@ -155,6 +170,27 @@ fn a_correct_submission_passes_every_point() {
 }
 
 #[test]
+fn the_parser_refuses_what_tap_14_forbids() {
+    // The parser is not a formality: a stray line inside a subtest, or a plan that does not
+    // match its test points, fails the checks above.
+    let graded = grade("tap", Server::Correct, &[]);
+    let Some(events) = parse(&graded.stdout) else {
+        return;
+    };
+    well_formed(&events);
+    let stray = graded
+        .stdout
+        .replacen("    ok 1 - ", "    the client said hello\n    ok 1 - ", 1);
+    let wrong_plan = graded.stdout.replacen("    1..4\n", "    1..5\n", 1);
+    assert_ne!(wrong_plan, graded.stdout);
+    for broken in [stray, wrong_plan] {
+        let events = parse(&broken).unwrap();
+        let refused = std::panic::catch_unwind(|| well_formed(&events));
+        assert!(refused.is_err(), "accepted: {broken}");
+    }
+}
+
+#[test]
 fn a_grader_error_bails_out() {
     let out = tempfile::tempdir().unwrap();
     // The run's folder is taken by a file: the evidence cannot be written.
@@ -175,7 +211,10 @@ fn a_grader_error_bails_out() {
     };
     let bailout = event(&events, "bailout").expect("the parser sees a bail-out");
     assert!(
-        bailout.as_str().unwrap().contains("cannot write evidence"),
+        bailout
+            .as_str()
+            .unwrap()
+            .starts_with("the grader failed, not the submission: cannot write evidence"),
         "{bailout}"
     );
 }

@@ -40,11 +40,12 @@ pub fn autoresult(report: &GradeReport, problem: &str) -> AutoResult {
     }
 }
 
-/// The line written instead of an autoresult when the grader failed: not JSON, so Autolab
-/// records no score of the grader's making and shows this line in the feedback.
+/// The line written instead of an autoresult when nothing could be graded (`reason` says
+/// whose fault it was): not JSON, so Autolab records no score of the grader's making and
+/// shows this line in the feedback.
 pub fn no_score(reason: &str) -> String {
     format!(
-        "The grader could not grade this submission (not the submission's fault): {}. No score was written.",
+        "This submission was not graded: {}. No score was written.",
         printable(reason)
     )
 }

@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod ladder;
+pub mod leaderboard;
 pub mod pcap;
 pub mod prairielearn;
 pub mod sanitize;

@@ -9,8 +9,9 @@
 //! outputs and messages until the whole file fits, and says so in the top `message`. Its
 //! results page (`pl-external-grader-results`) shows per-test points only when every test
 //! has both `points` and `max_points`, so an informational run carries `0` of `0` (shown as
-//! information, not as a failure). A grader error is never a grade: [`not_gradable`] is
-//! `gradable: false` with the reason, which PrairieLearn shows without using an attempt.
+//! information, not as a failure). A grader error (or a program that could not start) is
+//! never a grade: [`not_gradable`] is `gradable: false` with the reason, which PrairieLearn
+//! shows without using an attempt.
 
 use super::json::overall_status;
 use crate::case::Grading;
@@ -82,16 +83,15 @@ pub fn results(report: &GradeReport) -> Results {
     }
 }
 
-/// What is written instead of a grade when the grader could not grade: `gradable: false`
-/// with `reason`, so PrairieLearn neither scores the submission nor uses an attempt.
+/// What is written instead of a grade when nothing could be graded: `gradable: false` with
+/// `reason` (which says whose fault it was), so PrairieLearn neither scores the submission
+/// nor uses an attempt.
 pub fn not_gradable(reason: &str) -> Results {
     let reason = printable(reason).into_owned();
     Results {
         gradable: false,
         score: None,
-        message: format!(
-            "The grader could not grade this submission (not the submission's fault): {reason}"
-        ),
+        message: format!("This submission was not graded: {reason}"),
         output: String::new(),
         format_errors: vec![reason],
         tests: Vec::new(),

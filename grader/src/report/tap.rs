@@ -43,16 +43,14 @@ pub fn render(report: &GradeReport) -> String {
     tap
 }
 
-/// A stream that stops at once: the grader failed before it had a report.
+/// A stream that stops at once: nothing was graded, for `reason` (which says whose fault it
+/// was).
 pub fn bail_out(reason: &str) -> String {
     format!("TAP version 14\n{}\n", bail_out_line(reason))
 }
 
 fn bail_out_line(reason: &str) -> String {
-    format!(
-        "Bail out! the grader failed, not the submission: {}",
-        one_line(reason)
-    )
+    format!("Bail out! {}", one_line(reason))
 }
 
 /// Writes one run's subtest; returns the bail-out line when a check could not be judged.
@@ -61,7 +59,7 @@ fn subtest(tap: &mut String, scenario: &ScenarioResult) -> Option<String> {
     for (index, outcome) in scenario.outcomes.iter().enumerate() {
         if outcome.status == Status::Error {
             return Some(bail_out_line(&format!(
-                "{}/{} could not be judged: {}",
+                "the grader failed, not the submission: {}/{} could not be judged: {}",
                 scenario.key, outcome.check, outcome.observed
             )));
         }
@@ -205,8 +203,8 @@ mod tests {
     #[test]
     fn a_grader_failure_bails_out() {
         assert_eq!(
-            bail_out("cannot write\nx"),
-            "TAP version 14\nBail out! the grader failed, not the submission: cannot write\\x0ax\n"
+            bail_out("the grader failed: cannot write\nx"),
+            "TAP version 14\nBail out! the grader failed: cannot write\\x0ax\n"
         );
     }
 }

@@ -11,6 +11,7 @@ use crate::error::GraderError;
 use crate::exit_policy::{self, Findings};
 use socklab_grader::analyzer::Case;
 use socklab_grader::check::Status;
+use socklab_grader::exit_code;
 use socklab_grader::grading::GradeReport;
 use socklab_grader::report::{self, bundle, terminal::write_report};
 use std::io::Write;
@@ -81,7 +82,7 @@ impl Delivery {
     /// cannot take for a score. The other formats write nothing (Gradescope then shows the
     /// run as failed, with no score). Best effort: the error is what `main` reports.
     pub fn no_grade(&self, error: &GraderError) {
-        let reason = error.to_string();
+        let reason = why_not_graded(error);
         let text = match self.format {
             ReportFormat::Prairielearn => {
                 report::prairielearn::render(report::prairielearn::not_gradable(&reason)).ok()
@@ -128,6 +129,17 @@ impl Delivery {
             }
         };
         Ok(Some(text))
+    }
+}
+
+/// Why nothing was graded, blaming the grader only when it failed (exit 70): a program that
+/// could not start (3) or a setup refused (2: the case, the arguments, a missing file) may
+/// be the submission's doing or the course's, and the error says which.
+fn why_not_graded(error: &GraderError) -> String {
+    if error.process_exit_code() == exit_code::INTERNAL {
+        format!("the grader failed, not the submission: {error}")
+    } else {
+        format!("nothing was graded: {error}")
     }
 }
 
