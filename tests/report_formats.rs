@@ -39,7 +39,8 @@ fn run(format: &str) -> (Option<i32>, String) {
     )
 }
 
-fn filters() -> Vec<(String, String)> {
+/// What varies between runs (the reference's path, the checkout, times), as insta filters.
+pub fn filters() -> Vec<(String, String)> {
     vec![
         (regex_escape(reference_binary()), "[REFERENCE]".to_owned()),
         (
@@ -65,7 +66,7 @@ fn filters() -> Vec<(String, String)> {
     ]
 }
 
-fn regex_escape(text: &str) -> String {
+pub fn regex_escape(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
@@ -134,7 +135,11 @@ fn junit_has_a_failure_with_its_reason_for_each_failed_check() {
 #[test]
 fn gradescope_results_sum_with_partial_credit() {
     let (code, text) = run("gradescope");
-    assert_eq!(code, Some(exit_code::FAILED), "{text}");
+    assert_eq!(
+        code,
+        Some(exit_code::PASSED),
+        "a platform format exits 0 once the result is written: {text}"
+    );
     let results: serde_json::Value = serde_json::from_str(&text).unwrap();
     let tests = results["tests"].as_array().unwrap();
     let sum: f64 = tests.iter().filter_map(|test| test["score"].as_f64()).sum();
@@ -220,4 +225,108 @@ fn gradescope_visibility_comes_from_the_case() {
         .map(|test| test["visibility"].as_str().unwrap())
         .collect();
     assert_eq!(visibility, ["visible", "after_due_date"]);
+}
+
+/// udp-file with a leaderboard: the total score, and the time `size-1` and `size-2048` took.
+fn case_with_leaderboard(dir: &std::path::Path) -> std::path::PathBuf {
+    let case = std::fs::read_to_string(root().join("cases/udp-file.yaml")).unwrap();
+    let case = format!(
+        "{case}\nleaderboard:\n  - name: Score\n    value: score\n  - name: Small file (s)\n    value: seconds\n    scenario: size-1\n  - name: One block (s)\n    value: seconds\n    scenario: size-2048\n"
+    );
+    let path = dir.join("udp-file-leaderboard.yaml");
+    std::fs::write(&path, case).unwrap();
+    path
+}
+
+fn leaderboard_of(case: &std::path::Path, server: Option<&str>) -> Vec<serde_json::Value> {
+    let mut command = grader();
+    command.args(["check"]).arg(case).args([
+        "--seed",
+        "3",
+        "--budget",
+        "1s",
+        "--scenario",
+        "size-1",
+        "--scenario",
+        "size-2048",
+        "--format",
+        "gradescope",
+    ]);
+    if let Some(server) = server {
+        command.args(["--server-cmd", server]);
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(exit_code::PASSED));
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    results["leaderboard"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn gradescope_leaderboard_ranks_points_and_the_times_of_passing_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_with_leaderboard(dir.path());
+    let correct = leaderboard_of(&case, None);
+    let names: Vec<&str> = correct
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Score", "Small file (s)", "One block (s)"]);
+    assert_eq!(correct[0]["value"].as_f64(), Some(25.0));
+    assert_eq!(correct[0]["order"], "desc");
+    for entry in &correct[1..] {
+        assert!(entry["value"].as_f64().unwrap() > 0.0, "{entry}");
+        assert_eq!(entry["order"], "asc", "the fastest first");
+    }
+    let server = format!(
+        "{} udp-file server --port {{port}} --defect no-empty-final",
+        reference_binary()
+    );
+    let buggy = leaderboard_of(&case, Some(&server));
+    let names: Vec<&str> = buggy
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Score", "Small file (s)"],
+        "a failed run's time ranks nothing"
+    );
+    assert_eq!(buggy[0]["value"].as_f64(), Some(10.0));
+}
+
+#[test]
+fn a_leaderboard_without_a_leaderboard_field_is_left_out() {
+    let (_, text) = run("gradescope");
+    let results: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(results.get("leaderboard").is_none(), "{text}");
+}
+
+#[test]
+fn a_leaderboard_column_must_name_a_scenario_it_can_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = std::fs::read_to_string(root().join("cases/udp-file.yaml")).unwrap();
+    let case = format!(
+        "{case}\nleaderboard:\n  - name: Time (s)\n    value: seconds\n  - name: Other\n    value: score\n    scenario: no-such-scenario\n"
+    );
+    let path = dir.path().join("udp-file-bad-leaderboard.yaml");
+    std::fs::write(&path, case).unwrap();
+    let output = grader().arg("lint").arg(&path).output().unwrap();
+    // `grader lint` lists the problems on stdout, one `file:line:column: ...` each.
+    let problems = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(exit_code::INVALID_INPUT),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("a `seconds` leaderboard column needs the `scenario`"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("the leaderboard names no scenario of the case: `no-such-scenario`"),
+        "{problems}"
+    );
 }

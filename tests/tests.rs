@@ -2,25 +2,31 @@
 
 mod util;
 
+mod autolab_format;
 mod batch;
 mod bench;
 mod case_errors;
 mod case_example;
 mod class_page;
+mod ctrf_format;
 mod defects;
 mod determinism;
 mod examples;
+mod exit_policy;
 mod explain;
+mod format_pair;
 mod grader_panic;
 mod hostile;
 mod html_report;
 mod lint;
 mod pcap;
+mod prairielearn_format;
 mod preload;
 mod proxy;
 mod reference_run;
 mod report_formats;
 mod schema;
+mod tap_format;
 mod tcp_file_100;
 mod tcp_lines;
 mod tcp_over_udp;

@@ -18,8 +18,8 @@ pub use inputs::{
 };
 pub use load::{CaseError, CaseErrors, CaseSource, LoadedCase, load_case, parse_case};
 pub use model::{
-    Case, CheckId, Grading, ProgramInput, ProgramOutput, ProgramTemplates, RoleWeights, Scenario,
-    Transport, Visibility, WireFormat,
+    Case, CheckId, Grading, LeaderboardColumn, LeaderboardOrder, LeaderboardValue, ProgramInput,
+    ProgramOutput, ProgramTemplates, RoleWeights, Scenario, Transport, Visibility, WireFormat,
 };
 pub use plan::{PlannedRun, plan_runs};
 pub use validate::{Problem, Problems, compile_pattern};

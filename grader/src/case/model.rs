@@ -53,6 +53,46 @@ pub struct Case<A> {
     /// together (`pair`) for the case's total points. `grader check` does not use it.
     #[serde(default)]
     pub roles: Option<RoleWeights>,
+    /// The columns of Gradescope's leaderboard (`--format gradescope`), in order; absent:
+    /// no leaderboard.
+    #[serde(default)]
+    pub leaderboard: Vec<LeaderboardColumn>,
+}
+
+/// One column of Gradescope's leaderboard: a title, and what it shows.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LeaderboardColumn {
+    /// The column's title on Gradescope, e.g. `Transfer time (s)`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// `score`: the points earned (of one scenario's runs with `scenario`, else of all);
+    /// `seconds`: how long the `scenario`'s runs took, their mean, shown only when each of
+    /// them passed (a failed run's time ranks nothing).
+    pub value: LeaderboardValue,
+    /// The scenario measured (by name; all its repetitions); required for `seconds`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub scenario: Option<Spanned<String>>,
+    /// Which end ranks first: `desc` (the default for `score`) or `asc` (for `seconds`).
+    #[serde(default)]
+    pub order: Option<LeaderboardOrder>,
+}
+
+/// What a leaderboard column shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeaderboardValue {
+    Score,
+    Seconds,
+}
+
+/// Gradescope's leaderboard `order`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeaderboardOrder {
+    Asc,
+    Desc,
 }
 
 /// Points per role of `grader batch`: each role present is one grading run, and earns its

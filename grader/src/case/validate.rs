@@ -4,7 +4,7 @@
 
 use super::analyzer_choice::{AnalyzerChoice, PacketFields};
 use super::load::{CaseError, CaseErrors};
-use super::model::{Case, CheckId, Scenario, Transport};
+use super::model::{Case, CheckId, LeaderboardValue, Scenario, Transport};
 use super::yaml::{Position, Spanned};
 use std::collections::BTreeSet;
 
@@ -68,7 +68,33 @@ pub(super) fn validate<A: AnalyzerChoice>(
             "`roles` names no role: give points to at least one of client, server, pair",
         );
     }
+    validate_leaderboard(case, problems);
     case.analyzer.compile(case, fields, problems)
+}
+
+/// Each leaderboard column names a scenario of the case, and `seconds` names one.
+fn validate_leaderboard<A>(case: &Case<A>, problems: &mut Problems) {
+    for column in &case.leaderboard {
+        let names_a_scenario = |name: &Spanned<String>| {
+            case.scenarios
+                .iter()
+                .any(|scenario| scenario.name.value == name.value)
+        };
+        match &column.scenario {
+            None if column.value == LeaderboardValue::Seconds => problems.report(
+                Some(Position::of(&column.name)),
+                "a `seconds` leaderboard column needs the `scenario` whose time it shows",
+            ),
+            Some(name) if !names_a_scenario(name) => problems.report(
+                Some(Position::of(name)),
+                format!(
+                    "the leaderboard names no scenario of the case: `{}`",
+                    name.value
+                ),
+            ),
+            None | Some(_) => {}
+        }
+    }
 }
 
 /// Compiles a pattern that must capture the named `groups`.

@@ -2,13 +2,15 @@
 //! the total `score`, `execution_time`, Markdown `output`, and one test per scenario run
 //! with its share of the points (partial credit), status, the failed checks' reasons, tags
 //! and the scenario's `visibility` (hidden scenarios stay hidden until the case says).
-//! Informational runs carry no score.
+//! Informational runs carry no score. When the case has `leaderboard:` columns, the
+//! `leaderboard` array Gradescope ranks submissions by (see [`super::leaderboard`]).
 
 use super::json::overall_status;
 use crate::analyzer::Case;
 use crate::case::{Grading, Visibility};
 use crate::check::{Outcome, Status};
 use crate::grading::{GradeReport, ScenarioResult};
+use crate::report::leaderboard::{LeaderboardEntry, leaderboard};
 use crate::report::sanitize::printable;
 use serde::Serialize;
 
@@ -22,6 +24,8 @@ pub struct Results {
     pub output_format: &'static str,
     pub test_output_format: &'static str,
     pub tests: Vec<GradescopeTest>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leaderboard: Vec<LeaderboardEntry>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +67,7 @@ pub fn results(report: &GradeReport, case: &Case) -> Results {
         output_format: "md",
         test_output_format: "md",
         tests,
+        leaderboard: leaderboard(report, case),
     }
 }
 

@@ -117,10 +117,29 @@ pub struct CheckArgs {
     #[arg(long = "hide", value_name = "DIR")]
     pub hide: Vec<PathBuf>,
     /// The report on stdout: for people (`terminal`), or for machines: `json` (versioned),
-    /// `junit` (a testcase per scenario and check), `gradescope` (results.json),
-    /// `classroom` (a GitHub Classroom runner result).
+    /// `junit` (a testcase per scenario and check), `tap` (TAP 14, a subtest per scenario),
+    /// `ctrf` (Common Test Report Format), `classroom` (a GitHub Classroom runner result),
+    /// or a grading platform's result: `gradescope` (results.json), `prairielearn`
+    /// (results.json), `autolab` (the autoresult as stdout's last line).
     #[arg(long, value_enum, default_value_t = ReportFormat::Terminal)]
     pub format: ReportFormat,
+    /// Also write the report to FILE (its folders are made): PrairieLearn reads
+    /// `/grade/results/results.json`, Gradescope `/autograder/results/results.json`. Not
+    /// with `--format terminal`. On a grader error nothing that could pass for a grade is
+    /// written (PrairieLearn: `gradable: false`).
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// `--format autolab`: the problem the score goes to, exactly as the assessment names
+    /// it (Autolab drops unknown names); default the case's name.
+    #[arg(long, value_name = "NAME")]
+    pub autolab_problem: Option<String>,
+    /// When to exit non-zero: `verdict` exits 1 when a graded check fails (the default for
+    /// terminal, json, junit, tap, ctrf, classroom); `written` exits 0 once the result is
+    /// written, whatever the score (the default for gradescope, prairielearn, autolab,
+    /// whose platforms take a non-zero exit for a broken grader). Either way a grader error
+    /// exits 70 and a program that could not start 3.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub exit_status: Option<ExitStatus>,
 }
 
 /// `--format`.
@@ -129,8 +148,21 @@ pub enum ReportFormat {
     Terminal,
     Json,
     Junit,
+    Tap,
+    Ctrf,
     Gradescope,
     Classroom,
+    Prairielearn,
+    Autolab,
+}
+
+/// `--exit-status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExitStatus {
+    /// Exit 1 when a graded check fails.
+    Verdict,
+    /// Exit 0 once the result is written, whatever the score.
+    Written,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `grader check`: grade one submission (or the reference) against a case.
 
-use crate::args::{CheckArgs, ModeArgument, ReportFormat};
+use crate::args::{CheckArgs, ModeArgument};
+use crate::check_output::Delivery;
 use crate::error::GraderError;
 use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
@@ -9,10 +10,6 @@ use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, RunSettings, choose_mode, grade,
 };
-use socklab_grader::report;
-use socklab_grader::report::bundle;
-use socklab_grader::report::terminal::write_report;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,6 +17,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
+    let delivery = Delivery::from_arguments(&arguments)?;
+    let result = grade_and_deliver(arguments, &delivery);
+    if let Err(error) = &result {
+        delivery.no_grade(error);
+    }
+    result
+}
+
+/// Grades as `arguments` say and writes the result as `delivery` says.
+fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
     let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
     let runs =
@@ -78,42 +85,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
         }
     }
     bar.clear();
-    let report = report?;
-
-    let machine = match arguments.format {
-        ReportFormat::Terminal => None,
-        ReportFormat::Json => Some(report::json::render(&report).map_err(cannot_write)?),
-        ReportFormat::Junit => Some(report::junit::render(&report).map_err(cannot_write)?),
-        ReportFormat::Gradescope => {
-            Some(report::gradescope::render(&report, &loaded.case).map_err(cannot_write)?)
-        }
-        ReportFormat::Classroom => Some(report::classroom::render(&report).map_err(cannot_write)?),
-    };
-    match machine {
-        // Plain bytes: a machine format never carries terminal styling.
-        Some(text) => writeln!(std::io::stdout(), "{text}").map_err(cannot_write)?,
-        None => write_report(&mut anstream::stdout(), &report).map_err(cannot_write)?,
-    }
-    if let Some(dir) = &arguments.out {
-        bundle::write(dir, &report).map_err(|source| GraderError::WriteEvidence {
-            dir: dir.clone(),
-            source,
-        })?;
-    }
-    Ok(if report.any_failed() {
-        exit_code::FAILED
-    } else if report.any_error() {
-        exit_code::INTERNAL
-    } else {
-        exit_code::PASSED
-    })
-}
-
-/// The report could not be rendered in its format, or not written out.
-fn cannot_write(reason: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> GraderError {
-    GraderError::WriteReport {
-        reason: reason.into(),
-    }
+    delivery.deliver(&report?, &loaded.case)
 }
 
 fn choice(

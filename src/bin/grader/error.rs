@@ -42,6 +42,12 @@ pub enum GraderError {
     /// No way of grading the case's programs is available on this machine.
     #[error("{source}")]
     ModeUnavailable { source: ModeError },
+    /// `grader check --results FILE --format terminal`: the terminal report is for people.
+    #[error(
+        "--results needs a machine format (--format json, gradescope, prairielearn, …): the \
+         terminal report is for people"
+    )]
+    ResultsWithTerminal,
     /// `grader check --out DIR` cannot be made.
     #[error("cannot create --out {}: {source}", dir.display())]
     CreateCheckOut { dir: PathBuf, source: io::Error },
@@ -114,6 +120,15 @@ pub enum GraderError {
     WriteReport {
         reason: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// `grader check --results FILE` cannot be written.
+    #[error("cannot write --results {}: {source}", path.display())]
+    WriteResults { path: PathBuf, source: io::Error },
+    /// A check the grader could not judge, in a format a platform takes as a grade: a grade
+    /// with holes the grader made is not written.
+    #[error(
+        "the grader could not judge {checks}; no grade was written (not the submission's fault)"
+    )]
+    Unjudged { checks: String },
     /// `grader check --out DIR`: the evidence cannot be written there.
     #[error("cannot write evidence to {}: {source}", dir.display())]
     WriteEvidence { dir: PathBuf, source: io::Error },
@@ -190,6 +205,7 @@ impl GraderError {
             | GraderError::ProgramNotFound { .. }
             | GraderError::TcModeUnavailable { .. }
             | GraderError::ModeUnavailable { .. }
+            | GraderError::ResultsWithTerminal
             | GraderError::CreateCheckOut { .. }
             | GraderError::NotAClass { .. }
             | GraderError::NotASubmissionFolder { .. }
@@ -219,6 +235,8 @@ impl GraderError {
             | GraderError::OwnBinaryForBench { .. }
             | GraderError::CreateWorkDirectory { .. }
             | GraderError::WriteReport { .. }
+            | GraderError::WriteResults { .. }
+            | GraderError::Unjudged { .. }
             | GraderError::WriteEvidence { .. }
             | GraderError::CreateBatchOut { .. }
             | GraderError::ReadSubmission { .. }
