@@ -10,7 +10,7 @@ use crate::case::{ProgramInput, ProgramOutput, ProgramTemplates};
 use crate::evidence::{Role, Transcript};
 use crate::grading::program::ProgramChoice;
 use crate::harness::limits::Limits;
-use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
+use crate::harness::process::{ProgramSpec, RunningProgram, SpawnError, StdinInput, StopReason};
 use crate::harness::template::Placeholders;
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -26,19 +26,29 @@ pub(super) fn command_line(
     settings: &RunSettings,
     case: &Case,
     dir: &Path,
-    (host, port): (Ipv4Addr, u16),
+    address: (Ipv4Addr, u16),
     file: Option<&str>,
 ) -> Result<Vec<String>, RunError> {
-    let values = Placeholders {
-        host: Some(host.to_string()),
-        port: Some(port.to_string()),
-        file: file.map(str::to_owned),
-        dir: Some(dir.display().to_string()),
-    };
+    let values = placeholders(dir, address, file);
     let (choice, templates) = chosen(role, settings, case);
     choice
         .command_line(templates, &settings.reference_launcher, dir, &values)
         .map_err(|source| RunError::CommandLine { role, source })
+}
+
+/// What the placeholders stand for, for a program in `dir` told `(host, port)` and the
+/// scenario's `file`: the same in its command line and in the lines typed to it.
+pub(super) fn placeholders(
+    dir: &Path,
+    (host, port): (Ipv4Addr, u16),
+    file: Option<&str>,
+) -> Placeholders {
+    Placeholders {
+        host: Some(host.to_string()),
+        port: Some(port.to_string()),
+        file: file.map(str::to_owned),
+        dir: Some(dir.display().to_string()),
+    }
 }
 
 /// Ends a program the run is over with: collects it if it exited by itself, else stops it
@@ -98,8 +108,8 @@ impl Launcher<'_> {
         };
         RunningProgram::spawn(&spec, self.origin).map_err(|error| RunError::Spawn {
             role,
+            message: why_not_started(role, &program, &error),
             program,
-            message: error.to_string(),
         })
     }
 
@@ -122,6 +132,28 @@ impl Launcher<'_> {
             (ProgramInput::Keyboard, _) => typed,
             (ProgramInput::ScenarioFile, _) => file.map(|bytes| StdinInput::Whole(bytes.to_vec())),
         }
+    }
+}
+
+/// Why `program` could not be started at all, in words that say what to fix: a name not
+/// on `PATH` (an interpreter that is not installed), a path that is not there, a file that
+/// is not executable; else the system's own reason.
+fn why_not_started(role: Role, program: &str, error: &SpawnError) -> String {
+    let SpawnError::Start { source, .. } = error else {
+        return error.to_string();
+    };
+    match source.kind() {
+        std::io::ErrorKind::NotFound if !program.contains('/') => {
+            format!("no program `{program}` on PATH: is it installed? ({source})")
+        }
+        std::io::ErrorKind::NotFound => format!(
+            "there is no file `{program}` (a relative path is looked up in the {role}'s \
+             directory: a copy of the one given with --{role}, else an empty one) ({source})"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("`{program}` is not executable ({source})")
+        }
+        _ => error.to_string(),
     }
 }
 
