@@ -6,6 +6,7 @@ mod batch;
 mod bench;
 mod case_errors;
 mod case_example;
+mod commands;
 mod defects;
 mod determinism;
 mod examples;
