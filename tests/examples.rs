@@ -245,7 +245,7 @@ fn server_that_dies_before_binding_fails_startup_with_its_last_words() {
     assert_eq!(output.status.code(), Some(exit_code::FAILED), "{stdout}");
     assert!(stdout.contains("✗ startup (fail)"), "{stdout}");
     assert!(
-        stdout.contains("the program exited before it bound udp port"),
+        stdout.contains("the server exited with status 1 before it bound udp port"),
         "{stdout}"
     );
     assert!(

@@ -8,6 +8,7 @@ mod bench;
 mod case_errors;
 mod case_example;
 mod class_page;
+mod commands;
 mod ctrf_format;
 mod defects;
 mod determinism;

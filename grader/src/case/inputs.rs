@@ -9,7 +9,8 @@ use std::time::Duration;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct StdinScript {
-    /// Each line is typed with a newline after it.
+    /// Each line is typed with a newline after it, its placeholders (`{host}`, `{port}`,
+    /// `{file}`, `{dir}`) filled in as in a command line (`{{` and `}}` for braces).
     pub lines: Vec<String>,
     #[serde(default)]
     pub feed: Feed,

@@ -24,19 +24,8 @@ pub fn judge(
     session_timer_samples: &[Duration],
 ) -> Vec<Outcome> {
     if let Some(failure) = &evidence.startup_failure {
-        let stderr_tail: Vec<&str> = evidence
-            .server
-            .lines
-            .iter()
-            .rev()
-            .take(3)
-            .map(|line| line.text.as_str())
-            .collect();
-        let mut observed = failure.clone();
-        if !stderr_tail.is_empty() {
-            let tail: Vec<&str> = stderr_tail.into_iter().rev().collect();
-            observed.push_str(&format!("; its last output: {tail:?}"));
-        }
+        // It already says how the server ended, with its last words.
+        let observed = failure.clone();
         return vec![
             Outcome::new(
                 CheckId::Startup,

@@ -8,11 +8,13 @@ pub mod mode;
 pub mod produced_files;
 pub mod program;
 pub mod progress;
+pub mod replay;
 pub mod run;
 pub mod session;
 
 pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
+pub use replay::Replay;
 pub use run::{RunError, RunSettings};
 pub use session::{GradeReport, ScenarioResult, grade};

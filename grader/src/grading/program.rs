@@ -1,7 +1,7 @@
 //! Which program plays each side, and the command line that starts it.
 
 use crate::case::ProgramTemplates;
-use crate::harness::submission::{interpreter_command, stage};
+use crate::harness::submission::{interpreter_command, stage, stage_directory};
 use crate::harness::template::{Placeholders, expand, expand_arguments, expand_with_program};
 use std::path::{Path, PathBuf};
 
@@ -27,8 +27,13 @@ pub enum ProgramChoice {
         file: PathBuf,
         arguments: Option<String>,
     },
-    /// A full command line, run as given (placeholders filled in).
-    Command(String),
+    /// A full command line, run as given (placeholders filled in), in a copy of
+    /// `stage_from` when a directory is given (`--server DIR --server-cmd …`: its relative
+    /// paths then work), else in an empty directory of its own.
+    Command {
+        command: String,
+        stage_from: Option<PathBuf>,
+    },
 }
 
 impl ProgramChoice {
@@ -37,11 +42,19 @@ impl ProgramChoice {
         match self {
             ProgramChoice::Reference => "reference".to_owned(),
             ProgramChoice::Submission { file, .. } => file.display().to_string(),
-            ProgramChoice::Command(command) => format!("`{command}`"),
+            ProgramChoice::Command {
+                command,
+                stage_from: None,
+            } => format!("`{command}`"),
+            ProgramChoice::Command {
+                command,
+                stage_from: Some(dir),
+            } => format!("`{command}` in {}", dir.display()),
         }
     }
 
-    /// The argv that starts this program in `dir` (where a submission is staged first).
+    /// The argv that starts this program in `dir` (where a submission, or the directory a
+    /// command is given with, is staged first).
     pub fn command_line(
         &self,
         templates: &ProgramTemplates,
@@ -63,7 +76,15 @@ impl ProgramChoice {
                     None => expand_with_program(&templates.run, &program, values)?,
                 })
             }
-            ProgramChoice::Command(command) => Ok(expand(command, values)?),
+            ProgramChoice::Command {
+                command,
+                stage_from,
+            } => {
+                if let Some(source) = stage_from {
+                    stage_directory(source, dir)?;
+                }
+                Ok(expand(command, values)?)
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::award::award;
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
+use super::replay::Replay;
 use super::run::{RunError, RunSettings, run_scenario};
 use crate::analyzer::LoadedCase;
 use crate::case::{Grading, PlannedRun};
@@ -58,6 +59,8 @@ pub struct GradeReport {
     pub mode: String,
     pub scenarios: Vec<ScenarioResult>,
     pub wall_time: Duration,
+    /// The command line that grades again as this did (reports add `--scenario`).
+    pub replay: Replay,
 }
 
 impl GradeReport {
@@ -111,6 +114,7 @@ pub fn grade(
         mode: format!("{} ({})", settings.mode.mode.name(), settings.mode.reason),
         scenarios,
         wall_time: started.elapsed(),
+        replay: settings.replay.clone(),
     })
 }
 

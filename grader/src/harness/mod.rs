@@ -14,6 +14,7 @@ mod line_splitter;
 mod namespace_isolation_tests;
 pub mod orphans;
 pub mod output;
+pub mod own_sockets;
 mod pidfd;
 pub mod pids_cgroup;
 pub mod ports;

@@ -28,8 +28,14 @@ const SKIPPED_DIRECTORIES: [&str; 2] = [".git", "__pycache__"];
 pub enum SubmissionError {
     #[error("submission file {} does not exist", path.display())]
     Missing { path: PathBuf },
-    #[error("submission {} is a directory; name the program file in it", path.display())]
+    #[error(
+        "submission {} is a directory; name the program file in it, or give the command \
+         that runs it with --client-cmd or --server-cmd",
+        path.display()
+    )]
     IsDirectory { path: PathBuf },
+    #[error("submission directory {} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
     #[error("cannot read submission file {}: {source}", path.display())]
     Unreadable { path: PathBuf, source: io::Error },
     #[error("submission path {} is not valid UTF-8", path.display())]
@@ -130,34 +136,36 @@ pub fn interpreter_command(path: &Path) -> Result<Vec<String>, SubmissionError> 
 }
 
 /// Copies the directory holding `submission_file` into the fresh directory `into` (created
-/// if missing, refused if not empty) and returns where the file is in the copy.
-///
-/// `.git` and `__pycache__` are left out, and so are sockets and FIFOs (copying a FIFO
-/// would block). A symbolic link inside the directory is recreated as a relative link in
-/// the copy; one pointing outside it is refused, so a submission cannot read or overwrite
-/// the grader's files through a link. More than [`STAGE_SIZE_LIMIT`] bytes or
-/// [`STAGE_ENTRY_LIMIT`] entries is an error.
+/// if missing, refused if not empty) and returns where the file is in the copy. See
+/// [`stage_directory`] for what is copied.
 pub fn stage(submission_file: &Path, into: &Path) -> Result<PathBuf, SubmissionError> {
     // Resolved first, so a submission given as a link to a file elsewhere stages the
     // directory it really lives in.
-    let file = submission_file
-        .canonicalize()
-        .map_err(|source| match source.kind() {
-            io::ErrorKind::NotFound => SubmissionError::Missing {
-                path: submission_file.to_path_buf(),
-            },
-            _ => SubmissionError::Unreadable {
-                path: submission_file.to_path_buf(),
-                source,
-            },
-        })?;
+    let file = canonical(submission_file)?;
     let (Some(source_dir), Some(file_name)) = (file.parent(), file.file_name()) else {
         return Err(SubmissionError::IsDirectory { path: file });
     };
     if file.is_dir() {
         return Err(SubmissionError::IsDirectory { path: file });
     }
+    Ok(stage_directory(source_dir, into)?.join(file_name))
+}
 
+/// Copies the directory `source_dir` into the fresh directory `into` (created if missing,
+/// refused if not empty) and returns the copy's canonical path: where a command given with
+/// `--client-cmd` beside `--client DIR` runs, so that its relative paths work.
+///
+/// `.git` and `__pycache__` are left out, and so are sockets and FIFOs (copying a FIFO
+/// would block). A symbolic link inside the directory is recreated as a relative link in
+/// the copy; one pointing outside it is refused, so a submission cannot read or overwrite
+/// the grader's files through a link. More than [`STAGE_SIZE_LIMIT`] bytes or
+/// [`STAGE_ENTRY_LIMIT`] entries is an error.
+pub fn stage_directory(source_dir: &Path, into: &Path) -> Result<PathBuf, SubmissionError> {
+    let source_dir = canonical(source_dir)?;
+    if !source_dir.is_dir() {
+        return Err(SubmissionError::NotADirectory { path: source_dir });
+    }
+    let source_dir = source_dir.as_path();
     let copy_error = |from: &Path, to: &Path| {
         let (from, to) = (from.to_path_buf(), to.to_path_buf());
         move |source| SubmissionError::Copy { from, to, source }
@@ -181,7 +189,20 @@ pub fn stage(submission_file: &Path, into: &Path) -> Result<PathBuf, SubmissionE
         entries: 0,
     };
     copier.copy_dir(source_dir, &into_canonical)?;
-    Ok(into_canonical.join(file_name))
+    Ok(into_canonical)
+}
+
+/// `path` resolved, links and all; a path that leads nowhere is a missing submission.
+fn canonical(path: &Path) -> Result<PathBuf, SubmissionError> {
+    path.canonicalize().map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => SubmissionError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => SubmissionError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
 }
 
 /// The interpreter argv from the file's `#!` line, or `None` if it has none.
@@ -490,6 +511,32 @@ mod tests {
             error.to_string().contains("directory of its own"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_directory_is_staged_whole_and_a_file_is_refused_as_one() {
+        let source = tempfile::tempdir().unwrap();
+        let root = source.path();
+        write(&root.join("srv.py"), "print()\n", 0o644);
+        fs::create_dir_all(root.join("lib")).unwrap();
+        write(&root.join("lib/util.py"), "", 0o644);
+        let target = tempfile::tempdir().unwrap();
+        let into = target.path().join("run");
+        let staged = stage_directory(root, &into).unwrap();
+        assert_eq!(staged, into.canonicalize().unwrap());
+        assert_eq!(
+            fs::read_to_string(staged.join("srv.py")).unwrap(),
+            "print()\n"
+        );
+        assert!(staged.join("lib/util.py").is_file());
+
+        let error = stage_directory(&root.join("srv.py"), &target.path().join("b")).unwrap_err();
+        assert!(
+            matches!(error, SubmissionError::NotADirectory { .. }),
+            "{error}"
+        );
+        let error = stage_directory(&root.join("gone"), &target.path().join("c")).unwrap_err();
+        assert!(matches!(error, SubmissionError::Missing { .. }), "{error}");
     }
 
     #[test]

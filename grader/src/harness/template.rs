@@ -1,5 +1,6 @@
 //! Command-line templates: `UDP_Server {port}` or `python3 my.py {host} {port}` turned into
-//! an argv for one scenario.
+//! an argv for one scenario; and the same placeholders in the lines a case types on a
+//! program's stdin.
 //!
 //! A template is split into words like a POSIX shell would (quotes, backslashes) *before*
 //! placeholders are filled in, so a value with spaces in it — a directory under
@@ -47,19 +48,19 @@ pub enum TemplateError {
     #[error("command line `{template}` is empty")]
     Empty { template: String },
     #[error(
-        "unknown placeholder `{{{name}}}` in command line `{template}` \
+        "unknown placeholder `{{{name}}}` in `{template}` \
          (known: {{host}}, {{port}}, {{file}}, {{dir}}; write `{{{{` for a literal brace)"
     )]
     UnknownPlaceholder { name: String, template: String },
-    #[error("placeholder `{{{name}}}` in command line `{template}` has no value here")]
+    #[error("placeholder `{{{name}}}` in `{template}` has no value here")]
     MissingValue { name: String, template: String },
     #[error(
-        "`{{` without a closing `}}` in command line `{template}` \
+        "`{{` without a closing `}}` in `{template}` \
          (write `{{{{` for a literal brace)"
     )]
     UnclosedBrace { template: String },
     #[error(
-        "`}}` without an opening `{{` in command line `{template}` \
+        "`}}` without an opening `{{` in `{template}` \
          (write `}}}}` for a literal brace)"
     )]
     StrayBrace { template: String },
@@ -106,6 +107,13 @@ pub fn expand_arguments(
         argv.push(substitute(word, values, template)?);
     }
     Ok(argv)
+}
+
+/// Fills in the placeholders of one line of text that is not a command line (a line the
+/// grader types on a program's stdin): not split into words, so its spaces and quotes stay
+/// as written; `{{` and `}}` stand for literal braces, as in a command line.
+pub fn expand_text(line: &str, values: &Placeholders) -> Result<String, TemplateError> {
+    substitute(line, values, line)
 }
 
 /// Shell-style word splitting; at least one word or an error.
@@ -270,6 +278,21 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_line_is_filled_in_but_not_split() {
+        let line = expand_text("send '{file}' to {host}:{port} {{raw}}", &values());
+        assert_eq!(
+            line,
+            Ok("send '/tmp/My Documents/in.txt' to 127.0.0.1:40123 {raw}".to_owned())
+        );
+        assert_eq!(expand_text("42", &values()), Ok("42".to_owned()));
+        let error = expand_text("{dir}", &values()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "placeholder `{dir}` in `{dir}` has no value here"
+        );
+    }
+
+    #[test]
     fn unknown_placeholder_is_named() {
         let error = expand("client {hots}", &values()).unwrap_err();
         assert!(matches!(&error, TemplateError::UnknownPlaceholder { name, .. } if name == "hots"));
@@ -282,7 +305,7 @@ mod tests {
         assert!(matches!(&error, TemplateError::MissingValue { name, .. } if name == "dir"));
         assert_eq!(
             error.to_string(),
-            "placeholder `{dir}` in command line `server --root {dir}` has no value here"
+            "placeholder `{dir}` in `server --root {dir}` has no value here"
         );
     }
 

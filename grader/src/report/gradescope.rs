@@ -55,13 +55,12 @@ pub fn results(report: &GradeReport, case: &Case) -> Results {
         max_score,
         execution_time: report.wall_time.as_secs(),
         output: format!(
-            "**{}** — {} ({}): {score}/{max_score}, seed {} (replay with `grader check {} --seed {}`), mode {}.",
+            "**{}** — {} ({}): {score}/{max_score}, seed {} (replay with `{}`), mode {}.",
             report.case_name,
             report.case_title,
             overall_status(report),
             report.seed,
-            report.case_name,
-            report.seed,
+            report.replay.command(),
             report.mode
         ),
         output_format: "md",

@@ -119,10 +119,7 @@ fn write_header(page: &mut String, report: &GradeReport, title: &str) {
         let _ = writeln!(page, "<dt>{name}</dt><dd>{}</dd>", markup(&value));
     }
     if let Some(first) = failed.first() {
-        let replay = format!(
-            "grader check {} --seed {} --scenario {}",
-            report.case_name, report.seed, first.key
-        );
+        let replay = report.replay.command_for(&first.key);
         let _ = writeln!(
             page,
             "<dt>replay</dt><dd><code>{}</code></dd>",

@@ -84,10 +84,8 @@ pub fn write_report(out: &mut dyn Write, report: &GradeReport) -> io::Result<()>
     if let Some(first) = failed.first() {
         writeln!(
             out,
-            "{DIM}replay: grader check {} --seed {} --scenario {}{DIM:#}",
-            printable(&report.case_name),
-            report.seed,
-            printable(&first.key)
+            "{DIM}replay: {}{DIM:#}",
+            printable(&report.replay.command_for(&first.key))
         )?;
     }
     Ok(())

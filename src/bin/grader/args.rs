@@ -66,23 +66,37 @@ pub enum Command {
 pub struct CheckArgs {
     /// A built-in case name (rdt3) or the path of a case YAML file.
     pub case: String,
-    /// The client to grade: a script (run by its #! line, .py with python3) or an executable.
-    /// Left out, the reference client plays the client.
-    #[arg(long, value_name = "PATH", conflicts_with = "client_cmd")]
+    /// The client to grade: a script (run by its #! line, .py with python3) or an executable,
+    /// run in a fresh copy of its directory. With --client-cmd, a directory (or a file in
+    /// it) whose copy the command runs in. Left out, the reference client plays the client.
+    #[arg(long, value_name = "PATH")]
     pub client: Option<PathBuf>,
-    /// The server to grade; left out, the reference server plays the server.
-    #[arg(long, value_name = "PATH", conflicts_with = "server_cmd")]
+    /// The server to grade, as --client; left out, the reference server plays the server.
+    #[arg(long, value_name = "PATH")]
     pub server: Option<PathBuf>,
     /// The client's arguments instead of the case's, e.g. "{file} {host} {port} {file}".
-    #[arg(long, value_name = "TEMPLATE", requires = "client")]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        requires = "client",
+        conflicts_with = "client_cmd"
+    )]
     pub client_args: Option<String>,
     /// The server's arguments instead of the case's, e.g. "{port} .".
-    #[arg(long, value_name = "TEMPLATE", requires = "server")]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        requires = "server",
+        conflicts_with = "server_cmd"
+    )]
     pub server_args: Option<String>,
     /// A full command line for the client, run as given: "python3 c.py {host} {port}".
+    /// With --client DIR (or a file in DIR) it runs in a fresh copy of DIR, so relative
+    /// paths work; without, in an empty directory of its own (name files by absolute path).
     #[arg(long, value_name = "CMD")]
     pub client_cmd: Option<String>,
-    /// A full command line for the server, run as given: "python3 s.py {port}".
+    /// A full command line for the server, run as given: "python3 s.py {port}"; with
+    /// --server DIR it runs in a fresh copy of DIR, as --client-cmd.
     #[arg(long, value_name = "CMD")]
     pub server_cmd: Option<String>,
     /// The run's seed (printed in every report); the same seed replays the same link.

@@ -8,7 +8,7 @@ use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
 use socklab_grader::grading::{
-    ChosenMode, Facilities, ModeChoice, ProgramChoice, RunSettings, choose_mode, grade,
+    ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +32,16 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
     let runs =
         plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
+    let seed = arguments.seed.unwrap_or_else(fresh_seed);
+    let replay = replay(&arguments, seed, &chosen);
+    for (flag, command, path) in [
+        ("--client", &arguments.client_cmd, &arguments.client),
+        ("--server", &arguments.server_cmd, &arguments.server),
+    ] {
+        if let (Some(command), None) = (command, path) {
+            warn_of_relative_files(flag, command);
+        }
+    }
     let client = choice(
         arguments.client,
         arguments.client_args,
@@ -52,7 +62,7 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
     let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
     let settings = RunSettings {
-        seed: arguments.seed.unwrap_or_else(fresh_seed),
+        seed,
         client,
         server,
         reference_launcher: vec![executable.display().to_string(), "reference".to_owned()],
@@ -62,6 +72,7 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
         memory_limit: arguments.memory_limit,
         hidden,
         progress: Some(bar.sink()),
+        replay,
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -88,6 +99,8 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
     delivery.deliver(&report?, &loaded.case)
 }
 
+/// Who plays one side: `--client PATH` (a file, or with `--client-cmd` a directory or a
+/// file in it), `--client-cmd` alone, or the reference.
 fn choice(
     path: Option<PathBuf>,
     arguments: Option<String>,
@@ -95,15 +108,83 @@ fn choice(
     flag: &'static str,
 ) -> Result<ProgramChoice, GraderError> {
     match (path, command) {
-        (Some(file), _) => {
+        (Some(file), None) => {
+            if file.is_dir() {
+                return Err(GraderError::ProgramIsDirectory { flag, dir: file });
+            }
             if !file.is_file() {
                 return Err(GraderError::ProgramNotFound { flag, file });
             }
             let file = std::path::absolute(&file).unwrap_or(file);
             Ok(ProgramChoice::Submission { file, arguments })
         }
-        (None, Some(command)) => Ok(ProgramChoice::Command(command)),
+        (Some(path), Some(command)) => {
+            // The command runs in a copy of the directory given, or of the file's.
+            let dir = if path.is_dir() {
+                path
+            } else if path.is_file() {
+                path.parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            } else {
+                return Err(GraderError::ProgramNotFound { flag, file: path });
+            };
+            let dir = std::path::absolute(&dir).unwrap_or(dir);
+            Ok(ProgramChoice::Command {
+                command,
+                stage_from: Some(dir),
+            })
+        }
+        (None, Some(command)) => Ok(ProgramChoice::Command {
+            command,
+            stage_from: None,
+        }),
         (None, None) => Ok(ProgramChoice::Reference),
+    }
+}
+
+/// The `grader check` command line that grades again as this one does: the case and the
+/// programs as they were given, the seed, the mode chosen, and what else changes a verdict
+/// (the budget, the memory limit, the hidden directories). `--jobs`, `--out` and
+/// `--format` change only how it is run and shown.
+fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
+    let text = |path: &PathBuf| path.to_string_lossy().into_owned();
+    let mut replay = Replay::new(&arguments.case)
+        .option_if("--client", arguments.client.as_ref().map(text))
+        .option_if("--client-args", arguments.client_args.clone())
+        .option_if("--client-cmd", arguments.client_cmd.clone())
+        .option_if("--server", arguments.server.as_ref().map(text))
+        .option_if("--server-args", arguments.server_args.clone())
+        .option_if("--server-cmd", arguments.server_cmd.clone())
+        .option("--seed", seed.to_string())
+        .option("--mode", chosen.mode.name())
+        .option_if(
+            "--budget",
+            arguments
+                .budget
+                .map(|budget| humantime::format_duration(budget).to_string()),
+        )
+        .option_if(
+            "--memory-limit",
+            arguments.memory_limit.map(|bytes| bytes.to_string()),
+        );
+    for hidden in &arguments.hide {
+        replay = replay.option("--hide", text(hidden));
+    }
+    replay
+}
+
+/// A command given without its directory runs in an empty one: when a word of it names a
+/// file that is here, say so before the grading fails on it, and how to run it here.
+fn warn_of_relative_files(flag: &str, command: &str) {
+    let words = shlex::split(command).unwrap_or_default();
+    let here = words.iter().find(|word| {
+        !word.starts_with('/') && !word.contains('{') && Path::new(word.as_str()).is_file()
+    });
+    if let Some(word) = here {
+        eprintln!(
+            "warning: `{word}` is in the current directory, but {flag}-cmd without {flag} runs \
+             in an empty directory of its own; add `{flag} .` to run it in a copy of this one"
+        );
     }
 }
 

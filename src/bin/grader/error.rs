@@ -31,6 +31,13 @@ pub enum GraderError {
     /// `--client FILE` or `--server FILE` names no file.
     #[error("{flag} {}: no such file", file.display())]
     ProgramNotFound { flag: &'static str, file: PathBuf },
+    /// `--client DIR` or `--server DIR` without a command to run in it.
+    #[error(
+        "{flag} {}: a directory; name the program file in it, or give the command that runs \
+         it with {flag}-cmd (it runs in a copy of the directory)",
+        dir.display()
+    )]
+    ProgramIsDirectory { flag: &'static str, dir: PathBuf },
     /// `--mode tc` on a kernel without netem, or in a version that cannot grade so.
     #[error(
         "--mode tc needs the kernel's netem queueing discipline on a private loopback: {why}. \
@@ -203,6 +210,7 @@ impl GraderError {
             | GraderError::ReadCaseFile { .. }
             | GraderError::UnknownScenario(_)
             | GraderError::ProgramNotFound { .. }
+            | GraderError::ProgramIsDirectory { .. }
             | GraderError::TcModeUnavailable { .. }
             | GraderError::ModeUnavailable { .. }
             | GraderError::ResultsWithTerminal
@@ -222,6 +230,7 @@ impl GraderError {
                     source: CommandLineError::Template(_),
                     ..
                 }
+                | RunError::TypedLine { .. }
                 | RunError::Namespace { .. } => exit_code::INVALID_INPUT,
                 RunError::CommandLine {
                     source: CommandLineError::Submission(_),

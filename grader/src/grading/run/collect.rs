@@ -8,14 +8,16 @@ use super::directories::RunDirs;
 use super::error::{RunError, internal};
 use super::inputs::Inputs;
 use super::network::Network;
-use super::notes::{attempts, ending_notes, server_did_not_start};
+use super::notes::{attempts, ending_notes};
 use super::programs::GRACE;
+use super::startup_failure::StartupFailure;
 use crate::analyzer::Case;
-use crate::case::ProgramOutput;
+use crate::case::{ProgramOutput, Transport};
 use crate::evidence::RunEvidence;
 use crate::evidence::{PortRelease, Role, Transcript, WireTrace};
 use crate::grading::input_files::HandedOut;
 use crate::grading::produced_files::DirSnapshot;
+use crate::harness::own_sockets::sockets_of_session;
 use crate::harness::process::RunningProgram;
 use crate::relay::ScenarioClock;
 use std::net::Ipv4Addr;
@@ -108,13 +110,31 @@ pub(super) struct NeverStarted<'a> {
     pub test_address: Option<Ipv4Addr>,
     /// Why the completion rule called the run over ([`OverBecause::StartupFailed`]).
     pub over: OverBecause,
+    /// The case's transport and the port the server was given, to say what it did instead.
+    pub transport: Transport,
+    pub port: u16,
 }
 
 impl NeverStarted<'_> {
-    /// Stops `server` and gathers the run's evidence: `why` (as the `startup` check
-    /// reports it), the server's transcript, and what it was seen doing.
+    /// Stops `server` and gathers the run's evidence: why it did not start (how it ended,
+    /// or what it opened instead, else the network's `why`), as the `startup` check reports
+    /// it, the server's transcript, and what it was seen doing.
     pub fn collect(self, server: RunningProgram, why: &str) -> RunEvidence {
+        // Read while it still runs: its sockets close when it is stopped.
+        let sockets = if server.has_exited() {
+            Vec::new()
+        } else {
+            sockets_of_session(server.pid())
+        };
         let server = server.stop(GRACE, self.over.stop_reason(Role::Server));
+        let failure = StartupFailure {
+            server: &server,
+            why,
+            sockets: &sockets,
+            transport: self.transport,
+            port: self.port,
+        }
+        .describe();
         let mut notes = ending_notes(Role::Server, &server, self.budget);
         // No port of the run is held yet but the server's own: only its writes can tell.
         let peer = Transcript::default();
@@ -125,7 +145,7 @@ impl NeverStarted<'_> {
             client: Transcript::default(),
             server,
             trace: WireTrace::default(),
-            startup_failure: Some(server_did_not_start(why)),
+            startup_failure: Some(failure),
             wall_time: self.clock.now(),
             file: None,
             server_release: None,

@@ -14,6 +14,12 @@ pub enum RunError {
         role: Role,
         source: CommandLineError,
     },
+    /// A line the case types on a program's stdin names a placeholder wrongly.
+    #[error("cannot type the {role}'s stdin line: {source}")]
+    TypedLine {
+        role: Role,
+        source: crate::harness::template::TemplateError,
+    },
     /// The program could not be started at all.
     #[error("cannot start the {role} (`{program}`): {message}")]
     Spawn {

@@ -1,16 +1,19 @@
 //! What a run gives its programs to read: the scenario's generated file, made once and
-//! then placed in the directories it is given to or fed on stdin; the files an uploading
-//! client is typed; and how that typing is paced.
+//! then placed in the directories it is given to or fed on stdin; the lines the scenario
+//! types (placeholders filled in); the files an uploading client is typed; and how that
+//! typing is paced.
 
 use super::addressing::Addressing;
 use super::error::{RunError, internal};
 use super::network::Network;
 use crate::analyzer::{Case, TypedInput};
 use crate::case::{Feed, GivenTo, InputFile, Scenario, StdinScript};
+use crate::evidence::Role;
 use crate::grading::input_files::{HandedOut, generate};
 use crate::harness::ports::tcp_receive_queues_empty;
 use crate::harness::process::StdinInput;
 use crate::harness::stdin_feed::TypingGate;
+use crate::harness::template::{Placeholders, TemplateError, expand_text};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,10 +61,22 @@ impl<'a> Inputs<'a> {
         self.hand_to(GivenTo::client, dir)
     }
 
-    /// What the grader types to the client: the scenario's own script, else the upload's.
-    pub fn client_script(&self) -> Option<&StdinScript> {
-        let upload = self.upload.as_ref().map(|upload| &upload.script);
-        self.scenario.client_stdin.as_ref().or(upload)
+    /// What the grader types to the client: the scenario's own `client-stdin`, its
+    /// placeholders filled in with `values`, else the upload's lines as they are (a file's
+    /// text is typed verbatim, braces and all). `gate` paces the typing after prompts.
+    pub fn client_keyboard(
+        &self,
+        values: &Placeholders,
+        gate: Option<TypingGate>,
+    ) -> Result<Option<StdinInput>, RunError> {
+        match (&self.scenario.client_stdin, &self.upload) {
+            (Some(script), _) => Ok(Some(keyboard(
+                &filled_in(script, values, Role::Client)?,
+                gate,
+            ))),
+            (None, Some(upload)) => Ok(Some(keyboard(&upload.script, gate))),
+            (None, None) => Ok(None),
+        }
     }
 
     /// How the grader paces typing to an uploading client: like a person would, each line
@@ -118,15 +133,45 @@ impl<'a> Inputs<'a> {
     }
 }
 
+/// What the grader types to the server: the scenario's own `server-stdin`, its
+/// placeholders filled in with `values`.
+pub(super) fn server_keyboard(
+    scenario: &Scenario,
+    values: &Placeholders,
+) -> Result<Option<StdinInput>, RunError> {
+    match &scenario.server_stdin {
+        Some(script) => Ok(Some(keyboard(
+            &filled_in(script, values, Role::Server)?,
+            None,
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// `script` with every placeholder of every line filled in, as in a command line.
+fn filled_in(
+    script: &StdinScript,
+    values: &Placeholders,
+    role: Role,
+) -> Result<StdinScript, RunError> {
+    let lines = script
+        .lines
+        .iter()
+        .map(|line| expand_text(line, values))
+        .collect::<Result<Vec<String>, TemplateError>>()
+        .map_err(|source| RunError::TypedLine { role, source })?;
+    Ok(StdinScript {
+        lines,
+        ..script.clone()
+    })
+}
+
 /// What the grader types for `script`: at once, or after each prompt and `gate`.
-pub(super) fn keyboard(
-    script: Option<&StdinScript>,
-    gate: Option<TypingGate>,
-) -> Option<StdinInput> {
-    script.map(|script| match script.feed {
+fn keyboard(script: &StdinScript, gate: Option<TypingGate>) -> StdinInput {
+    match script.feed {
         Feed::Whole => StdinInput::Whole(script.text().into_bytes()),
         Feed::AfterPrompt => {
             StdinInput::after_prompt(&script.lines, script.prompt_timeout).with_gate(gate)
         }
-    })
+    }
 }

@@ -16,6 +16,7 @@ mod programs;
 mod scenario;
 mod settings;
 mod socket_dirs;
+mod startup_failure;
 mod waiting;
 
 pub use completion::{

@@ -33,6 +33,19 @@ pub(super) fn no_udp_bind(exited: bool, startup_limit: Duration) -> String {
     }
 }
 
+/// ` (SIGSEGV: it crashed)`: the name of a signal that kills programs, and what it means
+/// for one, after its number; nothing for another signal.
+pub(super) fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        24 => " (SIGXCPU: it used up its CPU-time limit)",
+        25 => " (SIGXFSZ: it wrote a file past its size limit)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV: it crashed)",
+        6 => " (SIGABRT: it aborted)",
+        _ => "",
+    }
+}
+
 /// How a program's run ended, in plain words, when that is worth telling: it had to be
 /// stopped, ignored SIGTERM, was killed by a signal, or left processes behind.
 pub(super) fn ending_notes(role: Role, transcript: &Transcript, budget: Duration) -> Vec<String> {
@@ -52,14 +65,7 @@ pub(super) fn ending_notes(role: Role, transcript: &Transcript, budget: Duration
         )),
         Some(ExitReason::Signalled { signal }) => notes.push(format!(
             "the {role} was killed by signal {signal}{}",
-            match signal {
-                24 => " (SIGXCPU: it used up its CPU-time limit)",
-                25 => " (SIGXFSZ: it wrote a file past its size limit)",
-                9 => " (SIGKILL)",
-                11 => " (SIGSEGV: it crashed)",
-                6 => " (SIGABRT: it aborted)",
-                _ => "",
-            }
+            signal_name(signal)
         )),
         _ => {}
     }

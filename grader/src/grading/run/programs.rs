@@ -10,7 +10,7 @@ use crate::case::{ProgramInput, ProgramOutput, ProgramTemplates};
 use crate::evidence::{Role, Transcript};
 use crate::grading::program::ProgramChoice;
 use crate::harness::limits::Limits;
-use crate::harness::process::{ProgramSpec, RunningProgram, StdinInput, StopReason};
+use crate::harness::process::{ProgramSpec, RunningProgram, SpawnError, StdinInput, StopReason};
 use crate::harness::template::Placeholders;
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -26,19 +26,29 @@ pub(super) fn command_line(
     settings: &RunSettings,
     case: &Case,
     dir: &Path,
-    (host, port): (Ipv4Addr, u16),
+    address: (Ipv4Addr, u16),
     file: Option<&str>,
 ) -> Result<Vec<String>, RunError> {
-    let values = Placeholders {
-        host: Some(host.to_string()),
-        port: Some(port.to_string()),
-        file: file.map(str::to_owned),
-        dir: Some(dir.display().to_string()),
-    };
+    let values = placeholders(dir, address, file);
     let (choice, templates) = chosen(role, settings, case);
     choice
         .command_line(templates, &settings.reference_launcher, dir, &values)
         .map_err(|source| RunError::CommandLine { role, source })
+}
+
+/// What the placeholders stand for, for a program in `dir` told `(host, port)` and the
+/// scenario's `file`: the same in its command line and in the lines typed to it.
+pub(super) fn placeholders(
+    dir: &Path,
+    (host, port): (Ipv4Addr, u16),
+    file: Option<&str>,
+) -> Placeholders {
+    Placeholders {
+        host: Some(host.to_string()),
+        port: Some(port.to_string()),
+        file: file.map(str::to_owned),
+        dir: Some(dir.display().to_string()),
+    }
 }
 
 /// Ends a program the run is over with: collects it if it exited by itself, else stops it
@@ -81,9 +91,10 @@ impl Launcher<'_> {
             limits.address_space = memory_limit;
         }
         let program = argv.first().cloned().unwrap_or_default();
+        let dir = self.dirs.of(role).to_path_buf();
         let spec = ProgramSpec {
             argv,
-            dir: self.dirs.of(role).to_path_buf(),
+            dir: dir.clone(),
             // Set after the scrubbed environment (preload mode's socket_wrapper variables).
             extra_env: self.addressing.environment(role),
             stdin: self.stdin(role, templates, typed, file),
@@ -98,8 +109,8 @@ impl Launcher<'_> {
         };
         RunningProgram::spawn(&spec, self.origin).map_err(|error| RunError::Spawn {
             role,
+            message: why_not_started(role, &program, &dir, &error),
             program,
-            message: error.to_string(),
         })
     }
 
@@ -123,6 +134,57 @@ impl Launcher<'_> {
             (ProgramInput::ScenarioFile, _) => file.map(|bytes| StdinInput::Whole(bytes.to_vec())),
         }
     }
+}
+
+/// Why `program` could not be started at all, in words that say what to fix: a name not
+/// on `PATH` (an interpreter that is not installed), a path that is not there, a script
+/// whose `#!` line names an interpreter that is not there, a file that is not executable;
+/// else the system's own reason. `dir` is where it was started.
+fn why_not_started(role: Role, program: &str, dir: &Path, error: &SpawnError) -> String {
+    let SpawnError::Start { source, .. } = error else {
+        return error.to_string();
+    };
+    match source.kind() {
+        std::io::ErrorKind::NotFound if !program.contains('/') => {
+            format!("no program `{program}` on PATH: is it installed? ({source})")
+        }
+        // The file is there, so what is missing is the interpreter its `#!` line names.
+        std::io::ErrorKind::NotFound if dir.join(program).is_file() => {
+            match first_line(&dir.join(program)) {
+                Some(line) => format!(
+                    "`{program}` is there, but its first line `{line}` names an interpreter \
+                     that is not installed ({source})"
+                ),
+                // An executable whose dynamic loader is missing (built for another system).
+                None => format!(
+                    "`{program}` is there, but the loader it needs is not installed: was it \
+                     built for another system? ({source})"
+                ),
+            }
+        }
+        std::io::ErrorKind::NotFound if program.starts_with('/') => {
+            format!("there is no file `{program}` ({source})")
+        }
+        std::io::ErrorKind::NotFound => format!(
+            "there is no file `{program}` (a relative path is looked up in the {role}'s \
+             directory: a copy of the one given with --{role}, else an empty one) ({source})"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("`{program}` is not executable ({source})")
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// The `#!` line of `file` (within the few hundred bytes the kernel reads of one), for a
+/// message; `None` when it has none.
+fn first_line(file: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(256);
+    let _ = std::fs::File::open(file).and_then(|opened| opened.take(256).read_to_end(&mut head));
+    let text = String::from_utf8_lossy(&head);
+    let line = text.lines().next()?.trim_end();
+    line.starts_with("#!").then(|| line.to_owned())
 }
 
 /// Who plays `role`, and the case's templates for that side.

@@ -6,10 +6,10 @@ use super::collect::{Finished, NeverStarted};
 use super::completion::{CompletionRule, CompletionTerms};
 use super::directories::RunDirs;
 use super::error::{RunError, internal};
-use super::inputs::{Inputs, keyboard};
+use super::inputs::{Inputs, server_keyboard};
 use super::network::Network;
 use super::network_start::{Impairments, NetworkPlan, Startup};
-use super::programs::{Launcher, command_line, end};
+use super::programs::{Launcher, command_line, end, placeholders};
 use super::settings::RunSettings;
 use super::waiting::wait_for_completion;
 use crate::analyzer::LoadedCase;
@@ -73,7 +73,8 @@ pub fn run_scenario(
         addressing: &addressing,
         origin: clock.origin(),
     };
-    let typed = keyboard(scenario.server_stdin.as_ref(), None);
+    let server_values = placeholders(&dirs.server, addressing.server(), file_name);
+    let typed = server_keyboard(scenario, &server_values)?;
     let server = launcher.start(Role::Server, server_argv, typed, inputs.file_bytes())?;
     let terms = CompletionTerms {
         ends_when: scenario.ends_when(case),
@@ -108,6 +109,8 @@ pub fn run_scenario(
                 clock,
                 test_address: addressing.test_address,
                 over: rule.startup_failed(),
+                transport: case.transport,
+                port: addressing.server_port,
             };
             return Ok(never_started.collect(server, &why));
         }
@@ -118,16 +121,18 @@ pub fn run_scenario(
     panic_if_asked(&server);
 
     // Start the client, told the relay's port (relay mode) or the server's own.
+    let client_address = (addressing.host(), client_port);
     let client_argv = match client_argv {
         Some(argv) => argv,
-        None => argv_for(Role::Client, (addressing.host(), client_port))?,
+        None => argv_for(Role::Client, client_address)?,
     };
     inputs.hand_to_client(&dirs.client)?;
     // What the client writes in its directory is what it produced (a received copy).
     let client_snapshot =
         DirSnapshot::take(&dirs.client).map_err(internal("cannot list the client's directory"))?;
     let gate = inputs.typing_gate(&network, &addressing, server.pid());
-    let typed = keyboard(inputs.client_script(), gate);
+    let client_values = placeholders(&dirs.client, client_address, file_name);
+    let typed = inputs.client_keyboard(&client_values, gate)?;
     let client = launcher.start(Role::Client, client_argv, typed, inputs.file_bytes())?;
     network.watch_client(&client);
 

@@ -3,6 +3,7 @@
 use crate::grading::mode::ChosenMode;
 use crate::grading::program::ProgramChoice;
 use crate::grading::progress::ProgressSink;
+use crate::grading::replay::Replay;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -27,4 +28,6 @@ pub struct RunSettings {
     pub memory_limit: Option<u64>,
     /// Told of each run as it starts and ends, and of each TCP connection as it opens.
     pub progress: Option<ProgressSink>,
+    /// The command line that grades again as this session does, for the report.
+    pub replay: Replay,
 }
