@@ -159,6 +159,8 @@ fn write_flood_into_a_sink() {
         // Judging and writing out 180 connections of bytes takes a debug build 4-5 s on
         // a loaded machine.
         slack: Duration::from_secs(8),
+        // 180 connections rather than 100: room for 720 MiB in the relay before its limits.
+        args: Some("{host} {port} {file} 180"),
         peer: Peer::Fixture("sink_server"),
         ..Setting::new("tcp-file-100", "file-100kib")
     };

@@ -25,6 +25,8 @@ pub struct Setting {
     pub budget: Duration,
     /// What the grader may take past the budget.
     pub slack: Duration,
+    /// The fixture's arguments instead of the case's (`--client-args`, `--server-args`).
+    pub args: Option<&'static str>,
     /// The other program: the case's reference peer, or a second hostile fixture.
     pub peer: Peer,
 }
@@ -45,6 +47,7 @@ impl Setting {
             scenario,
             budget: BUDGET,
             slack: SLACK,
+            args: None,
             peer: Peer::Reference,
         }
     }
@@ -342,6 +345,13 @@ fn run_grader(
         .args(["--memory-limit", "256MiB"])
         .arg(role.flag())
         .arg(&file)
+        .args(
+            setting
+                .args
+                .map(|args| [format!("{}-args", role.flag()), args.to_owned()])
+                .into_iter()
+                .flatten(),
+        )
         .args(match setting.peer {
             Peer::Reference => Vec::new(),
             Peer::Fixture(peer) => vec![
