@@ -11,8 +11,9 @@
 mod harness;
 
 use crate::util::failed_checks;
-use harness::{HostileRun, Role, SCENARIO, Setting};
+use harness::{HostileRun, Peer, Role, SCENARIO, Setting};
 use socklab_grader::exit_code;
+use std::time::Duration;
 
 /// A test module per fixture, with a test per role: `hostile::flood::as_client`, ...
 macro_rules! as_client_and_server {
@@ -113,10 +114,7 @@ fn flood(role: Role) {
         Role::Client => "lost-packet",
         Role::Server => "lost-ack",
     };
-    let setting = Setting {
-        case: "rdt3",
-        scenario,
-    };
+    let setting = Setting::new("rdt3", scenario);
     let mut run = HostileRun::grade_in("flood", role, setting);
     let flooded = run
         .fixture_lines()
@@ -132,10 +130,7 @@ fn flood(role: Role) {
 /// writes into its other connections waits: in the kernel, then in the relay, which holds
 /// at most its run's share and then stops reading them.
 fn write_flood(role: Role) {
-    let setting = Setting {
-        case: "tcp-file-100",
-        scenario: "file-100kib",
-    };
+    let setting = Setting::new("tcp-file-100", "file-100kib");
     let mut run = HostileRun::grade_in("write_flood", role, setting);
     let writing = run
         .fixture_lines()
@@ -150,13 +145,46 @@ fn write_flood(role: Role) {
     run.finish();
 }
 
+/// 180 connections the fixture writes into as fast as they take it, to a server that
+/// accepts them all and reads none, with receive buffers so small that what is written
+/// waits in the relay. Before the relay's holding limits, it held up to 4 MiB for each
+/// connection: over 500 MB in this run of a debug build. Now the run's connections hold
+/// 8 MiB together, and the flood is slowed down by TCP's flow control instead.
+#[test]
+fn write_flood_into_a_sink() {
+    let setting = Setting {
+        // What the kernel buffers first (about 3 MB a connection) must fill before the
+        // relay holds anything; a debug build takes some seconds to relay that much.
+        budget: Duration::from_secs(5),
+        // Judging and writing out 180 connections of bytes takes a debug build 4-5 s on
+        // a loaded machine.
+        slack: Duration::from_secs(8),
+        // 180 connections rather than 100: room for 720 MiB in the relay before its limits.
+        args: Some("{host} {port} {file} 180"),
+        peer: Peer::Fixture("sink_server"),
+        ..Setting::new("tcp-file-100", "file-100kib")
+    };
+    let mut run = HostileRun::grade_in("write_flood", Role::Client, setting);
+    let writing = run
+        .fixture_lines()
+        .iter()
+        .any(|l| l.starts_with("write_flood: writing on"));
+    run.require(
+        writing,
+        "the fixture never wrote on a connection".to_owned(),
+    );
+    // e.g. "the client opened 180 connection(s) and sent 500346880 bytes in all"
+    run.report_names(
+        "what the connections carried",
+        &["the client opened", "connection(s)", "bytes in all"],
+    );
+    run.finish();
+}
+
 /// Thousands of connections, most closed at once and some kept open, as a client.
 #[test]
 fn connection_flood() {
-    let setting = Setting {
-        case: "tcp-file-100",
-        scenario: "file-100kib",
-    };
+    let setting = Setting::new("tcp-file-100", "file-100kib");
     let mut run = HostileRun::grade_in("connection_flood", Role::Client, setting);
     let made = run
         .fixture_lines()

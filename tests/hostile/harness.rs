@@ -15,18 +15,46 @@ use std::time::{Duration, Instant};
 /// The scenario most fixtures run in: nothing is broken on purpose but the program.
 pub const SCENARIO: &str = "no-loss";
 
-/// Where a fixture is graded: a built-in case and one of its scenarios.
+/// Where a fixture is graded: a built-in case and one of its scenarios, for how long,
+/// and against whom.
 #[derive(Clone, Copy, Debug)]
 pub struct Setting {
     pub case: &'static str,
     pub scenario: &'static str,
+    /// The scenario's budget (`--budget`).
+    pub budget: Duration,
+    /// What the grader may take past the budget.
+    pub slack: Duration,
+    /// The fixture's arguments instead of the case's (`--client-args`, `--server-args`).
+    pub args: Option<&'static str>,
+    /// The other program: the case's reference peer, or a second hostile fixture.
+    pub peer: Peer,
+}
+
+/// Who plays the role the graded fixture does not.
+#[derive(Clone, Copy, Debug)]
+pub enum Peer {
+    Reference,
+    /// A fixture of `tests/fixtures/hostile/`, by name, for floods that need both ends.
+    Fixture(&'static str),
+}
+
+impl Setting {
+    /// `scenario` of `case`, for the usual budget, against the reference peer.
+    pub const fn new(case: &'static str, scenario: &'static str) -> Setting {
+        Setting {
+            case,
+            scenario,
+            budget: BUDGET,
+            slack: SLACK,
+            args: None,
+            peer: Peer::Reference,
+        }
+    }
 }
 
 /// rdt3's clean channel, where most fixtures run.
-pub const RDT3: Setting = Setting {
-    case: "rdt3",
-    scenario: SCENARIO,
-};
+pub const RDT3: Setting = Setting::new("rdt3", SCENARIO);
 const BUDGET: Duration = Duration::from_secs(2);
 /// What the grader may take past the budget: startup, the grace period, judging, writing.
 const SLACK: Duration = Duration::from_secs(5);
@@ -49,6 +77,13 @@ impl Role {
         match self {
             Role::Client => "client",
             Role::Server => "server",
+        }
+    }
+
+    fn other(self) -> Role {
+        match self {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
         }
     }
 
@@ -107,26 +142,26 @@ impl HostileRun {
                 output.status
             ),
         );
+        let Setting { budget, slack, .. } = setting;
         run.require(
-            elapsed <= BUDGET + SLACK,
+            elapsed <= budget + slack,
             format!(
-                "the grader took {elapsed:.1?}, more than the {BUDGET:?} budget plus {SLACK:?}"
+                "the grader took {elapsed:.1?}, more than the {budget:?} budget plus {slack:?}"
             ),
         );
-        // The reference peer is a good program: the grader must see it try nothing.
-        let peer = match role {
-            Role::Client => "server",
-            Role::Server => "client",
-        };
-        let noted = run
-            .stdout
-            .lines()
-            .find(|line| line.contains(&format!("the {peer} tried to")))
-            .map(str::to_owned);
-        run.require(
-            noted.is_none(),
-            format!("the report notes an attempt of the reference {peer}: {noted:?}"),
-        );
+        if let Peer::Reference = setting.peer {
+            // The reference peer is a good program: the grader must see it try nothing.
+            let peer = role.other().name();
+            let noted = run
+                .stdout
+                .lines()
+                .find(|line| line.contains(&format!("the {peer} tried to")))
+                .map(str::to_owned);
+            run.require(
+                noted.is_none(),
+                format!("the report notes an attempt of the reference {peer}: {noted:?}"),
+            );
+        }
         run.check_no_process_left(since);
         run.check_peak_memory();
         run
@@ -302,7 +337,7 @@ fn run_grader(
             setting.scenario,
             "--budget",
         ])
-        .arg(format!("{}s", BUDGET.as_secs()))
+        .arg(format!("{}ms", setting.budget.as_millis()))
         // As a course container might: far above what an rdt3 program needs, and quick
         // for the memory hog to run into and fill (filling is the kernel zeroing pages:
         // 0.6 s of CPU for 448 MiB, which a loaded machine stretched past the budget, so
@@ -310,6 +345,22 @@ fn run_grader(
         .args(["--memory-limit", "256MiB"])
         .arg(role.flag())
         .arg(&file)
+        .args(
+            setting
+                .args
+                .map(|args| [format!("{}-args", role.flag()), args.to_owned()])
+                .into_iter()
+                .flatten(),
+        )
+        .args(match setting.peer {
+            Peer::Reference => Vec::new(),
+            Peer::Fixture(peer) => vec![
+                role.other().flag().into(),
+                fixture("hostile")
+                    .join(format!("{peer}.py"))
+                    .into_os_string(),
+            ],
+        })
         .arg("--out")
         .arg(out)
         .stdin(Stdio::null())
