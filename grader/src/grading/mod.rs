@@ -11,7 +11,9 @@ pub mod progress;
 pub mod run;
 pub mod session;
 
-pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
+pub use mode::{
+    ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode, hard_coded_mode, relay_mode,
+};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
 pub use run::{RunError, RunSettings};

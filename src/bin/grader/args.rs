@@ -36,6 +36,10 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Validate case files: every error as `file:line:column: what`, exit 2 if any.
     Lint(crate::lint::LintArgs),
+    /// Tell what this machine allows the grader (namespaces, seccomp, cgroups,
+    /// socket_wrapper, the process limit, ports), with the fix for each missing piece, and
+    /// which mode each kind of submission would be graded in here.
+    Doctor(crate::doctor::DoctorArgs),
     /// Print the JSON Schema of case files (with --report: of `--format json` reports).
     Schema(crate::schema::SchemaArgs),
     /// List the built-in cases.

@@ -9,6 +9,7 @@ use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, RunSettings, choose_mode, grade,
 };
+use socklab_grader::harness::process_budget::{GRADER_TASKS, ProcessBudget, TASKS_PER_RUN};
 use socklab_grader::report;
 use socklab_grader::report::bundle;
 use socklab_grader::report::terminal::write_report;
@@ -64,9 +65,12 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
         crate::work_dir::remove_all_now();
         std::process::exit(exit_code::INTERRUPTED);
     });
-    let jobs = arguments
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let jobs = within_process_limit(
+        arguments
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
+        TASKS_PER_RUN,
+    );
     let report =
         grade(&loaded, &settings, &runs, jobs).map_err(|source| GraderError::Run { source });
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -107,6 +111,20 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
     } else {
         exit_code::PASSED
     })
+}
+
+/// `wanted` runs at once (scenarios, or `grader batch`'s submissions, each needing
+/// `per_unit` tasks), lowered to what the user's process limit leaves room for, which it
+/// says in one line on stderr: a low `RLIMIT_NPROC` (Autolab's 100) then slows the grading
+/// rather than failing it.
+pub fn within_process_limit(wanted: usize, per_unit: u64) -> usize {
+    match ProcessBudget::current().fit(wanted.max(1), GRADER_TASKS, per_unit) {
+        Ok(jobs) => jobs,
+        Err(lowered) => {
+            eprintln!("note: {lowered}");
+            lowered.jobs
+        }
+    }
 }
 
 /// The report could not be rendered in its format, or not written out.

@@ -9,6 +9,7 @@ mod batch;
 mod bench;
 mod check;
 mod children;
+mod doctor;
 mod error;
 mod explain;
 mod lint;
@@ -55,9 +56,10 @@ fn main() -> ExitCode {
             std::iter::once("grader reference".into()).chain(arguments),
         );
     }
-    if matches!(cli.command, Command::Check(_)) {
+    if matches!(cli.command, Command::Check(_) | Command::Doctor(_)) {
         // Must happen while the process is single-threaded: a user namespace cannot be
-        // entered later. As root this does nothing.
+        // entered later. As root this does nothing. The doctor does what `check` does, so
+        // that it finds what a grading would.
         let _ = socklab_grader::netns::privileges::prepare_namespaces();
     }
     // Before any program starts: a process that leaves its program's group comes back to
@@ -86,6 +88,7 @@ fn run(cli: Cli) -> Result<i32, GraderError> {
         Command::Proxy(arguments) => proxy::proxy(arguments),
         Command::Bench(arguments) => bench::bench(arguments),
         Command::Lint(arguments) => lint::lint(arguments),
+        Command::Doctor(arguments) => doctor::doctor(arguments),
         Command::Schema(arguments) => schema::schema(arguments),
         Command::List => list::list(),
         Command::Explain(arguments) => explain::explain(arguments),

@@ -1,5 +1,6 @@
 //! `grader schema`: the JSON Schema of case files, or with `--report` of the `--format json`
-//! report, for editors (the yaml-language-server modeline) and for consumers of reports.
+//! report (with `--doctor`, of `grader doctor --format json`), for editors (the
+//! yaml-language-server modeline) and for consumers of reports.
 
 use crate::error::GraderError;
 use clap::Args;
@@ -9,13 +10,18 @@ use std::io::Write;
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// The schema of the `--format json` report instead of the case file's.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "doctor")]
     pub report: bool,
+    /// The schema of `grader doctor --format json` instead of the case file's.
+    #[arg(long)]
+    pub doctor: bool,
 }
 
 pub fn schema(arguments: SchemaArgs) -> Result<i32, GraderError> {
     let schema = if arguments.report {
         socklab_grader::report::json::schema()
+    } else if arguments.doctor {
+        socklab_grader::doctor::schema()
     } else {
         socklab_grader::case::schema::case_schema::<socklab_grader::analyzer::Analyzer>()
     };
