@@ -15,6 +15,7 @@ mod grader_panic;
 mod hostile;
 mod html_report;
 mod lint;
+mod package;
 mod pcap;
 mod preload;
 mod proxy;

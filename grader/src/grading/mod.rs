@@ -4,6 +4,7 @@ pub mod attempt_notes;
 pub mod award;
 pub mod input_files;
 pub mod judge;
+pub mod missing;
 pub mod mode;
 pub mod produced_files;
 pub mod program;

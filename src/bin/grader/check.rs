@@ -20,12 +20,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Set by the Ctrl-C / SIGTERM handler before it stops the programs.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
+pub fn check(mut arguments: CheckArgs) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
     let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
     let runs =
         plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
+    let from_submission = arguments.submission.is_some();
+    let missing = match arguments.submission.take() {
+        Some(dir) => crate::submission::take_programs(&loaded.case, &dir, &mut arguments)?,
+        None => None,
+    };
     let client = choice(
         arguments.client,
         arguments.client_args,
@@ -71,8 +76,15 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
         TASKS_PER_RUN,
     );
-    let report =
-        grade(&loaded, &settings, &runs, jobs).map_err(|source| GraderError::Run { source });
+    let report = match &missing {
+        None => match grade(&loaded, &settings, &runs, jobs) {
+            Err(error) if from_submission => crate::submission::unrunnable(error, &settings)
+                .map(|unrunnable| unrunnable.report(&loaded, &runs, &settings)),
+            graded => graded,
+        }
+        .map_err(|source| GraderError::Run { source }),
+        Some(missing) => Ok(missing.report(&loaded, &runs, &settings)),
+    };
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The handler killed the programs, so this grading judged programs it killed: it
         // must not be printed, nor exit 0 or 1 (a batch would take it for a verdict). The

@@ -17,9 +17,11 @@ mod list;
 mod locate;
 mod manual;
 mod merge;
+mod package;
 mod progress_bar;
 mod proxy;
 mod schema;
+mod submission;
 mod work_dir;
 
 use args::{Cli, Command};
@@ -81,7 +83,7 @@ fn main() -> ExitCode {
 /// `PASSED` or `FAILED`, say).
 fn run(cli: Cli) -> Result<i32, GraderError> {
     match cli.command {
-        Command::Check(arguments) => check::check(arguments),
+        Command::Check(arguments) => check::check(*arguments),
         Command::Batch(arguments) => batch::batch(arguments),
         Command::Merge(arguments) => merge::merge(arguments),
         Command::Locate(arguments) => locate::locate(arguments),
@@ -89,6 +91,7 @@ fn run(cli: Cli) -> Result<i32, GraderError> {
         Command::Bench(arguments) => bench::bench(arguments),
         Command::Lint(arguments) => lint::lint(arguments),
         Command::Doctor(arguments) => doctor::doctor(arguments),
+        Command::Package(arguments) => package::package(arguments),
         Command::Schema(arguments) => schema::schema(arguments),
         Command::List => list::list(),
         Command::Explain(arguments) => explain::explain(arguments),
