@@ -29,6 +29,9 @@ set -eu
 apt-get update
 apt-get install -y --no-install-recommends {packages}
 chmod 755 /autograder/source/grader /autograder/source/run_autograder
+# What this image allows the grader, and the mode each kind of submission gets, for the
+# build log (the graded containers are made from this image).
+/autograder/source/grader doctor --case /autograder/source/case.yaml || true
 "#,
         case = plan.case_name,
         packages = plan.packages(),
