@@ -1,7 +1,8 @@
 //! `grader package`: each platform's entry script, run on this machine in the platform's
 //! layout under a temporary root, grades a correct submission in full, a buggy one with
-//! partial credit and a submission missing a program with 0 — every result written by the
-//! grader itself.
+//! partial credit and a submission missing a program, or holding one that cannot be run,
+//! with 0 — every result written by the grader itself; and `grader check --submission`
+//! finds the programs by the names it is given.
 
 use crate::util::{example, grader};
 use serde_json::Value;
@@ -186,5 +187,56 @@ fn prairielearn_entry_script_writes_results_for_good_and_buggy_submissions() {
     assert_eq!(
         options["externalGradingOptions"]["entrypoint"],
         "/grade/serverFilesCourse/socklab/run"
+    );
+}
+
+/// `--client-name`/`--server-name`: a handout that names the programs `client` and
+/// `server`, handed in nested and capitalised otherwise, is graded in full; without the
+/// names the same folder lacks both programs, and the report says what was looked for.
+#[test]
+fn check_submission_finds_programs_by_the_names_given() {
+    let work = tempfile::tempdir().unwrap();
+    let nested = work.path().join("handin/src");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::copy(
+        example("udp-add/good/UDP_Client.py"),
+        nested.join("Client.py"),
+    )
+    .unwrap();
+    std::fs::copy(
+        example("udp-add/good/UDP_Server.py"),
+        nested.join("server.PY"),
+    )
+    .unwrap();
+    let check = |names: &[&str]| {
+        let output = grader()
+            .args(["check", "udp-add", "--seed", "3", "--format", "json"])
+            .arg("--submission")
+            .arg(work.path().join("handin"))
+            .args(names)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|error| panic!("{error}: {output:?}"));
+        (output.status.code(), report)
+    };
+    let (code, report) = check(&["--client-name", "client", "--server-name", "server"]);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["score"], report["max-score"], "{report}");
+    assert!(
+        report["client"]
+            .as_str()
+            .unwrap()
+            .ends_with("src/Client.py"),
+        "{report}"
+    );
+
+    let (code, report) = check(&[]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["score"].as_f64(), Some(0.0), "{report}");
+    let text = report.to_string();
+    assert!(
+        text.contains("no file named UDP_Client") && text.contains("no file named UDP_Server"),
+        "{text}"
     );
 }
