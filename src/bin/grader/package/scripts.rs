@@ -46,7 +46,8 @@ pub fn gradescope_run(plan: &Plan) -> String {
 # Gradescope entry point for Socklab case {case}, written by `grader package gradescope`.
 # Grades /autograder/submission; the grader writes /autograder/results/results.json.
 # The submission's {client}.* is the client and {server}.* the server (any extension, any
-# capitalisation, at most 4 folders deep); a missing one scores 0 and says so.
+# capitalisation, at most 4 folders deep); a missing or unrunnable one scores 0 and says
+# why.
 # AUTOGRADER_ROOT moves the whole layout (default /autograder).
 set -u
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
@@ -72,7 +73,8 @@ pub fn prairielearn_run(plan: &Plan) -> String {
 # PrairieLearn external-grader entry point for Socklab case {case}, written by
 # `grader package prairielearn`. Grades /grade/student; the grader writes
 # /grade/results/results.json (PrairieLearn reads it only when this exits 0).
-# The student's {client}.* is the client and {server}.* the server; a missing one scores 0.
+# The student's {client}.* is the client and {server}.* the server; a missing or
+# unrunnable one scores 0 and says why.
 # GRADE_ROOT moves the whole layout (default /grade).
 set -u
 ROOT="${{GRADE_ROOT:-/grade}}"
@@ -119,7 +121,8 @@ pub fn github_grade(plan: &Plan) -> String {
 # .git/ and .github/; the grader writes .socklab/result.json (--format classroom), handed
 # base64 to the Classroom reporter through the step's `result` output.
 # The repository's {client}.* is the client and {server}.* the server (any extension, any
-# capitalisation, at most 4 folders deep); a missing one scores 0 and says so.
+# capitalisation, at most 4 folders deep); a missing or unrunnable one scores 0 and says
+# why.
 set -u
 ROOT="${{GITHUB_WORKSPACE:-$(pwd)}}"
 HERE="$ROOT/.socklab"
