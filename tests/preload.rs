@@ -2,6 +2,7 @@
 //! as an unprivileged user with no capabilities, with the verdicts transparent mode gives,
 //! leaving nothing behind.
 
+use crate::unprivileged::{PATH, Readable, open_to_everyone};
 use crate::util::{
     exclusive_namespaces, exited_with, failed_checks, rdt3_verdicts, root, with_timer_scenarios,
 };
@@ -9,9 +10,6 @@ use socklab_grader::exit_code;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Where the programs' interpreter is found by anyone (not under /root, which is 700).
-const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 /// Whether this machine can run these tests (socket_wrapper installed, and `setpriv`
 /// usable: the tests run as root); if so, the namespace lock, held for the test: graders as
@@ -27,92 +25,6 @@ fn available() -> Option<std::sync::MutexGuard<'static, ()>> {
         eprintln!("skipped: switching to nobody needs root");
     }
     (library && root).then(exclusive_namespaces)
-}
-
-/// What an unprivileged grader needs, readable by everyone: the grader binary (copied
-/// when its own path is not) and the examples.
-struct Readable {
-    dir: tempfile::TempDir,
-    grader: PathBuf,
-}
-
-impl Readable {
-    fn new() -> Readable {
-        let dir = tempfile::tempdir().unwrap();
-        open_to_everyone(dir.path());
-        let built = PathBuf::from(env!("CARGO_BIN_EXE_grader"));
-        let grader = if readable_by_everyone(&built) {
-            built
-        } else {
-            let copy = dir.path().join("grader");
-            std::fs::copy(&built, &copy).unwrap();
-            copy
-        };
-        for example in ["rdt3-fixed", "tcp-lines"] {
-            copy_tree(
-                &root().join("examples").join(example),
-                &dir.path().join(example),
-            );
-        }
-        Readable { dir, grader }
-    }
-
-    fn example(&self, path: &str) -> String {
-        self.dir.path().join(path).display().to_string()
-    }
-
-    /// A fresh directory nobody may write in.
-    fn writable_dir(&self, name: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::create_dir(&path).unwrap();
-        open_to_everyone(&path);
-        path
-    }
-
-    /// `grader ARGS` as nobody, with no capabilities, `TMPDIR` set to `tmp`.
-    fn grader_as_nobody(&self, tmp: &Path, args: &[&str]) -> std::process::Output {
-        Command::new("setpriv")
-            .args([
-                "--reuid=nobody",
-                "--regid=nogroup",
-                "--clear-groups",
-                "--bounding-set=-all",
-            ])
-            .arg(&self.grader)
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("PATH", PATH)
-            .env("TMPDIR", tmp)
-            .output()
-            .unwrap()
-    }
-}
-
-fn open_to_everyone(path: &Path) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777)).unwrap();
-}
-
-fn readable_by_everyone(path: &Path) -> bool {
-    let mode = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.permissions().mode());
-    mode(path) & 0o004 != 0
-        && path
-            .ancestors()
-            .skip(1)
-            .all(|dir| dir.as_os_str().is_empty() || mode(dir) & 0o001 != 0)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-    }
 }
 
 /// `check rdt3-fixed` arguments for a pair of examples under `readable`.

@@ -19,6 +19,7 @@ pub mod batch;
 pub mod bench;
 pub mod case;
 pub mod check;
+pub mod doctor;
 pub mod evidence;
 pub mod exit_code;
 pub mod explain;

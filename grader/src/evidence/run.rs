@@ -38,3 +38,25 @@ pub struct RunEvidence {
     /// asks for a non-loopback address and a private namespace was made for it).
     pub test_address: Option<Ipv4Addr>,
 }
+
+impl RunEvidence {
+    /// The evidence of a run that never happened (a program the submission lacks): no
+    /// output, no wire, no files.
+    pub fn not_run(scenario: usize) -> RunEvidence {
+        RunEvidence {
+            scenario,
+            client: Transcript::default(),
+            server: Transcript::default(),
+            trace: WireTrace::default(),
+            startup_failure: None,
+            notes: Vec::new(),
+            wall_time: Duration::ZERO,
+            file: None,
+            server_release: None,
+            server_files: Vec::new(),
+            client_files: Vec::new(),
+            uploads: Vec::new(),
+            test_address: None,
+        }
+    }
+}

@@ -4,6 +4,7 @@ pub mod attempt_notes;
 pub mod award;
 pub mod input_files;
 pub mod judge;
+pub mod missing;
 pub mod mode;
 pub mod produced_files;
 pub mod program;
@@ -12,7 +13,9 @@ pub mod replay;
 pub mod run;
 pub mod session;
 
-pub use mode::{ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode};
+pub use mode::{
+    ChosenMode, Facilities, Mode, ModeChoice, ModeError, choose_mode, hard_coded_mode, relay_mode,
+};
 pub use program::ProgramChoice;
 pub use progress::{Progress, ProgressSink};
 pub use replay::Replay;

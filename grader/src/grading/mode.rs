@@ -59,10 +59,18 @@ pub struct Facilities {
 impl Facilities {
     /// Probes this machine (a namespace is made and dropped; the library is looked for).
     pub fn probe() -> Facilities {
-        Facilities {
-            namespaces: crate::netns::NetNamespace::create().is_ok(),
+        Facilities::probe_explained().0
+    }
+
+    /// [`probe`](Self::probe), with the error that kept a namespace from being made, if
+    /// one did (`grader doctor` shows it).
+    pub fn probe_explained() -> (Facilities, Option<crate::netns::NamespaceError>) {
+        let made = crate::netns::NetNamespace::create();
+        let facilities = Facilities {
+            namespaces: made.is_ok(),
             socket_wrapper: crate::relay::socket_dir::socket_wrapper_library(),
-        }
+        };
+        (facilities, made.err())
     }
 }
 
@@ -101,15 +109,6 @@ pub fn choose_mode(
             socket_wrapper: None,
         }
     };
-    let preload = |reason: String| match &facilities.socket_wrapper {
-        Some(library) => Ok(ChosenMode {
-            mode: Mode::Preload {
-                library: library.clone(),
-            },
-            reason,
-        }),
-        None => Err(ModeError::NoSocketWrapper),
-    };
     match (choice, hard_coded) {
         (ModeChoice::Relay, _) => Ok(ChosenMode {
             mode: Mode::Relay,
@@ -119,23 +118,49 @@ pub fn choose_mode(
             mode: Mode::Transparent,
             reason: "asked for with --mode transparent".to_owned(),
         }),
-        (ModeChoice::Preload, _) => preload("asked for with --mode preload".to_owned()),
-        (ModeChoice::Auto | ModeChoice::Tc, Some(port)) if facilities.namespaces => {
-            Ok(ChosenMode {
-                mode: Mode::Transparent,
-                reason: format!("the case says its programs hard-code port {port}"),
-            })
+        (ModeChoice::Preload, _) => {
+            preload(&facilities, "asked for with --mode preload".to_owned())
         }
-        (ModeChoice::Auto | ModeChoice::Tc, Some(port)) => {
-            preload(format!(
-                "the case says its programs hard-code port {port}, and network namespaces cannot be made here"
-            ))
-            .map_err(|_| ModeError::NoHardCodedMode { port })
-        }
-        (ModeChoice::Auto | ModeChoice::Tc, None) => Ok(ChosenMode {
-            mode: Mode::Relay,
-            reason: "the programs take their addresses as arguments".to_owned(),
+        (ModeChoice::Auto | ModeChoice::Tc, Some(port)) => hard_coded_mode(port, &facilities),
+        (ModeChoice::Auto | ModeChoice::Tc, None) => Ok(relay_mode()),
+    }
+}
+
+/// What `--mode auto` picks for programs that take their addresses as arguments.
+pub fn relay_mode() -> ChosenMode {
+    ChosenMode {
+        mode: Mode::Relay,
+        reason: "the programs take their addresses as arguments".to_owned(),
+    }
+}
+
+/// What `--mode auto` picks for programs that hard-code `port`, on a machine with
+/// `facilities`: transparent where namespaces can be made, else preload, else neither.
+pub fn hard_coded_mode(port: u16, facilities: &Facilities) -> Result<ChosenMode, ModeError> {
+    if facilities.namespaces {
+        return Ok(ChosenMode {
+            mode: Mode::Transparent,
+            reason: format!("the case says its programs hard-code port {port}"),
+        });
+    }
+    preload(
+        facilities,
+        format!(
+            "the case says its programs hard-code port {port}, and network namespaces cannot be made here"
+        ),
+    )
+    .map_err(|_| ModeError::NoHardCodedMode { port })
+}
+
+fn preload(facilities: &Facilities, reason: String) -> Result<ChosenMode, ModeError> {
+    match &facilities.socket_wrapper {
+        Some(library) => Ok(ChosenMode {
+            mode: Mode::Preload {
+                library: library.clone(),
+            },
+            reason,
         }),
+        None => Err(ModeError::NoSocketWrapper),
     }
 }
 

@@ -12,9 +12,35 @@ use std::path::{Path, PathBuf};
 /// Where the grader's own cgroup is, in a hierarchy with the pids controller: a v1 pids
 /// hierarchy first, else the v2 one if it delegates `pids` to the grader's children.
 pub(crate) fn grader_pids_cgroup_dir() -> Option<PathBuf> {
-    let me = procfs::process::Process::myself().ok()?;
-    let mounts = me.mountinfo().ok()?;
-    let groups = me.cgroups().ok()?;
+    match pids_hierarchy() {
+        PidsHierarchy::V1 { dir } | PidsHierarchy::V2Delegated { dir } => Some(dir),
+        PidsHierarchy::V2NotDelegated { .. } | PidsHierarchy::None => None,
+    }
+}
+
+/// Which kind of pids controller the grader's own cgroup has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PidsHierarchy {
+    /// A cgroup v1 `pids` hierarchy; the grader's cgroup there is `dir`.
+    V1 { dir: PathBuf },
+    /// The cgroup v2 hierarchy, whose `dir` (the grader's cgroup) lists `pids` in
+    /// `cgroup.subtree_control`.
+    V2Delegated { dir: PathBuf },
+    /// The cgroup v2 hierarchy, but `dir` does not give its children the pids controller.
+    V2NotDelegated { dir: PathBuf },
+    /// No pids controller is mounted where the grader can see it.
+    None,
+}
+
+/// Finds the grader's own cgroup in a hierarchy with the pids controller (see
+/// [`PidsHierarchy`]); a v1 pids hierarchy is preferred.
+pub fn pids_hierarchy() -> PidsHierarchy {
+    let Some((mounts, groups)) = procfs::process::Process::myself()
+        .ok()
+        .and_then(|me| Some((me.mountinfo().ok()?, me.cgroups().ok()?)))
+    else {
+        return PidsHierarchy::None;
+    };
     let in_mount = |fs_type: &str, pids_option: bool, pathname: &str| {
         mounts
             .iter()
@@ -29,17 +55,24 @@ pub(crate) fn grader_pids_cgroup_dir() -> Option<PathBuf> {
         .iter()
         .find(|group| group.hierarchy != 0 && group.controllers.iter().any(|c| c == "pids"))
         .and_then(|group| in_mount("cgroup", true, &group.pathname));
-    if v1.is_some() {
-        return v1;
+    if let Some(dir) = v1 {
+        return PidsHierarchy::V1 { dir };
     }
-    let v2 = groups
+    let Some(dir) = groups
         .0
         .iter()
         .find(|group| group.hierarchy == 0 && group.controllers.is_empty())
-        .and_then(|group| in_mount("cgroup2", false, &group.pathname))?;
-    let delegated = std::fs::read_to_string(v2.join("cgroup.subtree_control"))
+        .and_then(|group| in_mount("cgroup2", false, &group.pathname))
+    else {
+        return PidsHierarchy::None;
+    };
+    let delegated = std::fs::read_to_string(dir.join("cgroup.subtree_control"))
         .is_ok_and(|control| control.split_whitespace().any(|c| c == "pids"));
-    delegated.then_some(v2)
+    if delegated {
+        PidsHierarchy::V2Delegated { dir }
+    } else {
+        PidsHierarchy::V2NotDelegated { dir }
+    }
 }
 
 /// The directory of cgroup `pathname` (as `/proc/self/cgroup` gives it) in a hierarchy

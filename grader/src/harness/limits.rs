@@ -141,7 +141,7 @@ fn clamp((soft, hard): (rlim_t, rlim_t), current_hard: rlim_t) -> (rlim_t, rlim_
 
 /// How many tasks (processes and their threads) run under this process's real user id,
 /// as `RLIMIT_NPROC` counts them; `None` if /proc cannot be read.
-fn user_task_count() -> Option<u64> {
+pub(crate) fn user_task_count() -> Option<u64> {
     let user = getuid().as_raw();
     let processes = procfs::process::all_processes().ok()?;
     let count = processes

@@ -20,6 +20,7 @@ pub mod pids_cgroup;
 pub mod ports;
 mod probe;
 pub mod process;
+pub mod process_budget;
 pub mod queued_bytes;
 pub mod stdin_feed;
 pub mod submission;

@@ -56,6 +56,14 @@ impl PidsCgroup {
         create_in(parent_dir()?, max).ok()
     }
 
+    /// Where programs' cgroups are made, if they can be here (probed as [`create`]
+    /// probes: a throwaway `true` is run in a fresh cgroup, which is then removed).
+    ///
+    /// [`create`]: Self::create
+    pub fn parent() -> Option<&'static Path> {
+        parent_dir()
+    }
+
     /// The most processes and threads it lets run at once.
     pub fn max(&self) -> u64 {
         self.max

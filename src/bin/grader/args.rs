@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Grade a submission (or, with no programs given, the reference peers) against a case.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Grade a whole class: every folder of DIR is a submission; resumable, in parallel,
     /// with grades.csv and grades.json in --out.
     Batch(crate::batch::BatchArgs),
@@ -36,6 +36,13 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Validate case files: every error as `file:line:column: what`, exit 2 if any.
     Lint(crate::lint::LintArgs),
+    /// Tell what this machine allows the grader (namespaces, seccomp, cgroups,
+    /// socket_wrapper, the process limit, ports), with the fix for each missing piece, and
+    /// which mode each kind of submission would be graded in here.
+    Doctor(crate::doctor::DoctorArgs),
+    /// Write what a grading platform needs to grade a case: `gradescope` (autograder.zip),
+    /// `prairielearn` (an external-grader directory), `github` (a Classroom workflow).
+    Package(crate::package::PackageArgs),
     /// Print the JSON Schema of case files (with --report: of `--format json` reports).
     Schema(crate::schema::SchemaArgs),
     /// List the built-in cases.
@@ -105,6 +112,24 @@ pub struct CheckArgs {
     /// Run only this scenario (or one repetition, `lossy-soak#2`); may be repeated.
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
+    /// A submission's folder: its client and server are the files named as the case's
+    /// `run` templates name them (`UDP_Client`, `UDP_Server`: any extension, any case, at
+    /// most 4 folders deep), found as `grader batch` finds them. A missing one, or one that
+    /// cannot be run (no `#!` line, no known extension, not executable), fails every run's
+    /// `startup` check saying why (score 0) in any `--format`: the student's failure, not
+    /// the grader's error.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["client", "server", "client_cmd", "server_cmd"]
+    )]
+    pub submission: Option<PathBuf>,
+    /// The client's name in `--submission` instead of the case's (without extension).
+    #[arg(long, value_name = "NAME", requires = "submission")]
+    pub client_name: Option<String>,
+    /// The server's name in `--submission` instead of the case's (without extension).
+    #[arg(long, value_name = "NAME", requires = "submission")]
+    pub server_name: Option<String>,
     /// How the grader gets between the programs: `relay` (they take their addresses as
     /// arguments), `transparent` (each in its own network namespace: for programs that
     /// hard-code `127.0.0.1:5005`), `preload` (the same programs under socket_wrapper, with

@@ -18,6 +18,7 @@ use socklab_grader::case::builtin::builtin_case;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
+use socklab_grader::harness::process_budget::{GRADER_TASKS, TASKS_PER_RUN};
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -108,10 +109,13 @@ pub fn batch(arguments: BatchArgs) -> Result<i32, GraderError> {
             _ => queue.push_back((id.clone(), grade)),
         }
     }
-    let jobs = arguments
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
-        .max(1);
+    // Each submission is a `grader check --jobs 1` child: its own threads and one run's.
+    let jobs = crate::check::within_process_limit(
+        arguments
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
+        GRADER_TASKS + TASKS_PER_RUN,
+    );
     let queue = Mutex::new(queue);
     let failures = Mutex::new(Vec::new());
     std::thread::scope(|scope| {

@@ -10,6 +10,7 @@ use socklab_grader::exit_code;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
+use socklab_grader::harness::process_budget::{GRADER_TASKS, ProcessBudget, TASKS_PER_RUN};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -26,12 +27,17 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
 }
 
 /// Grades as `arguments` say and writes the result as `delivery` says.
-fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, GraderError> {
+fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
     let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
     let runs =
         plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
+    let from_submission = arguments.submission.is_some();
+    let missing = match arguments.submission.take() {
+        Some(dir) => crate::submission::take_programs(&loaded.case, &dir, &mut arguments)?,
+        None => None,
+    };
     let seed = arguments.seed.unwrap_or_else(fresh_seed);
     let replay = replay(&arguments, seed, &chosen);
     for (flag, command, path) in [
@@ -82,11 +88,21 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
         crate::work_dir::remove_all_now();
         std::process::exit(exit_code::INTERRUPTED);
     });
-    let jobs = arguments
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-    let report =
-        grade(&loaded, &settings, &runs, jobs).map_err(|source| GraderError::Run { source });
+    let jobs = within_process_limit(
+        arguments
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
+        TASKS_PER_RUN,
+    );
+    let report = match &missing {
+        None => match grade(&loaded, &settings, &runs, jobs) {
+            Err(error) if from_submission => crate::submission::unrunnable(error, &settings)
+                .map(|unrunnable| unrunnable.report(&loaded, &runs, &settings)),
+            graded => graded,
+        }
+        .map_err(|source| GraderError::Run { source }),
+        Some(missing) => Ok(missing.report(&loaded, &runs, &settings)),
+    };
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The handler killed the programs, so this grading judged programs it killed: it
         // must not be printed, nor exit 0 or 1 (a batch would take it for a verdict). The
@@ -97,6 +113,20 @@ fn grade_and_deliver(arguments: CheckArgs, delivery: &Delivery) -> Result<i32, G
     }
     bar.clear();
     delivery.deliver(&report?, &loaded.case)
+}
+
+/// `wanted` runs at once (scenarios, or `grader batch`'s submissions, each needing
+/// `per_unit` tasks), lowered to what the user's process limit leaves room for, which it
+/// says in one line on stderr: a low `RLIMIT_NPROC` (Autolab's 100) then slows the grading
+/// rather than failing it.
+pub fn within_process_limit(wanted: usize, per_unit: u64) -> usize {
+    match ProcessBudget::current().fit(wanted.max(1), GRADER_TASKS, per_unit) {
+        Ok(jobs) => jobs,
+        Err(lowered) => {
+            eprintln!("note: {lowered}");
+            lowered.jobs
+        }
+    }
 }
 
 /// Who plays one side: `--client PATH` (a file, or with `--client-cmd` a directory or a

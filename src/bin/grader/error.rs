@@ -175,6 +175,9 @@ pub enum GraderError {
         to: PathBuf,
         source: io::Error,
     },
+    /// `grader package`: the package cannot be written.
+    #[error("cannot write the package {}: {source}", path.display())]
+    WritePackage { path: PathBuf, source: io::Error },
     /// What a command prints cannot be written to standard output.
     #[error("cannot write: {source}")]
     WriteOutput { source: io::Error },
@@ -257,6 +260,7 @@ impl GraderError {
             | GraderError::PrintGrades { .. }
             | GraderError::CopySubmission { .. }
             | GraderError::WriteOutput { .. }
+            | GraderError::WritePackage { .. }
             | GraderError::RenderManPage { .. }
             | GraderError::SerializeSchema { .. }
             | GraderError::WriteSchema { .. }

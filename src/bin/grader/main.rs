@@ -10,6 +10,7 @@ mod bench;
 mod check;
 mod check_output;
 mod children;
+mod doctor;
 mod error;
 mod exit_policy;
 mod explain;
@@ -18,9 +19,11 @@ mod list;
 mod locate;
 mod manual;
 mod merge;
+mod package;
 mod progress_bar;
 mod proxy;
 mod schema;
+mod submission;
 mod work_dir;
 
 use args::{Cli, Command};
@@ -57,9 +60,10 @@ fn main() -> ExitCode {
             std::iter::once("grader reference".into()).chain(arguments),
         );
     }
-    if matches!(cli.command, Command::Check(_)) {
+    if matches!(cli.command, Command::Check(_) | Command::Doctor(_)) {
         // Must happen while the process is single-threaded: a user namespace cannot be
-        // entered later. As root this does nothing.
+        // entered later. As root this does nothing. The doctor does what `check` does, so
+        // that it finds what a grading would.
         let _ = socklab_grader::netns::privileges::prepare_namespaces();
     }
     // Before any program starts: a process that leaves its program's group comes back to
@@ -81,13 +85,15 @@ fn main() -> ExitCode {
 /// `PASSED` or `FAILED`, say).
 fn run(cli: Cli) -> Result<i32, GraderError> {
     match cli.command {
-        Command::Check(arguments) => check::check(arguments),
+        Command::Check(arguments) => check::check(*arguments),
         Command::Batch(arguments) => batch::batch(arguments),
         Command::Merge(arguments) => merge::merge(arguments),
         Command::Locate(arguments) => locate::locate(arguments),
         Command::Proxy(arguments) => proxy::proxy(arguments),
         Command::Bench(arguments) => bench::bench(arguments),
         Command::Lint(arguments) => lint::lint(arguments),
+        Command::Doctor(arguments) => doctor::doctor(arguments),
+        Command::Package(arguments) => package::package(arguments),
         Command::Schema(arguments) => schema::schema(arguments),
         Command::List => list::list(),
         Command::Explain(arguments) => explain::explain(arguments),
