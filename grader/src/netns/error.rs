@@ -28,6 +28,11 @@ pub enum NamespaceError {
         "cannot bring up the loopback interface `lo` in network namespace net:[{inode}]: {source}"
     )]
     Loopback { inode: u64, source: io::Error },
+    #[error(
+        "cannot set the ephemeral port range of network namespace net:[{inode}] \
+         (net.ipv4.ip_local_port_range): {source}"
+    )]
+    PortRange { inode: u64, source: io::Error },
     #[error("cannot enter network namespace net:[{inode}]: {detail}")]
     Enter { inode: u64, detail: String },
     #[error("cannot start a thread to work in a network namespace: {0}")]

@@ -17,6 +17,7 @@ use nix::sched::{CloneFlags, setns, unshare};
 use nix::sys::socket::{AddressFamily, SockFlag, SockType, socket};
 use std::fs::File;
 use std::io;
+use std::ops::RangeInclusive;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
@@ -82,6 +83,21 @@ impl NetNamespace {
             .map_err(|source| NamespaceError::Loopback { inode, source })
     }
 
+    /// Makes the kernel pick the ports it assigns implicitly in this namespace (a `sendto`
+    /// or `connect` on an unbound socket, a bind to port 0) from `ports` only
+    /// (`net.ipv4.ip_local_port_range`, which IPv6 uses too; each namespace has its own).
+    ///
+    /// On one host two programs never get the same ephemeral port; in two namespaces they
+    /// can, and then the port one program was given cannot be mirrored into the other's,
+    /// where that program holds it already. Disjoint ranges per namespace keep the host's
+    /// guarantee.
+    pub fn set_ephemeral_ports(&self, ports: RangeInclusive<u16>) -> Result<(), NamespaceError> {
+        let inode = self.inode;
+        let range = format!("{} {}", ports.start(), ports.end());
+        self.run_in(move || std::fs::write(PORT_RANGE, range))?
+            .map_err(|source| NamespaceError::PortRange { inode, source })
+    }
+
     /// The namespace's inode number (as in `readlink /proc/self/ns/net` → `net:[N]`), for
     /// reports and tests.
     pub fn inode(&self) -> u64 {
@@ -113,6 +129,9 @@ impl AsFd for NetNamespace {
         self.handle.as_fd()
     }
 }
+
+/// The ephemeral port range of the opening thread's network namespace.
+const PORT_RANGE: &str = "/proc/sys/net/ipv4/ip_local_port_range";
 
 /// The calling thread's own network namespace (`/proc/self` would name the main thread's).
 const THREAD_NAMESPACE: &str = "/proc/thread-self/ns/net";
@@ -308,6 +327,35 @@ mod tests {
         assert_eq!(
             std::fs::metadata(THREAD_NAMESPACE).unwrap().ino(),
             own_namespace_inode()
+        );
+    }
+
+    #[test]
+    fn ports_the_kernel_picks_come_from_the_namespaces_range_only() {
+        let (narrow, other) = (create(), create());
+        narrow.set_ephemeral_ports(50_000..=50_009).unwrap();
+        let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let bound: Vec<u16> = (0..5)
+            .map(|_| {
+                narrow
+                    .run_in(move || UdpSocket::bind(any_port))
+                    .unwrap()
+                    .unwrap()
+            })
+            .map(|socket| socket.local_addr().unwrap().port())
+            .collect();
+        assert!(
+            bound.iter().all(|port| (50_000..=50_009).contains(port)),
+            "{bound:?}"
+        );
+        // The other namespace keeps the kernel's default range.
+        let range = other
+            .run_in(|| std::fs::read_to_string(PORT_RANGE))
+            .unwrap()
+            .unwrap();
+        assert_ne!(
+            range.split_whitespace().collect::<Vec<_>>(),
+            ["50000", "50009"]
         );
     }
 

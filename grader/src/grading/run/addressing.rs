@@ -77,6 +77,15 @@ impl Addressing {
                 };
                 let client = namespace()?;
                 let server = namespace()?;
+                // Disjoint halves of Linux's default range (32768-60999): a port the kernel
+                // gives one program is never one the other holds, so it can be mirrored.
+                for (namespace, ports) in [(&client, 32768..=46883), (&server, 46884..=60999)] {
+                    namespace
+                        .set_ephemeral_ports(ports)
+                        .map_err(|error| RunError::Namespace {
+                            message: error.to_string(),
+                        })?;
+                }
                 (
                     hard_coded_port,
                     ProgramNetworks::OwnNamespaces { client, server },
