@@ -62,7 +62,7 @@ pub fn build_failure_report(
     }
 }
 
-/// `` `make` in DIR: the build exited with status 2; its first error lines: … ``.
+/// `` `make` in DIR: the build exited with status 2; its first error lines: "…", "…" ``.
 fn observed(failure: &BuildFailure) -> String {
     let mut text = format!(
         "`{}` in {}: {}",
@@ -71,8 +71,15 @@ fn observed(failure: &BuildFailure) -> String {
         failure.problem
     );
     if !failure.lines.is_empty() {
-        text.push_str("; its first error lines:\n");
-        text.push_str(&failure.lines.join("\n"));
+        // Quoted one by one, as `last_error_note` quotes a line: a report keeps each
+        // observation on one line.
+        let quoted: Vec<String> = failure
+            .lines
+            .iter()
+            .map(|line| format!("{line:?}"))
+            .collect();
+        text.push_str("; its first error lines: ");
+        text.push_str(&quoted.join(", "));
     }
     text
 }
@@ -94,8 +101,8 @@ mod tests {
         };
         assert_eq!(
             observed(&failure),
-            "`make` in /s/ada: the build exited with status 2; its first error lines:\n\
-             UDP_Client.c:12:5: error: expected ';'\n   12 |     return 0"
+            "`make` in /s/ada: the build exited with status 2; its first error lines: \
+             \"UDP_Client.c:12:5: error: expected ';'\", \"   12 |     return 0\""
         );
     }
 }
