@@ -166,3 +166,29 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+#[test]
+fn the_java_server_passes_tcp_lines_with_the_reference_client() {
+    if !have("javac", "-version") {
+        return;
+    }
+    let output = grader()
+        .current_dir(root())
+        .args(["check", "tcp-lines", "--server", "examples/tcp-lines/java"])
+        .args(["--scenario", "three-files", "--scenario", "sliced"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = exited_with(&output, exit_code::PASSED);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["score"], report["max-score"], "{stdout}");
+    // The JVM's start-up write of its own coredump_filter is no attempt of the student's.
+    assert!(!stdout.contains("coredump_filter"), "{stdout}");
+    assert!(
+        report["server"]
+            .as_str()
+            .unwrap()
+            .contains("(built with `javac"),
+        "{stdout}"
+    );
+}
