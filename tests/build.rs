@@ -192,3 +192,53 @@ fn the_java_server_passes_tcp_lines_with_the_reference_client() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_cases_build_command_is_used_and_a_build_that_misses_a_program_fails() {
+    if !have_c_tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = std::fs::read_to_string(fixture("rdt3-batch.yaml"))
+        .unwrap()
+        .replacen(
+            "programs:\n",
+            "programs:\n  build: \"make UDP_Client UDP_Server\"\n",
+            1,
+        );
+    let case_file = dir.path().join("built.yaml");
+    std::fs::write(&case_file, case).unwrap();
+    let pair = root().join("examples/rdt3/c");
+    let check = |extra: &[&str]| {
+        grader()
+            .arg("check")
+            .arg(&case_file)
+            .arg("--client")
+            .arg(&pair)
+            .arg("--server")
+            .arg(&pair)
+            .args(extra)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = check(&[]);
+    exited_with(&output, exit_code::PASSED);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("with `make UDP_Client UDP_Server` in"),
+        "{stderr}"
+    );
+
+    // --build-cmd wins over the case; this one makes the server only.
+    let output = check(&["--build-cmd", "make UDP_Server"]);
+    let stdout = exited_with(&output, exit_code::FAILED);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let outcome = &report["scenarios"][0]["outcomes"][0];
+    assert_eq!(outcome["check"], "build", "{stdout}");
+    let observed = outcome["observed"].as_str().unwrap();
+    assert!(
+        observed.contains("the build succeeded, but the build made no executable and no Java class named `UDP_Client`"),
+        "{observed}"
+    );
+}
