@@ -236,6 +236,23 @@ mod tests {
     }
 
     #[test]
+    fn a_build_is_offline_in_a_network_namespace_of_its_own() {
+        if let Err(why) = NetNamespace::create() {
+            println!("skipped: no network namespaces here ({why})");
+            return;
+        }
+        let (_work, dir, outcome) = build(
+            &[],
+            "readlink /proc/self/ns/net > ns.txt",
+            Duration::from_secs(30),
+        );
+        assert!(matches!(outcome, BuildOutcome::Built { .. }), "{outcome:?}");
+        let theirs = std::fs::read_to_string(dir.join("ns.txt")).unwrap();
+        let ours = std::fs::read_link("/proc/self/ns/net").unwrap();
+        assert_ne!(theirs.trim(), ours.display().to_string());
+    }
+
+    #[test]
     fn a_failing_build_quotes_its_first_error() {
         let script = "echo compiling; echo 'a.c:3:1: error: expected ;' >&2; \
                       echo 'note: here' >&2; exit 2";
