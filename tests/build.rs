@@ -153,6 +153,7 @@ fn batch_builds_each_submission_once_for_all_its_roles() {
         serde_json::from_str(&std::fs::read_to_string(out.join("ada/result.json")).unwrap())
             .unwrap();
     assert_eq!(result["score"], 100.0, "{result}");
+    assert_eq!(result["roles"][2]["client"], "(built)", "{result}");
     // Three `grader check`s (client, server, pair), one build.
     let log = std::fs::read_to_string(out.join("ada/build/builds.log")).unwrap();
     assert_eq!(log.lines().count(), 1, "{log}");

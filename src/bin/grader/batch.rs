@@ -466,11 +466,11 @@ impl Setup {
                 stderr: &String::from_utf8_lossy(&output.stderr),
             },
         );
-        let relative = |file: &Path| {
-            file.strip_prefix(submission)
-                .unwrap_or(file)
-                .display()
-                .to_string()
+        let relative = |file: &Path| match file.strip_prefix(submission) {
+            // A compiled submission's programs are its whole folder, built.
+            Ok(inside) if inside.as_os_str().is_empty() => "(built)".to_owned(),
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => file.display().to_string(),
         };
         result.client = client.map(relative);
         result.server = server.map(relative);

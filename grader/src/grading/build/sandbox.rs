@@ -137,7 +137,6 @@ fn spawn(
         ("CARGO_NET_OFFLINE".to_owned(), "true".to_owned()),
         ("GOPROXY".to_owned(), "off".to_owned()),
         ("GOTOOLCHAIN".to_owned(), "local".to_owned()),
-        ("GOFLAGS".to_owned(), "-mod=mod".to_owned()),
     ];
     spec.private_root = Some(request.private_root.to_path_buf());
     spec.hidden = request.hidden.to_vec();
