@@ -95,7 +95,8 @@ fn a_directory_without_a_command_is_refused_with_what_to_do() {
     let (code, _, stderr) = run(&["check", "rdt3", "--server", &example("rdt3/good")]);
     assert_eq!(code, exit_code::INVALID_INPUT, "{stderr}");
     assert!(
-        stderr.contains("a directory; name the program file in it, or give the command"),
+        stderr.contains("a directory with no build file")
+            && stderr.contains("name the program file in it, or give the command"),
         "{stderr}"
     );
 }

@@ -5,6 +5,7 @@ mod util;
 mod autolab_format;
 mod batch;
 mod bench;
+mod build;
 mod case_errors;
 mod case_example;
 mod class_page;

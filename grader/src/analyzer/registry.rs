@@ -122,6 +122,9 @@ impl Judge for Compiled {
         if check == CheckId::Judged {
             return Some(crate::check::judged::JUDGED.to_owned());
         }
+        if check == CheckId::Build {
+            return Some(crate::check::build::BUILD.to_owned());
+        }
         self.judge_of().requirement(check)
     }
 

@@ -146,6 +146,15 @@ pub struct Programs {
     #[serde(default)]
     #[schemars(with = "Option<std::net::Ipv4Addr>")]
     pub host: Option<Spanned<std::net::Ipv4Addr>>,
+    /// The shell command that builds a compiled submission (a directory given with
+    /// `--client DIR`, `--server DIR` or `--submission DIR` that holds a `Makefile`,
+    /// `CMakeLists.txt`, `*.java`, `go.mod` or `Cargo.toml`), run once in a copy of it
+    /// before the scenarios, e.g. `make -C src`. Without it (and without `--build-cmd`),
+    /// each build file's usual command: `make`, `cmake -S . -B build && cmake --build
+    /// build`, `javac -d . $(find . -name '*.java')`, `go build -o . ./...`, `cargo build
+    /// --release --offline`.
+    #[serde(default)]
+    pub build: Option<String>,
 }
 
 /// How to start one side: a student's program, or the reference peer.
@@ -322,6 +331,10 @@ pub enum CheckId {
     /// did; never listed in a case, see `grading::award`).
     #[serde(skip_deserializing)]
     Judged,
+    /// A compiled submission built (the grader's own outcome when its build failed; never
+    /// listed in a case, see `grading::build`).
+    #[serde(skip_deserializing)]
+    Build,
     Format,
     Checksum,
     SeqAlternation,
@@ -385,6 +398,7 @@ impl CheckId {
         match self {
             CheckId::Startup => "startup",
             CheckId::Judged => "judged",
+            CheckId::Build => "build",
             CheckId::Format => "format",
             CheckId::Checksum => "checksum",
             CheckId::SeqAlternation => "seq-alternation",

@@ -2,6 +2,7 @@
 //! [`HandoutQuote`] it enforces, and helpers for judging programs' exits and files. Each
 //! analyzer's own checks live in its folder under `crate::analyzer`.
 
+pub mod build;
 pub mod copy_difference;
 pub mod handout;
 pub mod judged;

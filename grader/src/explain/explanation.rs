@@ -57,6 +57,17 @@ fn programs(text: &mut String, case: &Case) {
     };
     placeholders += ", {file} the scenario's file and {dir} the program's own directory.";
     paragraph(text, 2, &placeholders);
+    let build = match &case.programs.build {
+        Some(command) => format!("`{command}`"),
+        None => "its build file's usual command (`make`, `javac`, `go build`, …)".to_owned(),
+    };
+    paragraph(
+        text,
+        2,
+        &format!(
+            "A directory with a Makefile, CMakeLists.txt, *.java, go.mod or Cargo.toml is built once first, offline, with {build}, and the program named runs from the build (a Java class with `java -cp`)."
+        ),
+    );
     let mode_line = match choose_mode(ModeChoice::Auto, case, Facilities::probe) {
         Ok(chosen) => {
             let how = match chosen.mode {

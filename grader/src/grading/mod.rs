@@ -2,6 +2,7 @@
 
 pub mod attempt_notes;
 pub mod award;
+pub mod build;
 pub mod input_files;
 pub mod judge;
 pub mod missing;

@@ -1,6 +1,7 @@
 //! Which program plays each side, and the command line that starts it.
 
 use crate::case::ProgramTemplates;
+use crate::grading::build::program_command;
 use crate::harness::submission::{interpreter_command, stage, stage_directory};
 use crate::harness::template::{Placeholders, expand, expand_arguments, expand_with_program};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,12 @@ pub enum CommandLineError {
     /// The submission cannot be staged or has no way to run.
     #[error("{0}")]
     Submission(#[from] crate::harness::submission::SubmissionError),
+    /// The build made no program of the name the template gives.
+    #[error("{0}")]
+    NotBuilt(#[from] crate::grading::build::LocateError),
+    /// A compiled submission reached a run before its build (the session builds first).
+    #[error("{} was not built before the scenarios", dir.display())]
+    BuildSkipped { dir: PathBuf },
 }
 
 /// Who plays one side of a scenario.
@@ -34,6 +41,23 @@ pub enum ProgramChoice {
         command: String,
         stage_from: Option<PathBuf>,
     },
+    /// A directory with a build file (`--client DIR` holding a `Makefile`, `*.java`, …),
+    /// built once before the scenarios (see [`crate::grading::build`]) with `command`
+    /// (`--build-cmd`), else the case's `build`, else its build file's usual command.
+    Unbuilt {
+        dir: PathBuf,
+        command: Option<String>,
+        arguments: Option<String>,
+    },
+    /// A directory built before the scenarios: each run gets a fresh copy of `output` and
+    /// runs from it the program its template names, with the template's arguments (or
+    /// `arguments`, as for a submission file).
+    Built {
+        dir: PathBuf,
+        command: String,
+        output: PathBuf,
+        arguments: Option<String>,
+    },
 }
 
 impl ProgramChoice {
@@ -50,6 +74,10 @@ impl ProgramChoice {
                 command,
                 stage_from: Some(dir),
             } => format!("`{command}` in {}", dir.display()),
+            ProgramChoice::Unbuilt { dir, .. } => dir.display().to_string(),
+            ProgramChoice::Built { dir, command, .. } => {
+                format!("{} (built with `{command}`)", dir.display())
+            }
         }
     }
 
@@ -85,6 +113,28 @@ impl ProgramChoice {
                 }
                 Ok(expand(command, values)?)
             }
+            ProgramChoice::Unbuilt { dir, .. } => {
+                Err(CommandLineError::BuildSkipped { dir: dir.clone() })
+            }
+            ProgramChoice::Built {
+                output, arguments, ..
+            } => {
+                let staged = stage_directory(output, dir)?;
+                let program = program_command(&staged, built_program_name(&templates.run))?;
+                Ok(match arguments {
+                    Some(arguments) => expand_arguments(arguments, &program, values)?,
+                    None => expand_with_program(&templates.run, &program, values)?,
+                })
+            }
         }
     }
+}
+
+/// The program a `run` template names: its first word (`UDP_Server` of `UDP_Server
+/// {port}`), which a compiled submission's build must make.
+pub fn built_program_name(run_template: &str) -> &str {
+    run_template
+        .split_whitespace()
+        .next()
+        .unwrap_or(run_template)
 }

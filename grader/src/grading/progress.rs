@@ -15,6 +15,13 @@ pub enum Progress<'a> {
     Connections { key: &'a str, opened: u32 },
     /// A run has ended and its evidence is collected.
     Finished { key: &'a str },
+    /// A compiled submission was built, before any run (once per build actually made: not
+    /// when both sides share it, nor when it was kept from an earlier check).
+    Built {
+        dir: &'a std::path::Path,
+        command: &'a str,
+        took: std::time::Duration,
+    },
 }
 
 /// Where progress goes.

@@ -1,6 +1,7 @@
 //! A whole `grader check`: every planned run, in parallel, judged and totalled.
 
 use super::award::award;
+use super::build::{Prepared, build_failure_report, build_programs};
 use super::judge::{judge, timer_samples};
 use super::progress::Progress;
 use super::replay::Replay;
@@ -95,6 +96,14 @@ pub fn grade(
     jobs: usize,
 ) -> Result<GradeReport, RunError> {
     let started = Instant::now();
+    // Compiled submissions are built once, before any scenario.
+    let built = match build_programs(&loaded.case, settings)? {
+        Prepared::Ready(built) => built,
+        Prepared::Failed(failure) => {
+            return Ok(build_failure_report(loaded, runs, settings, &failure));
+        }
+    };
+    let settings: &RunSettings = &built;
     let evidence = run_all(loaded, settings, runs, jobs)?;
     let timer_samples: Vec<Duration> = evidence
         .iter()

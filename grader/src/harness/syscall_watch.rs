@@ -543,6 +543,23 @@ mod tests {
     }
 
     #[test]
+    fn the_jvms_own_coredump_filter_is_not_an_attempt_but_another_proc_file_is() {
+        // Every JVM writes /proc/self/coredump_filter at start-up; /proc/self/comm is a
+        // program's own doing.
+        let script = "echo 0x33 > /proc/self/coredump_filter 2>/dev/null; \
+                      echo renamed > /proc/self/comm 2>/dev/null; true";
+        let Some(transcript) = run_watched(script) else {
+            return;
+        };
+        assert_eq!(
+            writes(&transcript.attempts),
+            [PathBuf::from("/proc/self/comm")],
+            "{:?}",
+            transcript.attempts
+        );
+    }
+
+    #[test]
     fn a_program_that_writes_in_a_loop_keeps_only_the_first_attempts() {
         let elsewhere = tempfile::tempdir().unwrap();
         let script = format!(

@@ -201,13 +201,34 @@ fn outside(tid: u32, memory: &File, own: &OwnDirectory, paths: &[(Dir, u64)]) ->
 }
 
 /// Whether `path` is written by a runtime itself, not by the program's code: the JVM's
-/// performance counters (`/tmp/hsperfdata_<user>/<pid>`), which it does without when
-/// refused. Reporting those would name every Java submission.
+/// performance counters (`/tmp/hsperfdata_<user>/<pid>`), and its own process's
+/// `coredump_filter` (`/proc/self/coredump_filter`, which HotSpot sets at every start to
+/// choose what a crash dump holds), both of which it does without when refused. Reporting
+/// those would name every Java submission.
 fn written_by_the_runtime(path: &Path) -> bool {
-    path.ancestors()
+    let perf_counters = path
+        .ancestors()
         .find(|dir| dir.parent() == Some(Path::new("/tmp")))
         .and_then(Path::file_name)
-        .is_some_and(|name| name.as_bytes().starts_with(b"hsperfdata_"))
+        .is_some_and(|name| name.as_bytes().starts_with(b"hsperfdata_"));
+    perf_counters || own_coredump_filter(path)
+}
+
+/// `/proc/self/coredump_filter` (or through `/proc/thread-self`), as the JVM names it:
+/// only that file of the process's own `/proc` entry, nothing else there, and no other
+/// process's.
+fn own_coredump_filter(path: &Path) -> bool {
+    let mut components = path.components().map(|part| part.as_os_str().as_bytes());
+    let (Some(b"/"), Some(b"proc"), Some(process), Some(b"coredump_filter"), None) = (
+        components.next(),
+        components.next(),
+        components.next(),
+        components.next(),
+        components.next(),
+    ) else {
+        return false;
+    };
+    process == b"self" || process == b"thread-self"
 }
 
 /// The file `path` names for thread `tid`, or `None` when it is no file: a device, a
@@ -325,6 +346,20 @@ mod tests {
         assert!(written_by_the_runtime(Path::new("/tmp/hsperfdata_student")));
         assert!(!written_by_the_runtime(Path::new("/tmp/planted.txt")));
         assert!(!written_by_the_runtime(Path::new("/work/hsperfdata_x/1")));
+        // HotSpot's start-up write, and only that file of its own process.
+        assert!(written_by_the_runtime(Path::new(
+            "/proc/self/coredump_filter"
+        )));
+        assert!(written_by_the_runtime(Path::new(
+            "/proc/thread-self/coredump_filter"
+        )));
+        assert!(!written_by_the_runtime(Path::new("/proc/self/comm")));
+        assert!(!written_by_the_runtime(Path::new(
+            "/proc/1/coredump_filter"
+        )));
+        assert!(!written_by_the_runtime(Path::new(
+            "/proc/self/coredump_filter/x"
+        )));
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub struct CheckArgs {
     pub case: String,
     /// The client to grade: a script (run by its #! line, .py with python3) or an executable,
     /// run in a fresh copy of its directory. With --client-cmd, a directory (or a file in
-    /// it) whose copy the command runs in. Left out, the reference client plays the client.
+    /// it) whose copy the command runs in. A directory holding a Makefile, CMakeLists.txt,
+    /// *.java, go.mod or Cargo.toml is built first (see --build-cmd), and the program the
+    /// case's template names runs from the build. Left out, the reference client plays
+    /// the client.
     #[arg(long, value_name = "PATH")]
     pub client: Option<PathBuf>,
     /// The server to grade, as --client; left out, the reference server plays the server.
@@ -160,6 +163,19 @@ pub struct CheckArgs {
     /// `ctrf` (Common Test Report Format), `classroom` (a GitHub Classroom runner result),
     /// or a grading platform's result: `gradescope` (results.json), `prairielearn`
     /// (results.json), `autolab` (the autoresult as stdout's last line).
+    /// The shell command that builds a compiled submission (--client DIR, --server DIR,
+    /// --submission DIR with a build file), run once in a copy of it, in the sandbox,
+    /// offline, before the scenarios; default: the case's `build`, else the build file's
+    /// usual command (`make`, `javac -d . …`, `go build -o . ./...`, …).
+    #[arg(long, value_name = "CMD")]
+    pub build_cmd: Option<String>,
+    /// How long that build may take before it is stopped and reported as a build failure.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub build_budget: Option<std::time::Duration>,
+    /// Keep builds in DIR and reuse one already there for the same directory and command
+    /// (`grader batch` gives each submission's checks one, so it is built once).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub build_cache: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Terminal)]
     pub format: ReportFormat,
     /// Also write the report to FILE (its folders are made): PrairieLearn reads

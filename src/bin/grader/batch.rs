@@ -18,6 +18,7 @@ use socklab_grader::case::builtin::builtin_case;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
+use socklab_grader::grading::build::BuildSystem;
 use socklab_grader::harness::process_budget::{GRADER_TASKS, TASKS_PER_RUN};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -347,12 +348,12 @@ impl Setup {
     }
 
     /// One role: not run when a program it needs is not found, else a `grader check` child.
-    fn grade_role(
+    fn grade_role<'a>(
         &self,
         weighted: WeightedRole,
-        submission: &Path,
+        submission: &'a Path,
         out: &Path,
-        programs: &LocatedPrograms,
+        programs: &'a LocatedPrograms,
     ) -> Result<Option<RoleResult>, GraderError> {
         let role = weighted.role;
         let needed: Vec<&Located> = [
@@ -362,9 +363,12 @@ impl Setup {
         .into_iter()
         .flatten()
         .collect();
+        // A compiled submission's programs come out of its build, not its files.
+        let compiled = BuildSystem::detect(submission).is_some();
         let problems: Vec<String> = needed
             .iter()
             .filter_map(|located| located.problem(submission))
+            .filter(|_| !compiled)
             .collect();
         if !problems.is_empty() {
             let ambiguous = needed
@@ -386,13 +390,22 @@ impl Setup {
         let role_out = out.join(role.name());
         let mut command = Command::new(&self.executable);
         command.arg("check").arg(&self.case_argument);
-        let client = role.uses_client().then(|| programs.client.file()).flatten();
-        let server = role.uses_server().then(|| programs.server.file()).flatten();
+        let program = |uses: bool, located: &'a Located| match (uses, compiled) {
+            (false, _) => None,
+            (true, true) => Some(submission),
+            (true, false) => located.file(),
+        };
+        let client = program(role.uses_client(), &programs.client);
+        let server = program(role.uses_server(), &programs.server);
         if let Some(client) = client {
             command.arg("--client").arg(absolute(client));
         }
         if let Some(server) = server {
             command.arg("--server").arg(absolute(server));
+        }
+        if compiled {
+            // Kept for the submission's other roles: it is built once.
+            command.arg("--build-cache").arg(out.join("build"));
         }
         command
             .args([
@@ -415,7 +428,13 @@ impl Setup {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let output = children::run(command, self.child_deadline, |pid| {
+        // A compiled submission's first check builds it first, within the build's budget.
+        let deadline = if compiled {
+            self.child_deadline + socklab_grader::grading::build::DEFAULT_BUILD_BUDGET
+        } else {
+            self.child_deadline
+        };
+        let output = children::run(command, deadline, |pid| {
             if logging_lines() {
                 eprintln!(
                     "batch: {id} {}: grader check started (pid {pid})",
@@ -447,11 +466,11 @@ impl Setup {
                 stderr: &String::from_utf8_lossy(&output.stderr),
             },
         );
-        let relative = |file: &Path| {
-            file.strip_prefix(submission)
-                .unwrap_or(file)
-                .display()
-                .to_string()
+        let relative = |file: &Path| match file.strip_prefix(submission) {
+            // A compiled submission's programs are its whole folder, built.
+            Ok(inside) if inside.as_os_str().is_empty() => "(built)".to_owned(),
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => file.display().to_string(),
         };
         result.client = client.map(relative);
         result.server = server.map(relative);

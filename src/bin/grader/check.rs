@@ -7,6 +7,7 @@ use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
+use socklab_grader::grading::build::BuildSystem;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
@@ -48,17 +49,18 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
             warn_of_relative_files(flag, command);
         }
     }
+    let build = arguments.build_cmd.as_deref();
     let client = choice(
         arguments.client,
         arguments.client_args,
         arguments.client_cmd,
-        "--client",
+        ("--client", build),
     )?;
     let server = choice(
         arguments.server,
         arguments.server_args,
         arguments.server_cmd,
-        "--server",
+        ("--server", build),
     )?;
 
     let executable =
@@ -79,6 +81,10 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         hidden,
         progress: Some(bar.sink()),
         replay,
+        build_budget: arguments
+            .build_budget
+            .unwrap_or(socklab_grader::grading::build::DEFAULT_BUILD_BUDGET),
+        build_cache: arguments.build_cache,
     };
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
@@ -129,18 +135,28 @@ pub fn within_process_limit(wanted: usize, per_unit: u64) -> usize {
     }
 }
 
-/// Who plays one side: `--client PATH` (a file, or with `--client-cmd` a directory or a
-/// file in it), `--client-cmd` alone, or the reference.
+/// Who plays one side: `--client PATH` (a file, a directory with a build file, built with
+/// `--build-cmd` if given, or with `--client-cmd` a directory or a file in it),
+/// `--client-cmd` alone, or the reference.
 fn choice(
     path: Option<PathBuf>,
     arguments: Option<String>,
     command: Option<String>,
-    flag: &'static str,
+    (flag, build): (&'static str, Option<&str>),
 ) -> Result<ProgramChoice, GraderError> {
     match (path, command) {
         (Some(file), None) => {
             if file.is_dir() {
-                return Err(GraderError::ProgramIsDirectory { flag, dir: file });
+                if BuildSystem::detect(&file).is_none() {
+                    return Err(GraderError::ProgramIsDirectory { flag, dir: file });
+                }
+                // Canonical, so `--client D/ --server D` is one directory, built once.
+                let dir = file.canonicalize().unwrap_or(file);
+                return Ok(ProgramChoice::Unbuilt {
+                    dir,
+                    command: build.map(str::to_owned),
+                    arguments,
+                });
             }
             if !file.is_file() {
                 return Err(GraderError::ProgramNotFound { flag, file });
@@ -185,6 +201,13 @@ fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
         .option_if("--server", arguments.server.as_ref().map(text))
         .option_if("--server-args", arguments.server_args.clone())
         .option_if("--server-cmd", arguments.server_cmd.clone())
+        .option_if("--build-cmd", arguments.build_cmd.clone())
+        .option_if(
+            "--build-budget",
+            arguments
+                .build_budget
+                .map(|budget| humantime::format_duration(budget).to_string()),
+        )
         .option("--seed", seed.to_string())
         .option("--mode", chosen.mode.name())
         .option_if(

@@ -31,10 +31,11 @@ pub enum GraderError {
     /// `--client FILE` or `--server FILE` names no file.
     #[error("{flag} {}: no such file", file.display())]
     ProgramNotFound { flag: &'static str, file: PathBuf },
-    /// `--client DIR` or `--server DIR` without a command to run in it.
+    /// `--client DIR` or `--server DIR` without a command to run in it, nor a build file.
     #[error(
-        "{flag} {}: a directory; name the program file in it, or give the command that runs \
-         it with {flag}-cmd (it runs in a copy of the directory)",
+        "{flag} {}: a directory with no build file (Makefile, CMakeLists.txt, *.java, go.mod, \
+         Cargo.toml); name the program file in it, or give the command that runs it with \
+         {flag}-cmd (it runs in a copy of the directory)",
         dir.display()
     )]
     ProgramIsDirectory { flag: &'static str, dir: PathBuf },
@@ -236,11 +237,15 @@ impl GraderError {
                 | RunError::TypedLine { .. }
                 | RunError::Namespace { .. } => exit_code::INVALID_INPUT,
                 RunError::CommandLine {
-                    source: CommandLineError::Submission(_),
+                    source: CommandLineError::Submission(_) | CommandLineError::NotBuilt(_),
                     ..
                 }
                 | RunError::Spawn { .. } => exit_code::PROGRAM_NOT_STARTED,
-                RunError::Internal { .. } => exit_code::INTERNAL,
+                RunError::CommandLine {
+                    source: CommandLineError::BuildSkipped { .. },
+                    ..
+                }
+                | RunError::Internal { .. } => exit_code::INTERNAL,
             },
             GraderError::InvalidBuiltinCase(_)
             | GraderError::OwnExecutable { .. }

@@ -43,6 +43,14 @@ impl RunsBar {
                     running.remove(key);
                     bar.inc(1);
                 }
+                // Said whether or not a bar is drawn: how long the build took, once.
+                Progress::Built { dir, command, took } => bar.suspend(|| {
+                    eprintln!(
+                        "note: built {} with `{command}` in {:.1} s",
+                        dir.display(),
+                        took.as_secs_f64()
+                    );
+                }),
             }
             bar.set_message(describe(&running));
         })

@@ -9,6 +9,7 @@ use crate::error::GraderError;
 use socklab_grader::analyzer::{Case, LoadedCase};
 use socklab_grader::batch::{locate, program_name};
 use socklab_grader::case::PlannedRun;
+use socklab_grader::grading::build::BuildSystem;
 use socklab_grader::grading::missing::{MissingPrograms, missing_programs_report};
 use socklab_grader::grading::program::CommandLineError;
 use socklab_grader::grading::{GradeReport, RunError, RunSettings};
@@ -48,7 +49,7 @@ impl Missing {
 
 /// Finds the client and server in `dir` (named by `--client-name`/`--server-name` or the
 /// case's `run` templates) and sets `--client`/`--server` to them; `Some` when one is
-/// missing or ambiguous.
+/// missing or ambiguous. A folder with a build file is given as both, to be built.
 pub fn take_programs(
     case: &Case,
     dir: &Path,
@@ -58,6 +59,12 @@ pub fn take_programs(
         return Err(GraderError::NotASubmissionFolder {
             dir: dir.to_path_buf(),
         });
+    }
+    // A compiled submission: both programs come out of its build (see `grading::build`).
+    if BuildSystem::detect(dir).is_some() {
+        arguments.client = Some(dir.to_path_buf());
+        arguments.server = Some(dir.to_path_buf());
+        return Ok(None);
     }
     let name = |given: &Option<String>, run: &str| {
         given

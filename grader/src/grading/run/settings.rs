@@ -30,4 +30,9 @@ pub struct RunSettings {
     pub progress: Option<ProgressSink>,
     /// The command line that grades again as this session does, for the report.
     pub replay: Replay,
+    /// How long building a compiled submission may take (`--build-budget`).
+    pub build_budget: Duration,
+    /// Where builds are kept for the next `grader check` of the same submission
+    /// (`grader batch`'s `--build-cache`); `None`: built in the work directory.
+    pub build_cache: Option<PathBuf>,
 }

@@ -47,7 +47,8 @@ pub fn gradescope_run(plan: &Plan) -> String {
 # Grades /autograder/submission; the grader writes /autograder/results/results.json.
 # The submission's {client}.* is the client and {server}.* the server (any extension, any
 # capitalisation, at most 4 folders deep); a missing or unrunnable one scores 0 and says
-# why.
+# why. A submission with a Makefile, CMakeLists.txt, *.java, go.mod or Cargo.toml is built
+# first (add its compilers to setup.sh); a build that fails scores 0 and shows the error.
 # AUTOGRADER_ROOT moves the whole layout (default /autograder).
 set -u
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
