@@ -2,10 +2,17 @@
 //! be able to reach it. A thread watches each program's network and asks the bridge to
 //! mirror every address a program binds.
 //!
-//! Transparent mode: the kernel announces no bind to another process (see
-//! `harness::ports`), so each namespace's socket table is polled (every millisecond at
-//! first, backing off to 5 ms). Preload mode: a bind creates a socket file in the
-//! program's socket_wrapper directory, which inotify announces (`dir_watch`).
+//! Transparent mode: where the program's system calls are watched
+//! (`harness::syscall_watch`), each UDP bind is announced at the program's
+//! [`BindGate`] while the program waits in the call, and a thread per gate
+//! ([`Discovery::serve_gate`]) mirrors it before the bind returns, so nothing can be sent
+//! to the port before the other program can reach it. The kernel itself announces no bind
+//! to another process (see `harness::ports`), so each namespace's socket table is also
+//! polled (every millisecond at first, backing off to 5 ms): that finds the binds of a
+//! program that is not watched (no seccomp here), and it alone says a program has bound
+//! (a bind announced may still fail), which the start-up waits for. Preload mode: a bind
+//! creates a socket file in the program's socket_wrapper directory, which inotify
+//! announces (`dir_watch`) just after the bind, not before it returns.
 //!
 //! The grader waits by sleeping and looking again only where nothing announces what it
 //! waits for, and these are all such places:
@@ -29,6 +36,7 @@
 
 use super::udp::UdpRelay;
 use crate::evidence::Role;
+use crate::harness::bind_gate::BindGate;
 use crate::netns::socket_table::bound_udp_addresses;
 use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
@@ -97,6 +105,16 @@ impl Seen {
     }
 }
 
+/// Asks `relay` to mirror `address`, which `role` is binding now (announced by its watch,
+/// before the kernel runs the bind). Neither counted as bound nor noted when it cannot be
+/// mirrored: the bind may yet fail, for the very reason the mirror did (the address is
+/// the other program's, mirrored into this one's network). Polling finds it once it is
+/// bound, and says so then.
+fn mirror_announced(relay: &UdpRelay, role: Role, address: SocketAddr) {
+    // Refused, it is left to polling, which notes why.
+    let _ = relay.mirror(role, address);
+}
+
 /// A running discovery thread.
 #[derive(Debug)]
 pub struct Discovery {
@@ -106,6 +124,8 @@ pub struct Discovery {
     /// Preload mode: the watcher waits on inotify and this, not on a timer.
     stop_wake: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
+    /// Transparent mode: the programs' gates, each served by a thread of its own.
+    gates: Vec<(BindGate, JoinHandle<()>)>,
 }
 
 impl Discovery {
@@ -128,6 +148,7 @@ impl Discovery {
             stop,
             stop_wake: None,
             thread,
+            gates: Vec::new(),
         }
     }
 
@@ -152,6 +173,7 @@ impl Discovery {
             stop: Arc::new(AtomicBool::new(false)),
             stop_wake: Some(stop_wake),
             thread: Some(thread),
+            gates: Vec::new(),
         })
     }
 
@@ -161,6 +183,27 @@ impl Discovery {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((role, pid));
+    }
+
+    /// Mirrors each UDP bind `role` announces at `gate` before the bind returns, those
+    /// queued before now first, until [`stop`](Self::stop). Transparent mode only: a
+    /// preload program's binds are of Unix sockets, which no gate is told of.
+    pub fn serve_gate(&mut self, role: Role, gate: BindGate, relay: Arc<UdpRelay>) {
+        let served = gate.clone();
+        let thread = std::thread::Builder::new()
+            .name("bind-gate".to_owned())
+            .spawn(move || {
+                while let Some(address) = served.next() {
+                    mirror_announced(&relay, role, address);
+                    served.mirrored();
+                }
+            });
+        match thread {
+            Ok(thread) => self.gates.push((gate, thread)),
+            // Without the thread every bind waits out the gate's deadline: close it so
+            // binds go on at once, and polling mirrors them.
+            Err(_) => gate.close(),
+        }
     }
 
     /// Blocks until `role` has bound something that is now mirrored (true), or `deadline`
@@ -210,6 +253,10 @@ impl Discovery {
 
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        for (gate, thread) in self.gates.drain(..) {
+            gate.close();
+            let _ = thread.join();
+        }
         if let Some(wake) = &self.stop_wake {
             use std::io::Write;
             // A failed write means the watcher is already gone.
@@ -217,6 +264,15 @@ impl Discovery {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Discovery {
+    /// Never stopped (an error on the way): binds waiting at a gate go on at once.
+    fn drop(&mut self) {
+        for (gate, _) in &self.gates {
+            gate.close();
         }
     }
 }
