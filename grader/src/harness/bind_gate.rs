@@ -2,12 +2,15 @@
 //! whatever mirrors them into the other program's network, before the `bind` returns.
 //!
 //! Transparent mode makes a port a program binds reachable from the other program by
-//! binding the same address in the other network namespace. Found by polling the socket
-//! table, that mirror comes a few milliseconds after the bind, and a reply sent to the
-//! port meanwhile is lost, though it would have arrived without the grader: a client that
-//! binds its reply port just after sending loses its server's first answer. The watch sees
-//! each bind while the program waits in the call, so it announces the address here and
-//! waits until the mirror exists (or a deadline passes) before it lets the call run.
+//! binding the same address in the other network namespace; preload mode, by binding the
+//! same socket_wrapper file name in the other program's directory. Found by polling the
+//! socket table, or by inotify once the file exists, that mirror comes after the bind
+//! returns, and a reply sent to the port meanwhile is lost (under socket_wrapper the
+//! sender even gets `EHOSTUNREACH`), though it would have arrived without the grader: a
+//! client that binds its reply port just after sending loses its server's first answer.
+//! The watch sees each bind while the program waits in the call, so it announces what is
+//! bound here and waits until the mirror exists (or a deadline passes) before it lets the
+//! call run.
 //!
 //! The watch's thread announces ([`BindGate::announce`]); the mirroring side takes each
 //! address in turn ([`BindGate::next`]) and says when its mirror is made
@@ -18,6 +21,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -53,13 +57,22 @@ struct Shared {
 #[derive(Debug, Default)]
 struct State {
     /// Announced and not yet mirrored, with their tickets, oldest first.
-    queued: VecDeque<(u64, SocketAddr)>,
+    queued: VecDeque<(u64, Bound)>,
     next_ticket: u64,
     /// Every ticket below this one is mirrored (or given up).
     done_below: u64,
     /// Something takes the queued binds ([`BindGate::next`] was called).
     attended: bool,
     closed: bool,
+}
+
+/// What a program is binding, as its watch read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// A UDP socket's IP address (transparent mode).
+    Udp(SocketAddr),
+    /// A Unix socket's path (preload mode: socket_wrapper's file for an IP socket).
+    Unix(PathBuf),
 }
 
 /// What became of an announced bind.
@@ -80,7 +93,7 @@ impl BindGate {
 
     /// Announces that the program is binding `address`; returns once it is mirrored, at
     /// once when nothing attends the gate, and at `deadline` at the latest.
-    pub fn announce(&self, address: SocketAddr, deadline: Instant) -> Announced {
+    pub fn announce(&self, address: Bound, deadline: Instant) -> Announced {
         let mut state = self.lock();
         if state.closed {
             return Announced::GaveUp;
@@ -114,15 +127,15 @@ impl BindGate {
 
     /// The mirroring side: the oldest bind not yet mirrored, waiting for one; `None` once
     /// the gate is closed. Call [`mirrored`](Self::mirrored) when it is.
-    pub fn next(&self) -> Option<SocketAddr> {
+    pub fn next(&self) -> Option<Bound> {
         let mut state = self.lock();
         state.attended = true;
         loop {
             if state.closed {
                 return None;
             }
-            if let Some(&(_, address)) = state.queued.front() {
-                return Some(address);
+            if let Some((_, address)) = state.queued.front() {
+                return Some(address.clone());
             }
             state = self
                 .shared
@@ -163,8 +176,8 @@ impl BindGate {
 mod tests {
     use super::*;
 
-    fn address(port: u16) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], port))
+    fn address(port: u16) -> Bound {
+        Bound::Udp(SocketAddr::from(([127, 0, 0, 1], port)))
     }
 
     fn far() -> Instant {

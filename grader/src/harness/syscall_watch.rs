@@ -39,7 +39,7 @@
 //! with a one-byte message without a descriptor, and the program runs unwatched: its
 //! binds are then mirrored when polling finds them (`relay::discovery`).
 
-use super::bind_gate::{BindGate, MIRROR_WAIT};
+use super::bind_gate::{BindGate, Bound, MIRROR_WAIT};
 use super::ports::Protocol;
 use super::watched_call::{OwnDirectory, Sighting, inspect};
 use crate::evidence::{Attempt, Attempts};
@@ -141,18 +141,21 @@ struct Served {
 }
 
 impl Served {
-    /// Holds a UDP bind until its mirror exists (or the gate's deadline passes).
+    /// Holds a UDP bind, or a Unix one (which may be socket_wrapper's for a UDP socket),
+    /// until its mirror exists (or the gate's deadline passes).
     fn before_answering(&self, seen: Option<&Sighting>) {
-        if let (
-            Some(gate),
-            Some(Sighting::Bind {
+        let (Some(gate), Some(seen)) = (&self.gate, seen) else {
+            return;
+        };
+        let bound = match seen {
+            Sighting::Bind {
                 address,
                 protocol: Some(Protocol::Udp),
-            }),
-        ) = (&self.gate, seen)
-        {
-            gate.announce(*address, Instant::now() + MIRROR_WAIT);
-        }
+            } => Bound::Udp(*address),
+            Sighting::UnixBind(path) => Bound::Unix(path.clone()),
+            Sighting::Bind { .. } | Sighting::WriteOutside(_) => return,
+        };
+        gate.announce(bound, Instant::now() + MIRROR_WAIT);
     }
 }
 
@@ -266,11 +269,15 @@ fn serve(listener: &OwnedFd, stop: &OwnedFd, served: &Served) -> Attempts {
                     }
                     // Its caller may have died meanwhile (ENOENT): nothing to answer then.
                     let _ = answer_continue(listener, notification.id);
-                    if let (true, Some(seen)) = (valid, seen) {
-                        attempts.record(match seen {
-                            Sighting::WriteOutside(path) => Attempt::WriteOutside { path, at },
-                            Sighting::Bind { address, .. } => Attempt::Bind { address, at },
-                        });
+                    let attempt = match seen {
+                        Some(Sighting::WriteOutside(path)) => {
+                            Some(Attempt::WriteOutside { path, at })
+                        }
+                        Some(Sighting::Bind { address, .. }) => Some(Attempt::Bind { address, at }),
+                        Some(Sighting::UnixBind(_)) | None => None,
+                    };
+                    if let (true, Some(attempt)) = (valid, attempt) {
+                        attempts.record(attempt);
                     }
                 }
                 // The caller died between the poll and now, or a signal came.

@@ -33,6 +33,9 @@ pub enum Sighting {
         address: SocketAddr,
         protocol: Option<Protocol>,
     },
+    /// A Unix socket bound to this path (preload mode's socket_wrapper binds one for each
+    /// IP socket); nothing to report, but the bridge mirrors it.
+    UnixBind(PathBuf),
 }
 
 /// The directory a program may write in, as given and as the kernel names it (its
@@ -73,6 +76,9 @@ pub fn inspect(tid: u32, number: i64, args: [u64; 6], own: &OwnDirectory) -> Opt
             let mut buffer = [0_u8; SOCKADDR_LIMIT];
             let wanted = usize::try_from(length).map_or(SOCKADDR_LIMIT, |n| n.min(SOCKADDR_LIMIT));
             let read = read_memory(&memory, address, &mut buffer[..wanted]);
+            if let Some(path) = parse_unix_path(&buffer[..read]) {
+                return Some(Sighting::UnixBind(path));
+            }
             let address = parse_sockaddr(&buffer[..read])?;
             Some(Sighting::Bind {
                 address,
@@ -103,8 +109,8 @@ pub fn inspect(tid: u32, number: i64, args: [u64; 6], own: &OwnDirectory) -> Opt
     }
 }
 
-/// The longest address read: a `sockaddr_in6`.
-const SOCKADDR_LIMIT: usize = 28;
+/// The longest address read: a `sockaddr_un` (a `sockaddr_in6` is 28 bytes).
+const SOCKADDR_LIMIT: usize = size_of::<libc::sockaddr_un>();
 
 /// What a watched call names, by argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,6 +332,21 @@ fn socket_protocol(tid: u32, fd: i32) -> Option<Protocol> {
     }
 }
 
+/// The path of a `sockaddr_un` naming a file; `None` for another family, an abstract or
+/// unnamed socket, or too few bytes.
+fn parse_unix_path(bytes: &[u8]) -> Option<PathBuf> {
+    let family = i32::from(u16::from_ne_bytes(bytes.get(..2)?.try_into().ok()?));
+    if family != libc::AF_UNIX {
+        return None;
+    }
+    let path = bytes.get(2..)?;
+    let end = path
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(path.len());
+    (end > 0).then(|| PathBuf::from(OsStr::from_bytes(&path[..end])))
+}
+
 /// `path` with `.` and `..` taken as written (`..` of `/` is `/`).
 fn lexical(path: &Path) -> PathBuf {
     let mut resolved = PathBuf::from("/");
@@ -396,6 +417,11 @@ mod tests {
         let mut unix = (libc::AF_UNIX as u16).to_ne_bytes().to_vec();
         unix.extend_from_slice(b"/tmp/socket\0");
         assert_eq!(parse_sockaddr(&unix), None);
+        assert_eq!(parse_unix_path(&unix), Some(PathBuf::from("/tmp/socket")));
+        assert_eq!(parse_unix_path(&v4), None);
+        let mut abstract_name = (libc::AF_UNIX as u16).to_ne_bytes().to_vec();
+        abstract_name.extend_from_slice(b"\0hidden");
+        assert_eq!(parse_unix_path(&abstract_name), None);
     }
 
     #[test]

@@ -11,8 +11,10 @@
 //! polled (every millisecond at first, backing off to 5 ms): that finds the binds of a
 //! program that is not watched (no seccomp here), and it alone says a program has bound
 //! (a bind announced may still fail), which the start-up waits for. Preload mode: a bind
-//! creates a socket file in the program's socket_wrapper directory, which inotify
-//! announces (`dir_watch`) just after the bind, not before it returns.
+//! creates a socket file in the program's socket_wrapper directory; socket_wrapper binds
+//! it with a Unix `bind`, which the watch announces at the gate in the same way (by its
+//! file name, `socket_dir`), and inotify tells of it too (`dir_watch`), just after the
+//! bind: that finds what an unwatched program binds, and says it has.
 //!
 //! The grader waits by sleeping and looking again only where nothing announces what it
 //! waits for, and these are all such places:
@@ -34,13 +36,14 @@
 //! pidfds (before 5.3), where those two fall back to pausing and looking again. (Tests
 //! have one poll more, `harness::test_programs::eventually`.)
 
+use super::socket_dir::{SocketKind, parse_file_name};
 use super::udp::UdpRelay;
 use crate::evidence::Role;
-use crate::harness::bind_gate::BindGate;
+use crate::harness::bind_gate::{BindGate, Bound};
 use crate::netns::socket_table::bound_udp_addresses;
 use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -105,12 +108,26 @@ impl Seen {
     }
 }
 
-/// Asks `relay` to mirror `address`, which `role` is binding now (announced by its watch,
-/// before the kernel runs the bind). Neither counted as bound nor noted when it cannot be
-/// mirrored: the bind may yet fail, for the very reason the mirror did (the address is
-/// the other program's, mirrored into this one's network). Polling finds it once it is
-/// bound, and says so then.
-fn mirror_announced(relay: &UdpRelay, role: Role, address: SocketAddr) {
+/// Asks `relay` to mirror what `role` is binding now (announced by its watch, before the
+/// kernel runs the bind): a UDP address, or in preload mode a UDP socket file of its
+/// socket_wrapper directory `socket_dir`. Neither counted as bound nor noted when it
+/// cannot be mirrored: the bind may yet fail, for the very reason the mirror did (the
+/// address is the other program's, mirrored into this one's network). Polling or inotify
+/// finds it once it is bound, and says so then.
+fn mirror_announced(relay: &UdpRelay, role: Role, bound: Bound, socket_dir: Option<&Path>) {
+    let address = match bound {
+        Bound::Udp(address) if socket_dir.is_none() => address,
+        Bound::Unix(path) => {
+            let name = path.file_name().and_then(|name| name.to_str());
+            match (name.and_then(parse_file_name), socket_dir) {
+                (Some((SocketKind::Udp, address)), Some(dir)) if path.parent() == Some(dir) => {
+                    address
+                }
+                _ => return,
+            }
+        }
+        Bound::Udp(_) => return,
+    };
     // Refused, it is left to polling, which notes why.
     let _ = relay.mirror(role, address);
 }
@@ -186,15 +203,21 @@ impl Discovery {
     }
 
     /// Mirrors each UDP bind `role` announces at `gate` before the bind returns, those
-    /// queued before now first, until [`stop`](Self::stop). Transparent mode only: a
-    /// preload program's binds are of Unix sockets, which no gate is told of.
-    pub fn serve_gate(&mut self, role: Role, gate: BindGate, relay: Arc<UdpRelay>) {
+    /// queued before now first, until [`stop`](Self::stop). `socket_dir`: preload mode,
+    /// `role`'s socket_wrapper directory, where its UDP sockets are files.
+    pub fn serve_gate(
+        &mut self,
+        role: Role,
+        gate: BindGate,
+        relay: Arc<UdpRelay>,
+        socket_dir: Option<PathBuf>,
+    ) {
         let served = gate.clone();
         let thread = std::thread::Builder::new()
             .name("bind-gate".to_owned())
             .spawn(move || {
-                while let Some(address) = served.next() {
-                    mirror_announced(&relay, role, address);
+                while let Some(bound) = served.next() {
+                    mirror_announced(&relay, role, bound, socket_dir.as_deref());
                     served.mirrored();
                 }
             });

@@ -7,8 +7,8 @@ use crate::case::Transport;
 use crate::evidence::Role;
 use crate::harness::bind_gate::BindGate;
 
-/// Set in the grader's environment (to anything), makes transparent mode mirror binds
-/// only as polling finds them, as where seccomp is unavailable: how `scripts/mirror-race`
+/// Set in the grader's environment (to anything), makes transparent and preload modes
+/// mirror binds only as polling (or inotify) finds them, as where seccomp is unavailable: how `scripts/mirror-race`
 /// shows what the gates change, and how a test is shown to fail without them.
 pub const POLLING_ONLY: &str = "SOCKLAB_MIRROR_BY_POLLING_ONLY";
 
@@ -20,13 +20,15 @@ pub(super) struct BindGates {
 }
 
 impl BindGates {
-    /// Gates for a run where each program has a network namespace of its own and the
-    /// case is UDP; `None` elsewhere (relay mode needs no mirror, preload mode's binds
-    /// are of Unix sockets, and a TCP bridge mirrors listeners), or when asked for
-    /// polling only.
+    /// Gates for a UDP run where each program has a network of its own (a namespace, or a
+    /// socket_wrapper directory); `None` elsewhere (relay mode needs no mirror, and a TCP
+    /// bridge keeps the listeners it mirrors), or when asked for polling only.
     pub fn for_run(addressing: &Addressing, transport: Transport) -> Option<BindGates> {
-        let own_namespaces = matches!(addressing.networks, ProgramNetworks::OwnNamespaces { .. });
-        (own_namespaces && transport == Transport::Udp && std::env::var_os(POLLING_ONLY).is_none())
+        let own_networks = matches!(
+            addressing.networks,
+            ProgramNetworks::OwnNamespaces { .. } | ProgramNetworks::SocketWrapper(_)
+        );
+        (own_networks && transport == Transport::Udp && std::env::var_os(POLLING_ONLY).is_none())
             .then(|| BindGates {
                 client: BindGate::new(),
                 server: BindGate::new(),

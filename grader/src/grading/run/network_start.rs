@@ -335,7 +335,7 @@ fn bridge_udp_namespaces(
     // each program's binds wait there until their mirror exists.
     if let Some(gates) = plan.bind_gates {
         for role in [Role::Server, Role::Client] {
-            discovery.serve_gate(role, gates.of(role).clone(), Arc::clone(&relay));
+            discovery.serve_gate(role, gates.of(role).clone(), Arc::clone(&relay), None);
         }
     }
     if !discovery.wait_for_bind(Role::Server, plan.startup_deadline, || server.has_exited()) {
@@ -364,12 +364,19 @@ fn bridge_udp_dirs(
         UdpRelay::bridge(dirs.networks(), to_server, to_client, plan.clock)
             .map_err(internal("cannot start the bridge"))?,
     );
-    let discovery = Discovery::start_in_dirs(
+    let mut discovery = Discovery::start_in_dirs(
         Arc::clone(&relay),
         dirs.of(Role::Client).to_path_buf(),
         dirs.of(Role::Server).to_path_buf(),
     )
     .map_err(internal("cannot watch the socket_wrapper directories"))?;
+    // As in transparent mode: each bind waits at its gate until its file is mirrored.
+    if let Some(gates) = plan.bind_gates {
+        for role in [Role::Server, Role::Client] {
+            let dir = dirs.of(role).to_path_buf();
+            discovery.serve_gate(role, gates.of(role).clone(), Arc::clone(&relay), Some(dir));
+        }
+    }
     if !discovery.wait_for_bind(Role::Server, plan.startup_deadline, || server.has_exited()) {
         let why = if discovery.has_appeared(Role::Server) {
             no_udp_bind(server.has_exited(), plan.startup_limit)
