@@ -22,6 +22,7 @@ mod grader_panic;
 mod hostile;
 mod html_report;
 mod lint;
+mod mirror_race;
 mod package;
 mod pcap;
 mod prairielearn_format;

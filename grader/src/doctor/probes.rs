@@ -124,7 +124,7 @@ fn bounded_within<T: Send + 'static>(
     })
 }
 
-const SECCOMP_USE: &str = "showing the grader each write, rename, unlink, mkdir and bind a program makes, so reports name what the sandbox refused it (grading works without it)";
+const SECCOMP_USE: &str = "showing the grader each write, rename, unlink, mkdir and bind a program makes, so reports name what the sandbox refused it, and so transparent and preload modes mirror a UDP port before the program's bind returns (grading works without it; binds are then found a few milliseconds late, and a reply sent to the port meanwhile is lost)";
 
 fn seccomp_finding() -> Finding {
     let available = crate::harness::syscall_watch::available();
@@ -139,7 +139,7 @@ fn seccomp_finding() -> Finding {
         detail: if available {
             "a throwaway program ran under a filter whose calls the grader was shown".to_owned()
         } else {
-            "a throwaway program could not be watched: reports will not name what the sandbox refused a program".to_owned()
+            "a throwaway program could not be watched: reports will not name what the sandbox refused a program, and ports a program binds are mirrored only once polling finds them".to_owned()
         },
         used_for: SECCOMP_USE,
         fixes: if available {

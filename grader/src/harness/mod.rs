@@ -1,5 +1,6 @@
 //! Starting, watching and stopping the programs of one scenario.
 
+pub mod bind_gate;
 pub mod cgroup_location;
 mod cgroup_removal;
 #[cfg(test)]

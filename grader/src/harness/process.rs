@@ -10,6 +10,7 @@
 //! a [`RunningProgram`] kills its group too.
 
 use crate::evidence::{CpuWait, ExitReason, Line, Stream, Transcript};
+use crate::harness::bind_gate::BindGate;
 use crate::harness::exit_bell::ExitBell;
 use crate::harness::group::{abandon, reap_leader, registry, signal_group};
 use crate::harness::limits::{KernelLimits, Limits};
@@ -63,6 +64,9 @@ pub struct ProgramSpec {
     /// `--out`, a class's submissions), each covered whole where that hides nothing the
     /// program needs (see `file_confinement::coverable`).
     pub hidden: Vec<PathBuf>,
+    /// Where its watch announces each UDP bind and waits for the port's mirror
+    /// (transparent mode, UDP); `None`: binds are only recorded.
+    pub bind_gate: Option<BindGate>,
 }
 
 impl ProgramSpec {
@@ -86,6 +90,7 @@ impl ProgramSpec {
             stdout_file: None,
             private_root: None,
             hidden: Vec::new(),
+            bind_gate: None,
         }
     }
 }
@@ -192,7 +197,7 @@ impl RunningProgram {
         // Served at once: until then, a watched call of the program waits.
         let syscalls = match watch {
             Some(watch) => watch
-                .supervise(&spec.dir, origin)
+                .supervise(&spec.dir, origin, spec.bind_gate.clone())
                 .map_err(&threads_failed)?,
             None => None,
         };

@@ -1,8 +1,10 @@
 //! Watching a program's attempts to write outside its directory or to bind a port, with
-//! seccomp user notification, so the report can name them in the grader's own words.
+//! seccomp user notification, so the report can name them in the grader's own words, and
+//! holding each UDP bind until transparent mode's bridge has mirrored its port
+//! ([`super::bind_gate`]).
 //!
 //! The sandbox already refuses such attempts (read-only mounts, ports the relay holds);
-//! this only observes. Before the fork the grader builds the filter
+//! this only observes, and delays a bind. Before the fork the grader builds the filter
 //! ([`super::syscall_filter`]) and a socketpair. Between fork and exec, as the last step
 //! (after the session, limits, cgroup and mount confinement, whose own system calls are
 //! thus neither watched nor delayed), the child sets `PR_SET_NO_NEW_PRIVS`, installs the
@@ -14,21 +16,31 @@
 //! A thread per program then serves the listener: it polls the listener and a stop pipe,
 //! receives each notification, reads what the call names from the program
 //! ([`super::watched_call`]), checks the notification is still valid (so what it read was
-//! that caller's, per seccomp_unotify(2)), records it, and always answers
+//! that caller's, per seccomp_unotify(2)), and, for a bind of a UDP socket when the program
+//! has a gate, announces the address there and waits until its mirror exists, for
+//! [`MIRROR_WAIT`] at most. It then records what it saw and always answers
 //! `SECCOMP_USER_NOTIF_FLAG_CONTINUE`: the kernel then runs the call as if nothing had
 //! watched. The flag's well-known caveat (the program may change the memory between the
 //! grader's read and the kernel's) does not matter here: the kernel, not this thread,
-//! enforces, so a program racing its own call could at most mislead the record, never get
-//! past the sandbox. Every wait of the thread includes the stop pipe, and a notification
-//! is only received once `poll` says one is pending (the kernel then answers at once,
-//! `ENOENT` if its caller died), so a program can never block the grader. The thread ends
-//! when the listener reports `POLLHUP` (every watched process is gone) or the stop pipe
-//! closes ([`Supervisor::finish`], or dropping it).
+//! enforces, so a program racing its own call could at most mislead the record, or have
+//! the bridge mirror an address it then does not bind (one more relay socket in the other
+//! program's namespace, forwarding into its own, where the sandbox applies as before),
+//! never get past the sandbox. Every wait of the thread is bounded: the stop pipe is in
+//! every `poll`, a notification is only received once `poll` says one is pending (the
+//! kernel then answers at once, `ENOENT` if its caller died), and the wait for a mirror
+//! has a deadline and depends on the grader's bridge only, never on the program; so a
+//! program can never block the grader. The thread ends when the listener reports
+//! `POLLHUP` (every watched process is gone) or the stop pipe closes
+//! ([`Supervisor::finish`], or dropping it; a mirror being waited for delays that by
+//! [`MIRROR_WAIT`] at most).
 //!
 //! Where seccomp cannot be installed (a kernel older than 5.5, which lacks the
 //! `CONTINUE` answer; a container that forbids `seccomp` or `prctl`), the child says so
-//! with a one-byte message without a descriptor, and the program runs unwatched.
+//! with a one-byte message without a descriptor, and the program runs unwatched: its
+//! binds are then mirrored when polling finds them (`relay::discovery`).
 
+use super::bind_gate::{BindGate, Bound, MIRROR_WAIT};
+use super::ports::Protocol;
 use super::watched_call::{OwnDirectory, Sighting, inspect};
 use crate::evidence::{Attempt, Attempts};
 use nix::errno::Errno;
@@ -95,16 +107,55 @@ impl SyscallWatch {
     }
 
     /// After the spawn: takes the listener the child sent and starts serving it, with
-    /// writes inside `dir` not counted and times taken since `origin`. `Ok(None)`: the
-    /// child could not install the filter (or never ran the hook), so nothing is watched.
-    pub fn supervise(self, dir: &Path, origin: Instant) -> io::Result<Option<Supervisor>> {
+    /// writes inside `dir` not counted, times taken since `origin`, and each UDP bind
+    /// announced at `gate` (when given) before it runs. `Ok(None)`: the child could not
+    /// install the filter (or never ran the hook), so nothing is watched.
+    pub fn supervise(
+        self,
+        dir: &Path,
+        origin: Instant,
+        gate: Option<BindGate>,
+    ) -> io::Result<Option<Supervisor>> {
         // The child's copy closed when it exec'd; ours closes now, so nothing is left to
         // wait for.
         drop(self.child_end);
         match receive_listener(&self.parent_end)? {
-            Some(listener) => Supervisor::start(listener, OwnDirectory::new(dir), origin).map(Some),
+            Some(listener) => {
+                let served = Served {
+                    own: OwnDirectory::new(dir),
+                    origin,
+                    gate,
+                };
+                Supervisor::start(listener, served).map(Some)
+            }
             None => Ok(None),
         }
+    }
+}
+
+/// What the thread serving one program's listener knows of it.
+struct Served {
+    own: OwnDirectory,
+    origin: Instant,
+    gate: Option<BindGate>,
+}
+
+impl Served {
+    /// Holds a UDP bind, or a Unix one (which may be socket_wrapper's for a UDP socket),
+    /// until its mirror exists (or the gate's deadline passes).
+    fn before_answering(&self, seen: Option<&Sighting>) {
+        let (Some(gate), Some(seen)) = (&self.gate, seen) else {
+            return;
+        };
+        let bound = match seen {
+            Sighting::Bind {
+                address,
+                protocol: Some(Protocol::Udp),
+            } => Bound::Udp(*address),
+            Sighting::UnixBind(path) => Bound::Unix(path.clone()),
+            Sighting::Bind { .. } | Sighting::WriteOutside(_) => return,
+        };
+        gate.announce(bound, Instant::now() + MIRROR_WAIT);
     }
 }
 
@@ -118,11 +169,11 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    fn start(listener: OwnedFd, own: OwnDirectory, origin: Instant) -> io::Result<Supervisor> {
+    fn start(listener: OwnedFd, served: Served) -> io::Result<Supervisor> {
         let (stop_read, stop_write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
         let thread = std::thread::Builder::new()
             .name("socklab-syscalls".to_owned())
-            .spawn(move || serve(&listener, &stop_read, &own, origin))?;
+            .spawn(move || serve(&listener, &stop_read, &served))?;
         Ok(Supervisor {
             stop: Some(stop_write),
             thread: Some(thread),
@@ -168,7 +219,7 @@ pub fn available() -> bool {
         let Ok(mut child) = probe.spawn() else {
             return false;
         };
-        let served = watch.supervise(Path::new("/"), Instant::now());
+        let served = watch.supervise(Path::new("/"), Instant::now(), None);
         let exited = child.wait().is_ok_and(|status| status.success());
         matches!(served, Ok(Some(_))) && exited
     })
@@ -187,7 +238,7 @@ fn kernel_at_least(major: u32, minor: u32) -> bool {
 }
 
 /// The thread's loop: serve notifications until the listener hangs up or `stop` closes.
-fn serve(listener: &OwnedFd, stop: &OwnedFd, own: &OwnDirectory, origin: Instant) -> Attempts {
+fn serve(listener: &OwnedFd, stop: &OwnedFd, served: &Served) -> Attempts {
     let mut attempts = Attempts::default();
     loop {
         let mut fds = [
@@ -206,19 +257,27 @@ fn serve(listener: &OwnedFd, stop: &OwnedFd, own: &OwnDirectory, origin: Instant
         if listening.contains(PollFlags::POLLIN) {
             match receive_notification(listener) {
                 Ok(notification) => {
-                    let at = origin.elapsed();
+                    let at = served.origin.elapsed();
                     let data = notification.data;
                     // Read while the caller waits in its call; valid afterwards means the
                     // memory read was that caller's, not a process that reused its pid.
-                    let seen = inspect(notification.pid, i64::from(data.nr), data.args, own);
+                    let seen =
+                        inspect(notification.pid, i64::from(data.nr), data.args, &served.own);
                     let valid = still_valid(listener, notification.id);
+                    if valid {
+                        served.before_answering(seen.as_ref());
+                    }
                     // Its caller may have died meanwhile (ENOENT): nothing to answer then.
                     let _ = answer_continue(listener, notification.id);
-                    if let (true, Some(seen)) = (valid, seen) {
-                        attempts.record(match seen {
-                            Sighting::WriteOutside(path) => Attempt::WriteOutside { path, at },
-                            Sighting::Bind(address) => Attempt::Bind { address, at },
-                        });
+                    let attempt = match seen {
+                        Some(Sighting::WriteOutside(path)) => {
+                            Some(Attempt::WriteOutside { path, at })
+                        }
+                        Some(Sighting::Bind { address, .. }) => Some(Attempt::Bind { address, at }),
+                        Some(Sighting::UnixBind(_)) | None => None,
+                    };
+                    if let (true, Some(attempt)) = (valid, attempt) {
+                        attempts.record(attempt);
                     }
                 }
                 // The caller died between the poll and now, or a signal came.

@@ -1,5 +1,7 @@
 //! What one watched system call tried, read from the program while it waits in the call:
-//! the file it would write outside its own directory, or the address it would bind.
+//! the file it would write outside its own directory, or the address it would bind (and
+//! whether the socket is UDP or TCP, from the socket's `system.sockprotoname` attribute,
+//! read through `/proc/<tid>/fd/<fd>`).
 //!
 //! Arguments are pointers into the program's memory, read through `/proc/<tid>/mem`
 //! (bounded: a path up to `PATH_MAX`, an address up to a `sockaddr_in6`). A relative path
@@ -12,6 +14,7 @@
 //! namespace, through `/proc/<tid>/root`): `/dev/null`, a terminal, a pipe or socket
 //! reopened through `/proc/self/fd`. A good program so leaves no trace here.
 
+use super::ports::Protocol;
 use super::syscall_filter::WRITE_INTENT;
 use nix::libc;
 use std::ffi::OsStr;
@@ -25,7 +28,14 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sighting {
     WriteOutside(PathBuf),
-    Bind(SocketAddr),
+    /// `protocol`: `None` when the socket is neither UDP nor TCP, or could not be read.
+    Bind {
+        address: SocketAddr,
+        protocol: Option<Protocol>,
+    },
+    /// A Unix socket bound to this path (preload mode's socket_wrapper binds one for each
+    /// IP socket); nothing to report, but the bridge mirrors it.
+    UnixBind(PathBuf),
 }
 
 /// The directory a program may write in, as given and as the kernel names it (its
@@ -58,11 +68,22 @@ pub fn inspect(tid: u32, number: i64, args: [u64; 6], own: &OwnDirectory) -> Opt
     let call = Call::decode(number, args)?;
     let memory = File::open(format!("/proc/{tid}/mem")).ok()?;
     match call {
-        Call::Bind { address, length } => {
+        Call::Bind {
+            socket,
+            address,
+            length,
+        } => {
             let mut buffer = [0_u8; SOCKADDR_LIMIT];
             let wanted = usize::try_from(length).map_or(SOCKADDR_LIMIT, |n| n.min(SOCKADDR_LIMIT));
             let read = read_memory(&memory, address, &mut buffer[..wanted]);
-            parse_sockaddr(&buffer[..read]).map(Sighting::Bind)
+            if let Some(path) = parse_unix_path(&buffer[..read]) {
+                return Some(Sighting::UnixBind(path));
+            }
+            let address = parse_sockaddr(&buffer[..read])?;
+            Some(Sighting::Bind {
+                address,
+                protocol: socket_protocol(tid, socket),
+            })
         }
         Call::Open { at, path, flags } => {
             let flags = match flags {
@@ -88,13 +109,14 @@ pub fn inspect(tid: u32, number: i64, args: [u64; 6], own: &OwnDirectory) -> Opt
     }
 }
 
-/// The longest address read: a `sockaddr_in6`.
-const SOCKADDR_LIMIT: usize = 28;
+/// The longest address read: a `sockaddr_un` (a `sockaddr_in6` is 28 bytes).
+const SOCKADDR_LIMIT: usize = size_of::<libc::sockaddr_un>();
 
 /// What a watched call names, by argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Call {
     Bind {
+        socket: i32,
         address: u64,
         length: u64,
     },
@@ -132,6 +154,7 @@ impl Call {
         };
         let call = match number {
             libc::SYS_bind => Call::Bind {
+                socket: args[0] as i32,
                 address: args[1],
                 length: args[2],
             },
@@ -301,6 +324,50 @@ fn parse_sockaddr(bytes: &[u8]) -> Option<SocketAddr> {
     (port != 0).then_some(address)
 }
 
+/// Whether descriptor `fd` of thread `tid` is a UDP or a TCP socket (IPv4 or IPv6), by
+/// the name the kernel gives its protocol (`UDP`, `UDPv6`, `TCP`, `TCPv6`): sockfs
+/// answers the `system.sockprotoname` attribute of any socket, reached through `/proc`.
+#[expect(
+    unsafe_code,
+    reason = "getxattr has no wrapper in std or nix; the call writes at most the buffer's length"
+)]
+fn socket_protocol(tid: u32, fd: i32) -> Option<Protocol> {
+    let link = std::ffi::CString::new(format!("/proc/{tid}/fd/{fd}")).ok()?;
+    let mut name = [0_u8; 16];
+    // SAFETY: both names are NUL-terminated, and the kernel writes at most `name.len()`
+    // bytes into `name`, which lives on this stack.
+    let length = unsafe {
+        libc::getxattr(
+            link.as_ptr(),
+            c"system.sockprotoname".as_ptr(),
+            name.as_mut_ptr().cast(),
+            name.len(),
+        )
+    };
+    let name = name.get(..usize::try_from(length).ok()?)?;
+    let name = name.strip_suffix(b"\0").unwrap_or(name);
+    match name {
+        b"UDP" | b"UDPv6" => Some(Protocol::Udp),
+        b"TCP" | b"TCPv6" => Some(Protocol::Tcp),
+        _ => None,
+    }
+}
+
+/// The path of a `sockaddr_un` naming a file; `None` for another family, an abstract or
+/// unnamed socket, or too few bytes.
+fn parse_unix_path(bytes: &[u8]) -> Option<PathBuf> {
+    let family = i32::from(u16::from_ne_bytes(bytes.get(..2)?.try_into().ok()?));
+    if family != libc::AF_UNIX {
+        return None;
+    }
+    let path = bytes.get(2..)?;
+    let end = path
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(path.len());
+    (end > 0).then(|| PathBuf::from(OsStr::from_bytes(&path[..end])))
+}
+
 /// `path` with `.` and `..` taken as written (`..` of `/` is `/`).
 fn lexical(path: &Path) -> PathBuf {
     let mut resolved = PathBuf::from("/");
@@ -385,6 +452,23 @@ mod tests {
         let mut unix = (libc::AF_UNIX as u16).to_ne_bytes().to_vec();
         unix.extend_from_slice(b"/tmp/socket\0");
         assert_eq!(parse_sockaddr(&unix), None);
+        assert_eq!(parse_unix_path(&unix), Some(PathBuf::from("/tmp/socket")));
+        assert_eq!(parse_unix_path(&v4), None);
+        let mut abstract_name = (libc::AF_UNIX as u16).to_ne_bytes().to_vec();
+        abstract_name.extend_from_slice(b"\0hidden");
+        assert_eq!(parse_unix_path(&abstract_name), None);
+    }
+
+    #[test]
+    fn a_sockets_protocol_is_read_from_its_descriptor() {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let file = File::open("/dev/null").unwrap();
+        let tid = std::process::id();
+        use std::os::fd::AsRawFd;
+        assert_eq!(socket_protocol(tid, udp.as_raw_fd()), Some(Protocol::Udp));
+        assert_eq!(socket_protocol(tid, tcp.as_raw_fd()), Some(Protocol::Tcp));
+        assert_eq!(socket_protocol(tid, file.as_raw_fd()), None);
     }
 
     #[test]

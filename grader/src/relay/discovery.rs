@@ -2,10 +2,19 @@
 //! be able to reach it. A thread watches each program's network and asks the bridge to
 //! mirror every address a program binds.
 //!
-//! Transparent mode: the kernel announces no bind to another process (see
-//! `harness::ports`), so each namespace's socket table is polled (every millisecond at
-//! first, backing off to 5 ms). Preload mode: a bind creates a socket file in the
-//! program's socket_wrapper directory, which inotify announces (`dir_watch`).
+//! Transparent mode: where the program's system calls are watched
+//! (`harness::syscall_watch`), each UDP bind is announced at the program's
+//! [`BindGate`] while the program waits in the call, and a thread per gate
+//! ([`Discovery::serve_gate`]) mirrors it before the bind returns, so nothing can be sent
+//! to the port before the other program can reach it. The kernel itself announces no bind
+//! to another process (see `harness::ports`), so each namespace's socket table is also
+//! polled (every millisecond at first, backing off to 5 ms): that finds the binds of a
+//! program that is not watched (no seccomp here), and it alone says a program has bound
+//! (a bind announced may still fail), which the start-up waits for. Preload mode: a bind
+//! creates a socket file in the program's socket_wrapper directory; socket_wrapper binds
+//! it with a Unix `bind`, which the watch announces at the gate in the same way (by its
+//! file name, `socket_dir`), and inotify tells of it too (`dir_watch`), just after the
+//! bind: that finds what an unwatched program binds, and says it has.
 //!
 //! The grader waits by sleeping and looking again only where nothing announces what it
 //! waits for, and these are all such places:
@@ -27,12 +36,14 @@
 //! pidfds (before 5.3), where those two fall back to pausing and looking again. (Tests
 //! have one poll more, `harness::test_programs::eventually`.)
 
+use super::socket_dir::{SocketKind, parse_file_name};
 use super::udp::UdpRelay;
 use crate::evidence::Role;
+use crate::harness::bind_gate::{BindGate, Bound};
 use crate::netns::socket_table::bound_udp_addresses;
 use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -97,6 +108,30 @@ impl Seen {
     }
 }
 
+/// Asks `relay` to mirror what `role` is binding now (announced by its watch, before the
+/// kernel runs the bind): a UDP address, or in preload mode a UDP socket file of its
+/// socket_wrapper directory `socket_dir`. Neither counted as bound nor noted when it
+/// cannot be mirrored: the bind may yet fail, for the very reason the mirror did (the
+/// address is the other program's, mirrored into this one's network). Polling or inotify
+/// finds it once it is bound, and says so then.
+fn mirror_announced(relay: &UdpRelay, role: Role, bound: Bound, socket_dir: Option<&Path>) {
+    let address = match bound {
+        Bound::Udp(address) if socket_dir.is_none() => address,
+        Bound::Unix(path) => {
+            let name = path.file_name().and_then(|name| name.to_str());
+            match (name.and_then(parse_file_name), socket_dir) {
+                (Some((SocketKind::Udp, address)), Some(dir)) if path.parent() == Some(dir) => {
+                    address
+                }
+                _ => return,
+            }
+        }
+        Bound::Udp(_) => return,
+    };
+    // Refused, it is left to polling, which notes why.
+    let _ = relay.mirror(role, address);
+}
+
 /// A running discovery thread.
 #[derive(Debug)]
 pub struct Discovery {
@@ -106,6 +141,8 @@ pub struct Discovery {
     /// Preload mode: the watcher waits on inotify and this, not on a timer.
     stop_wake: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
+    /// Transparent mode: the programs' gates, each served by a thread of its own.
+    gates: Vec<(BindGate, JoinHandle<()>)>,
 }
 
 impl Discovery {
@@ -128,6 +165,7 @@ impl Discovery {
             stop,
             stop_wake: None,
             thread,
+            gates: Vec::new(),
         }
     }
 
@@ -152,6 +190,7 @@ impl Discovery {
             stop: Arc::new(AtomicBool::new(false)),
             stop_wake: Some(stop_wake),
             thread: Some(thread),
+            gates: Vec::new(),
         })
     }
 
@@ -161,6 +200,33 @@ impl Discovery {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((role, pid));
+    }
+
+    /// Mirrors each UDP bind `role` announces at `gate` before the bind returns, those
+    /// queued before now first, until [`stop`](Self::stop). `socket_dir`: preload mode,
+    /// `role`'s socket_wrapper directory, where its UDP sockets are files.
+    pub fn serve_gate(
+        &mut self,
+        role: Role,
+        gate: BindGate,
+        relay: Arc<UdpRelay>,
+        socket_dir: Option<PathBuf>,
+    ) {
+        let served = gate.clone();
+        let thread = std::thread::Builder::new()
+            .name("bind-gate".to_owned())
+            .spawn(move || {
+                while let Some(bound) = served.next() {
+                    mirror_announced(&relay, role, bound, socket_dir.as_deref());
+                    served.mirrored();
+                }
+            });
+        match thread {
+            Ok(thread) => self.gates.push((gate, thread)),
+            // Without the thread every bind waits out the gate's deadline: close it so
+            // binds go on at once, and polling mirrors them.
+            Err(_) => gate.close(),
+        }
     }
 
     /// Blocks until `role` has bound something that is now mirrored (true), or `deadline`
@@ -210,6 +276,10 @@ impl Discovery {
 
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        for (gate, thread) in self.gates.drain(..) {
+            gate.close();
+            let _ = thread.join();
+        }
         if let Some(wake) = &self.stop_wake {
             use std::io::Write;
             // A failed write means the watcher is already gone.
@@ -217,6 +287,15 @@ impl Discovery {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Discovery {
+    /// Never stopped (an error on the way): binds waiting at a gate go on at once.
+    fn drop(&mut self) {
+        for (gate, _) in &self.gates {
+            gate.close();
         }
     }
 }

@@ -3,6 +3,7 @@
 //! server did not start (it bound nothing within the start-up limit, or exited first).
 
 use super::addressing::{Addressing, HOST, ProgramNetworks};
+use super::bind_gates::BindGates;
 use super::error::{RunError, internal};
 use super::network::Network;
 use super::notes::{never_appeared, no_udp_bind};
@@ -45,6 +46,8 @@ pub(super) struct NetworkPlan<'a> {
     /// When the server must have bound its port by, and how long that gave it.
     pub startup_deadline: Instant,
     pub startup_limit: Duration,
+    /// Transparent mode, UDP: the gates the bridge mirrors each announced bind from.
+    pub bind_gates: Option<&'a BindGates>,
 }
 
 /// How starting the network went.
@@ -326,8 +329,15 @@ fn bridge_udp_namespaces(
         UdpRelay::bridge(networks, to_server, to_client, plan.clock)
             .map_err(internal("cannot start the bridge"))?,
     );
-    let discovery = Discovery::start(Arc::clone(&relay));
+    let mut discovery = Discovery::start(Arc::clone(&relay));
     discovery.watch(Role::Server, server.pid());
+    // The server's binds so far are queued at its gate and mirrored now; from here on
+    // each program's binds wait there until their mirror exists.
+    if let Some(gates) = plan.bind_gates {
+        for role in [Role::Server, Role::Client] {
+            discovery.serve_gate(role, gates.of(role).clone(), Arc::clone(&relay), None);
+        }
+    }
     if !discovery.wait_for_bind(Role::Server, plan.startup_deadline, || server.has_exited()) {
         let why = no_udp_bind(server.has_exited(), plan.startup_limit);
         discovery.stop();
@@ -354,12 +364,19 @@ fn bridge_udp_dirs(
         UdpRelay::bridge(dirs.networks(), to_server, to_client, plan.clock)
             .map_err(internal("cannot start the bridge"))?,
     );
-    let discovery = Discovery::start_in_dirs(
+    let mut discovery = Discovery::start_in_dirs(
         Arc::clone(&relay),
         dirs.of(Role::Client).to_path_buf(),
         dirs.of(Role::Server).to_path_buf(),
     )
     .map_err(internal("cannot watch the socket_wrapper directories"))?;
+    // As in transparent mode: each bind waits at its gate until its file is mirrored.
+    if let Some(gates) = plan.bind_gates {
+        for role in [Role::Server, Role::Client] {
+            let dir = dirs.of(role).to_path_buf();
+            discovery.serve_gate(role, gates.of(role).clone(), Arc::clone(&relay), Some(dir));
+        }
+    }
     if !discovery.wait_for_bind(Role::Server, plan.startup_deadline, || server.has_exited()) {
         let why = if discovery.has_appeared(Role::Server) {
             no_udp_bind(server.has_exited(), plan.startup_limit)

@@ -2,6 +2,7 @@
 //! process, with its directory, network, limits, stdin and stdout.
 
 use super::addressing::Addressing;
+use super::bind_gates::BindGates;
 use super::directories::RunDirs;
 use super::error::RunError;
 use super::settings::RunSettings;
@@ -69,6 +70,8 @@ pub(super) struct Launcher<'a> {
     pub case: &'a Case,
     pub dirs: &'a RunDirs,
     pub addressing: &'a Addressing,
+    /// Transparent mode, UDP: where each program's binds wait for their mirror.
+    pub bind_gates: Option<&'a BindGates>,
     /// The scenario clock's origin: output is stamped with the time since.
     pub origin: Instant,
 }
@@ -106,6 +109,7 @@ impl Launcher<'_> {
             output_cap: ProgramSpec::DEFAULT_OUTPUT_CAP,
             network_namespace: self.addressing.namespace_of(role),
             limits,
+            bind_gate: self.bind_gates.map(|gates| gates.of(role).clone()),
         };
         RunningProgram::spawn(&spec, self.origin).map_err(|error| RunError::Spawn {
             role,

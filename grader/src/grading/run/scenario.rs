@@ -2,6 +2,7 @@
 //! network, start the client, wait for completion, collect the evidence.
 
 use super::addressing::Addressing;
+use super::bind_gates::BindGates;
 use super::collect::{Finished, NeverStarted};
 use super::completion::{CompletionRule, CompletionTerms};
 use super::directories::RunDirs;
@@ -64,6 +65,9 @@ pub fn run_scenario(
     let server_snapshot =
         DirSnapshot::take(&dirs.server).map_err(internal("cannot list the server's directory"))?;
 
+    // Transparent mode, UDP: each program's binds wait at its gate for their mirror.
+    let bind_gates = BindGates::for_run(&addressing, case.transport);
+
     // Start the server; the completion rule counts its start-up limit from here.
     let clock = ScenarioClock::start();
     let launcher = Launcher {
@@ -71,6 +75,7 @@ pub fn run_scenario(
         case,
         dirs: &dirs,
         addressing: &addressing,
+        bind_gates: bind_gates.as_ref(),
         origin: clock.origin(),
     };
     let server_values = placeholders(&dirs.server, addressing.server(), file_name);
@@ -95,6 +100,7 @@ pub fn run_scenario(
         clock,
         startup_deadline: rule.startup_deadline(),
         startup_limit: rule.startup_limit(),
+        bind_gates: bind_gates.as_ref(),
     };
     let (network, client_port) = match Network::start(plan, &server)? {
         Startup::Ready {
