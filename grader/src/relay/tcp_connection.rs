@@ -222,7 +222,11 @@ impl RelayedConnection {
                 let bytes = &buffer[..length];
                 let stream = self.record.direction_mut(direction);
                 recorder.record_read(stream, self.keeping, now, bytes);
-                self.pipes[index].shaper.receive(now, bytes);
+                let shaper = &mut self.pipes[index].shaper;
+                shaper.receive(now, bytes);
+                // Bytes read after a cut closed the direction are discarded as they come;
+                // the count taken at the close would leave them out.
+                stream.discarded = shaper.discarded();
                 None
             }
             Err(error) if is_transient(&error) => None,
