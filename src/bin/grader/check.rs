@@ -7,6 +7,8 @@ use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
+use socklab_grader::grading::address_detection::{DetectedMode, ServerAddress, detected_mode};
+use socklab_grader::grading::run::probe_server;
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
@@ -29,7 +31,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
 /// Grades as `arguments` say and writes the result as `delivery` says.
 fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
-    let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
+    let mut loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
     let runs =
         plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
@@ -39,7 +41,10 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         None => None,
     };
     let seed = arguments.seed.unwrap_or_else(fresh_seed);
-    let replay = replay(&arguments, seed, &chosen);
+    let replay_as_chosen = replay(&arguments, seed, chosen.mode.name());
+    // A mode detected from the server's own port is found again by `--mode auto`: the
+    // mode's name alone would grade on the default port.
+    let replay_detected = replay(&arguments, seed, "auto");
     for (flag, command, path) in [
         ("--client", &arguments.client_cmd, &arguments.client),
         ("--server", &arguments.server_cmd, &arguments.server),
@@ -67,7 +72,7 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         crate::work_dir::create().map_err(|source| GraderError::CreateWorkDirectory { source })?;
     let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
-    let settings = RunSettings {
+    let mut settings = RunSettings {
         seed,
         client,
         server,
@@ -78,8 +83,23 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         memory_limit: arguments.memory_limit,
         hidden,
         progress: Some(bar.sink()),
-        replay,
+        replay: replay_as_chosen,
     };
+    let detect = arguments.mode == ModeArgument::Auto
+        && missing.is_none()
+        && loaded.case.programs.hard_coded_port.is_none()
+        && settings.server != ProgramChoice::Reference;
+    // The probe start is part of the grading's time.
+    let detection_started = std::time::Instant::now();
+    if detect {
+        let detected = detect_server_address(&loaded, &settings)?;
+        if detected.hard_coded_port.is_some() {
+            loaded.case.programs.hard_coded_port = detected.hard_coded_port;
+            settings.replay = replay_detected;
+        }
+        settings.mode = detected.chosen;
+    }
+    let detection_time = detection_started.elapsed();
     // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
     // (exiting skips the temporary directory's destructor), before going.
     let _ = ctrlc::set_handler(move || {
@@ -112,7 +132,9 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         }
     }
     bar.clear();
-    delivery.deliver(&report?, &loaded.case)
+    let mut report = report?;
+    report.wall_time += detection_time;
+    delivery.deliver(&report, &loaded.case)
 }
 
 /// `wanted` runs at once (scenarios, or `grader batch`'s submissions, each needing
@@ -176,7 +198,7 @@ fn choice(
 /// programs as they were given, the seed, the mode chosen, and what else changes a verdict
 /// (the budget, the memory limit, the hidden directories). `--jobs`, `--out` and
 /// `--format` change only how it is run and shown.
-fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
+fn replay(arguments: &CheckArgs, seed: u64, mode: &str) -> Replay {
     let text = |path: &PathBuf| path.to_string_lossy().into_owned();
     let mut replay = Replay::new(&arguments.case)
         .option_if("--client", arguments.client.as_ref().map(text))
@@ -186,7 +208,7 @@ fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
         .option_if("--server-args", arguments.server_args.clone())
         .option_if("--server-cmd", arguments.server_cmd.clone())
         .option("--seed", seed.to_string())
-        .option("--mode", chosen.mode.name())
+        .option("--mode", mode)
         .option_if(
             "--budget",
             arguments
@@ -216,6 +238,21 @@ fn warn_of_relative_files(flag: &str, command: &str) {
              in an empty directory of its own; add `{flag} .` to run it in a copy of this one"
         );
     }
+}
+
+/// `--mode auto` for a case that names no hard-coded port: the server is started once
+/// and what it binds picks the mode (see `grading::address_detection`). A server that
+/// cannot be started at all is left to the scenarios, which report it as they do.
+fn detect_server_address(
+    loaded: &socklab_grader::analyzer::LoadedCase,
+    settings: &RunSettings,
+) -> Result<DetectedMode, GraderError> {
+    let address = match probe_server(loaded, settings) {
+        Ok(sighting) => sighting.address(loaded.case.transport),
+        Err(_) => ServerAddress::Unseen,
+    };
+    detected_mode(&address, Facilities::probe)
+        .map_err(|source| GraderError::ModeUnavailable { source })
 }
 
 /// Resolves `--mode`; `tc` is refused here unless the kernel can do it.

@@ -4,6 +4,7 @@
 //! [`run_scenario`] reads in that order; each step lives in its own file.
 
 mod addressing;
+mod bind_probe;
 mod collect;
 mod completion;
 mod directories;
@@ -19,6 +20,7 @@ mod socket_dirs;
 mod startup_failure;
 mod waiting;
 
+pub use bind_probe::probe_server;
 pub use completion::{
     CompletionEvent, CompletionRule, CompletionTerms, OverBecause, STARTUP_LIMIT, Verdict,
 };
