@@ -18,6 +18,7 @@ mod exit_policy;
 mod explain;
 mod format_pair;
 mod grader_panic;
+mod hard_coded;
 mod hostile;
 mod html_report;
 mod lint;
