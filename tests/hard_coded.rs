@@ -163,6 +163,59 @@ fn a_hard_coded_server_alone_meets_the_reference_client_on_its_port() {
     assert!(summary.contains("--mode auto"), "{summary}");
 }
 
+/// A hard-coded client graded alone: the port it sends (UDP) or connects (TCP) to is
+/// found from its first packet, and the reference server is run there.
+#[test]
+fn a_hard_coded_client_alone_meets_the_reference_server_on_the_port_it_sends_to() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: transparent mode is tested as root");
+        return;
+    }
+    let _namespaces = exclusive_namespaces();
+    for (case, scenario, client, seen) in [
+        (
+            "rdt3",
+            "lost-packet",
+            "rdt3/hard-coded-8080/UDP_Client.py",
+            "the client sent to UDP 127.0.0.1:8080",
+        ),
+        (
+            "tcp-lines",
+            "sliced",
+            "tcp-lines/hard-coded/tcp_client.py",
+            "the client connected to TCP 127.0.0.1:12100",
+        ),
+    ] {
+        let output = grader()
+            .args(["check", case, "--seed", "7", "--scenario", scenario])
+            .args(["--client", &example(client), "--format", "json"])
+            .output()
+            .unwrap();
+        let stdout = exited_with(&output, exit_code::PASSED);
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            report["mode"],
+            format!(
+                "transparent ({seen} instead of the port it was given: graded in transparent \
+                 mode)"
+            )
+        );
+    }
+    // The argument-taking client sends where it is told: the relay, as before.
+    let output = grader()
+        .args(["check", "rdt3", "--seed", "7", "--scenario", "lost-packet"])
+        .args(["--client", &example("rdt3/good/UDP_Client.py")])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&exited_with(&output, exit_code::PASSED)).unwrap();
+    assert_eq!(
+        report["mode"],
+        "relay (the programs take their addresses as arguments)"
+    );
+}
+
 /// As nobody, where namespaces are forbidden (nobody's own user namespace, which allows no
 /// more, entered with no capabilities), the hard-coded pairs are graded in preload mode
 /// and pass, and the mode line says why.

@@ -7,8 +7,8 @@ use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
-use socklab_grader::grading::address_detection::{DetectedMode, ServerAddress, detected_mode};
-use socklab_grader::grading::run::probe_server;
+use socklab_grader::grading::address_detection::{DetectedMode, ProgramAddress, detected_mode};
+use socklab_grader::grading::run::{probe_client, probe_server};
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
@@ -88,11 +88,13 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
     let detect = arguments.mode == ModeArgument::Auto
         && missing.is_none()
         && loaded.case.programs.hard_coded_port.is_none()
-        && settings.server != ProgramChoice::Reference;
+        && [&settings.client, &settings.server]
+            .iter()
+            .any(|choice| **choice != ProgramChoice::Reference);
     // The probe start is part of the grading's time.
     let detection_started = std::time::Instant::now();
     if detect {
-        let detected = detect_server_address(&loaded, &settings)?;
+        let detected = detect_address(&loaded, &settings)?;
         if detected.hard_coded_port.is_some() {
             loaded.case.programs.hard_coded_port = detected.hard_coded_port;
             settings.replay = replay_detected;
@@ -240,16 +242,25 @@ fn warn_of_relative_files(flag: &str, command: &str) {
     }
 }
 
-/// `--mode auto` for a case that names no hard-coded port: the server is started once
-/// and what it binds picks the mode (see `grading::address_detection`). A server that
-/// cannot be started at all is left to the scenarios, which report it as they do.
-fn detect_server_address(
+/// `--mode auto` for a case that names no hard-coded port: the student's server (or, graded
+/// alone, client) is started once and where it puts itself picks the mode (see
+/// `grading::address_detection`). A program that cannot be started at all is left to the
+/// scenarios, which report it as they do.
+fn detect_address(
     loaded: &socklab_grader::analyzer::LoadedCase,
     settings: &RunSettings,
 ) -> Result<DetectedMode, GraderError> {
-    let address = match probe_server(loaded, settings) {
-        Ok(sighting) => sighting.address(loaded.case.transport),
-        Err(_) => ServerAddress::Unseen,
+    let transport = loaded.case.transport;
+    let address = if settings.server == ProgramChoice::Reference {
+        match probe_client(loaded, settings) {
+            Ok(Some(sighting)) => sighting.address(transport),
+            Ok(None) | Err(_) => ProgramAddress::Unseen,
+        }
+    } else {
+        match probe_server(loaded, settings) {
+            Ok(sighting) => sighting.address(transport),
+            Err(_) => ProgramAddress::Unseen,
+        }
     };
     detected_mode(&address, Facilities::probe)
         .map_err(|source| GraderError::ModeUnavailable { source })

@@ -12,6 +12,7 @@ use super::inputs::{Inputs, server_keyboard};
 use super::programs::{GRACE, Launcher, command_line, placeholders};
 use super::settings::RunSettings;
 use crate::analyzer::LoadedCase;
+use crate::case::StdinScript;
 use crate::evidence::Role;
 use crate::grading::address_detection::ServerSighting;
 use crate::grading::mode::Mode;
@@ -52,13 +53,11 @@ pub fn probe_server(
     )?;
     inputs.hand_to_server(&dirs.server)?;
     let values = placeholders(&dirs.server, addressing.server(), file_name);
-    let port = addressing.server_port.to_string();
-    let typed_port = scenario
-        .server_stdin
-        .as_ref()
-        .is_some_and(|script| script.lines.iter().any(|line| line.contains("{port}")));
-    let told = (typed_port || argv.iter().any(|word| word.contains(&port)))
-        .then_some(addressing.server_port);
+    let told = told_port(
+        &argv,
+        scenario.server_stdin.as_ref(),
+        addressing.server_port,
+    );
     let typed = server_keyboard(scenario, &values)?;
     let started = Instant::now();
     let launcher = Launcher {
@@ -87,4 +86,13 @@ pub fn probe_server(
     let _ = server.stop(GRACE, StopReason::Complete);
     let _ = std::fs::remove_dir_all(dirs.server.parent().unwrap_or(&dirs.server));
     Ok(seen)
+}
+
+/// `port`, when a program's command line `argv` or the lines `typed` to it name it: the
+/// port it was told, as opposed to one it chose with nothing to go on.
+pub(super) fn told_port(argv: &[String], typed: Option<&StdinScript>, port: u16) -> Option<u16> {
+    let text = port.to_string();
+    let typed_port =
+        typed.is_some_and(|script| script.lines.iter().any(|line| line.contains("{port}")));
+    (typed_port || argv.iter().any(|word| word.contains(&text))).then_some(port)
 }
