@@ -14,7 +14,7 @@ use super::mode::{ChosenMode, Facilities, Mode, ModeError, relay_mode};
 use crate::case::Transport;
 use crate::harness::own_sockets::OwnSocket;
 use crate::harness::ports::Protocol;
-use crate::netns::first_packet::Outbound;
+use crate::relay::first_packet::Outbound;
 
 /// What the probe start of the server saw.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,11 +5,9 @@
 //! namespace with the kernel's [`netem`] on its loopback. Which addresses a program has
 //! bound is read from its namespace's [`socket_table`]; [`privileges`] gets the right to
 //! make namespaces at all, before the grader starts threads, and [`obstacles`] says what
-//! keeps them off where they are. [`first_packet`] sees where a program in one of them
-//! sends (auto mode's look at a client graded alone).
+//! keeps them off where they are.
 
 pub mod error;
-pub mod first_packet;
 pub mod namespace;
 pub mod netem;
 pub mod obstacles;

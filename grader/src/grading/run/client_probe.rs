@@ -23,7 +23,7 @@ use crate::grading::address_detection::ClientSighting;
 use crate::grading::mode::Mode;
 use crate::harness::ports::Protocol;
 use crate::harness::process::StopReason;
-use crate::netns::first_packet::PacketWatch;
+use crate::relay::first_packet::PacketWatch;
 use std::time::Instant;
 
 /// The directory (under the session's work directory) the probe's client runs in.

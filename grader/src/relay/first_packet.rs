@@ -9,8 +9,8 @@
 //! nothing of the machine's. The parsing is sans-IO ([`outbound`]); the socket is a thin
 //! loop around it.
 
-use super::namespace::NetNamespace;
 use crate::harness::ports::Protocol;
+use crate::netns::NetNamespace;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockProtocol, SockType, recv, socket};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
