@@ -85,13 +85,22 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         progress: Some(bar.sink()),
         replay: replay_as_chosen,
     };
+    // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
+    // (exiting skips the temporary directory's destructor), before going.
+    let _ = ctrlc::set_handler(move || {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        socklab_grader::harness::process::stop_all_now();
+        crate::work_dir::remove_all_now();
+        std::process::exit(exit_code::INTERRUPTED);
+    });
     let detect = arguments.mode == ModeArgument::Auto
         && missing.is_none()
         && loaded.case.programs.hard_coded_port.is_none()
         && [&settings.client, &settings.server]
             .iter()
             .any(|choice| **choice != ProgramChoice::Reference);
-    // The probe start is part of the grading's time.
+    // After the handler: a Ctrl-C stops a probe's program too. The probe start is part
+    // of the grading's time.
     let detection_started = std::time::Instant::now();
     if detect {
         let detected = detect_address(&loaded, &settings)?;
@@ -102,14 +111,6 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         settings.mode = detected.chosen;
     }
     let detection_time = detection_started.elapsed();
-    // Ctrl-C or SIGTERM: stop every program we started, and remove their directories
-    // (exiting skips the temporary directory's destructor), before going.
-    let _ = ctrlc::set_handler(move || {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        socklab_grader::harness::process::stop_all_now();
-        crate::work_dir::remove_all_now();
-        std::process::exit(exit_code::INTERRUPTED);
-    });
     let jobs = within_process_limit(
         arguments
             .jobs
