@@ -163,6 +163,30 @@ fn a_hard_coded_server_alone_meets_the_reference_client_on_its_port() {
     assert!(summary.contains("--mode auto"), "{summary}");
 }
 
+/// A server run by a command that gives it no port is hard-coded by definition: the mode
+/// line says so, and the scenario passes on the port it bound.
+#[test]
+fn a_server_whose_command_gives_it_no_port_is_graded_on_the_port_it_bound() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: transparent mode is tested as root");
+        return;
+    }
+    let _namespaces = exclusive_namespaces();
+    let output = grader()
+        .args(["check", "rdt3", "--seed", "7", "--scenario", "no-loss"])
+        .args(["--server", &example("rdt3/hard-coded-8080/")])
+        .args(["--server-cmd", "python3 UDP_Server.py", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&exited_with(&output, exit_code::PASSED)).unwrap();
+    assert_eq!(
+        report["mode"],
+        "transparent (the server bound UDP 127.0.0.1:8080, and its command line gives it no \
+         port: graded in transparent mode)"
+    );
+}
+
 /// A hard-coded client graded alone: the port it sends (UDP) or connects (TCP) to is
 /// found from its first packet, and the reference server is run there.
 #[test]

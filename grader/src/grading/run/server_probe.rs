@@ -96,3 +96,36 @@ pub(super) fn told_port(argv: &[String], typed: Option<&StdinScript>, port: u16)
         typed.is_some_and(|script| script.lines.iter().any(|line| line.contains("{port}")));
     (typed_port || argv.iter().any(|word| word.contains(&text))).then_some(port)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Feed;
+
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_program_is_told_its_port_by_its_command_line_or_its_keyboard() {
+        assert_eq!(
+            told_port(&words("python3 UDP_Server.py 40123"), None, 40123),
+            Some(40123)
+        );
+        assert_eq!(
+            told_port(&words("python3 srv.py --bind=127.0.0.1:40123"), None, 40123),
+            Some(40123)
+        );
+        // `--server-cmd "python3 srv.py"`: nothing tells it a port.
+        assert_eq!(told_port(&words("python3 srv.py"), None, 40123), None);
+        let typed = StdinScript {
+            lines: vec!["{port}".to_owned()],
+            feed: Feed::Whole,
+            prompt_timeout: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(
+            told_port(&words("python3 srv.py"), Some(&typed), 40123),
+            Some(40123)
+        );
+    }
+}
