@@ -256,7 +256,7 @@ fn hard_coded_pairs_pass_in_preload_mode_where_namespaces_are_forbidden() {
     }
     let _namespaces = exclusive_namespaces();
     let readable = Readable::new();
-    for dir in ["rdt3", "udp-add", "tcp-lines"] {
+    for dir in ["rdt3", "udp-add", "tcp-lines", "tcp-file-100"] {
         copy_tree(
             &root().join("examples").join(dir),
             &readable.dir.path().join(dir),
@@ -265,7 +265,7 @@ fn hard_coded_pairs_pass_in_preload_mode_where_namespaces_are_forbidden() {
     let tmp = readable.writable_dir("tmp");
     let script = "echo 0 > /proc/sys/user/max_user_namespaces \
                   && exec setpriv --bounding-set=-all --inh-caps=-all \"$0\" \"$@\"";
-    for pair in &PAIRS[..3] {
+    for pair in PAIRS {
         let output = Command::new("setpriv")
             .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
             .args(["unshare", "--user", "--map-root-user", "sh", "-c", script])
