@@ -19,6 +19,7 @@ mod exit_policy;
 mod explain;
 mod format_pair;
 mod grader_panic;
+mod hard_coded;
 mod hostile;
 mod html_report;
 mod lint;

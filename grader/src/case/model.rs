@@ -134,9 +134,11 @@ impl Transport {
 pub struct Programs {
     pub server: ProgramTemplates,
     pub client: ProgramTemplates,
-    /// Set when the programs take no address arguments and use this port (as most real
-    /// submissions do: `127.0.0.1:5005`). `--mode auto` then grades them in transparent
-    /// mode; `{port}` in a template (the reference peers') is this port.
+    /// A hint, for programs that take no address arguments and use this port (as most
+    /// real submissions do: `127.0.0.1:5005`): `--mode auto` then grades them in
+    /// transparent mode without first starting the server to see which port it binds (it
+    /// finds a hard-coded port by itself otherwise); `{port}` in a template (the reference
+    /// peers') is this port.
     #[serde(default)]
     pub hard_coded_port: Option<u16>,
     /// The address `{host}` names, for assignments that forbid the loopback: the programs

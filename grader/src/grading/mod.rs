@@ -1,5 +1,6 @@
 //! A grading session: run the planned scenarios, judge each, total the points.
 
+pub mod address_detection;
 pub mod attempt_notes;
 pub mod award;
 pub mod build;

@@ -86,6 +86,12 @@ pub enum ModeError {
         "--mode preload needs cwrap's socket_wrapper, which is not installed: `apt-get install libsocket-wrapper` (or use --mode transparent where network namespaces can be made)"
     )]
     NoSocketWrapper,
+    /// `--mode auto` saw the server choose its own port (`seen` says which, and instead of
+    /// what), and neither mode that keeps it can run here.
+    #[error(
+        "{seen}, and no mode that keeps its address is available here: transparent mode would grade it where network namespaces can be made (run as root, or allow unprivileged user namespaces), preload mode where cwrap's socket_wrapper is installed (`apt-get install libsocket-wrapper`)"
+    )]
+    NoModeKeepsAddress { seen: String },
 }
 
 /// The port programs are told (and, in transparent mode, use) when the case names none.

@@ -6,6 +6,7 @@ pub mod clock;
 mod dir_watch;
 pub mod discovery;
 pub mod engine;
+pub mod first_packet;
 pub mod queue;
 pub mod routing;
 pub mod server_backlog;

@@ -7,7 +7,9 @@ use crate::progress_bar::RunsBar;
 use socklab_grader::case::load::load_case;
 use socklab_grader::case::{CaseSource, plan_runs};
 use socklab_grader::exit_code;
+use socklab_grader::grading::address_detection::{DetectedMode, ProgramAddress, detected_mode};
 use socklab_grader::grading::build::BuildSystem;
+use socklab_grader::grading::run::{probe_client, probe_server};
 use socklab_grader::grading::{
     ChosenMode, Facilities, ModeChoice, ProgramChoice, Replay, RunSettings, choose_mode, grade,
 };
@@ -30,7 +32,7 @@ pub fn check(arguments: CheckArgs) -> Result<i32, GraderError> {
 /// Grades as `arguments` say and writes the result as `delivery` says.
 fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i32, GraderError> {
     let source = CaseSource::from_argument(&arguments.case);
-    let loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
+    let mut loaded = load_case(&source).map_err(GraderError::InvalidCase)?;
     let runs =
         plan_runs(&loaded.case, &arguments.scenarios).map_err(GraderError::UnknownScenario)?;
     let chosen = mode(arguments.mode, &loaded.case)?;
@@ -40,7 +42,10 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         None => None,
     };
     let seed = arguments.seed.unwrap_or_else(fresh_seed);
-    let replay = replay(&arguments, seed, &chosen);
+    let replay_as_chosen = replay(&arguments, seed, chosen.mode.name());
+    // A mode detected from the server's own port is found again by `--mode auto`: the
+    // mode's name alone would grade on the default port.
+    let replay_detected = replay(&arguments, seed, "auto");
     for (flag, command, path) in [
         ("--client", &arguments.client_cmd, &arguments.client),
         ("--server", &arguments.server_cmd, &arguments.server),
@@ -69,7 +74,7 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         crate::work_dir::create().map_err(|source| GraderError::CreateWorkDirectory { source })?;
     let hidden = hidden_directories(arguments.out.as_deref(), arguments.hide)?;
     let bar = RunsBar::new(runs.len());
-    let settings = RunSettings {
+    let mut settings = RunSettings {
         seed,
         client,
         server,
@@ -80,7 +85,7 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         memory_limit: arguments.memory_limit,
         hidden,
         progress: Some(bar.sink()),
-        replay,
+        replay: replay_as_chosen,
         build_budget: arguments
             .build_budget
             .unwrap_or(socklab_grader::grading::build::DEFAULT_BUILD_BUDGET),
@@ -94,6 +99,24 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         crate::work_dir::remove_all_now();
         std::process::exit(exit_code::INTERRUPTED);
     });
+    let detect = arguments.mode == ModeArgument::Auto
+        && missing.is_none()
+        && loaded.case.programs.hard_coded_port.is_none()
+        && [&settings.client, &settings.server]
+            .iter()
+            .any(|choice| **choice != ProgramChoice::Reference);
+    // After the handler: a Ctrl-C stops a probe's program too. The probe start is part
+    // of the grading's time.
+    let detection_started = std::time::Instant::now();
+    if detect {
+        let detected = detect_address(&loaded, &settings)?;
+        if detected.hard_coded_port.is_some() {
+            loaded.case.programs.hard_coded_port = detected.hard_coded_port;
+            settings.replay = replay_detected;
+        }
+        settings.mode = detected.chosen;
+    }
+    let detection_time = detection_started.elapsed();
     let jobs = within_process_limit(
         arguments
             .jobs
@@ -118,7 +141,9 @@ fn grade_and_deliver(mut arguments: CheckArgs, delivery: &Delivery) -> Result<i3
         }
     }
     bar.clear();
-    delivery.deliver(&report?, &loaded.case)
+    let mut report = report?;
+    report.wall_time += detection_time;
+    delivery.deliver(&report, &loaded.case)
 }
 
 /// `wanted` runs at once (scenarios, or `grader batch`'s submissions, each needing
@@ -192,7 +217,7 @@ fn choice(
 /// programs as they were given, the seed, the mode chosen, and what else changes a verdict
 /// (the budget, the memory limit, the hidden directories). `--jobs`, `--out` and
 /// `--format` change only how it is run and shown.
-fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
+fn replay(arguments: &CheckArgs, seed: u64, mode: &str) -> Replay {
     let text = |path: &PathBuf| path.to_string_lossy().into_owned();
     let mut replay = Replay::new(&arguments.case)
         .option_if("--client", arguments.client.as_ref().map(text))
@@ -209,7 +234,7 @@ fn replay(arguments: &CheckArgs, seed: u64, chosen: &ChosenMode) -> Replay {
                 .map(|budget| humantime::format_duration(budget).to_string()),
         )
         .option("--seed", seed.to_string())
-        .option("--mode", chosen.mode.name())
+        .option("--mode", mode)
         .option_if(
             "--budget",
             arguments
@@ -239,6 +264,30 @@ fn warn_of_relative_files(flag: &str, command: &str) {
              in an empty directory of its own; add `{flag} .` to run it in a copy of this one"
         );
     }
+}
+
+/// `--mode auto` for a case that names no hard-coded port: the student's server (or, graded
+/// alone, client) is started once and where it puts itself picks the mode (see
+/// `grading::address_detection`). A program that cannot be started at all is left to the
+/// scenarios, which report it as they do.
+fn detect_address(
+    loaded: &socklab_grader::analyzer::LoadedCase,
+    settings: &RunSettings,
+) -> Result<DetectedMode, GraderError> {
+    let transport = loaded.case.transport;
+    let address = if settings.server == ProgramChoice::Reference {
+        match probe_client(loaded, settings) {
+            Ok(Some(sighting)) => sighting.address(transport),
+            Ok(None) | Err(_) => ProgramAddress::Unseen,
+        }
+    } else {
+        match probe_server(loaded, settings) {
+            Ok(sighting) => sighting.address(transport),
+            Err(_) => ProgramAddress::Unseen,
+        }
+    };
+    detected_mode(&address, Facilities::probe)
+        .map_err(|source| GraderError::ModeUnavailable { source })
 }
 
 /// Resolves `--mode`; `tc` is refused here unless the kernel can do it.

@@ -5,6 +5,7 @@
 
 mod addressing;
 mod bind_gates;
+mod client_probe;
 mod collect;
 mod completion;
 mod directories;
@@ -15,15 +16,18 @@ mod network_start;
 mod notes;
 mod programs;
 mod scenario;
+mod server_probe;
 mod settings;
 mod socket_dirs;
 mod startup_failure;
 mod waiting;
 
 pub use bind_gates::POLLING_ONLY;
+pub use client_probe::probe_client;
 pub use completion::{
     CompletionEvent, CompletionRule, CompletionTerms, OverBecause, STARTUP_LIMIT, Verdict,
 };
 pub use error::RunError;
 pub use scenario::{PANIC_AFTER_SERVER_STARTS, run_scenario};
+pub use server_probe::probe_server;
 pub use settings::RunSettings;

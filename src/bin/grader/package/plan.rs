@@ -17,9 +17,6 @@ pub struct Plan {
     pub server_name: String,
     /// The seed every student's grading uses, so all see the same link.
     pub seed: u64,
-    /// Whether the programs hard-code their address: in a container without namespaces
-    /// they are graded in preload mode, which needs `libsocket-wrapper`.
-    pub hard_coded: bool,
     /// How long a grading may take at most: every run's budget twice, plus a minute.
     pub time_limit: Duration,
 }
@@ -45,7 +42,6 @@ impl Plan {
             client_name: name_of(client_name, &case.programs.client.run),
             server_name: name_of(server_name, &case.programs.server.run),
             seed: seed.unwrap_or_else(|| socklab_grader::batch::default_seed(&case.name)),
-            hard_coded: case.programs.hard_coded_port.is_some(),
             time_limit: per_run * u32::try_from(runs).unwrap_or(u32::MAX) + Duration::from_secs(60),
         }
     }
@@ -61,13 +57,11 @@ impl Plan {
         )
     }
 
-    /// The Debian packages the platform's image needs.
+    /// The Debian packages the platform's image needs: any submission may hard-code its
+    /// address (`--mode auto` finds out when it grades it), and in a container without
+    /// namespaces it is then graded in preload mode, which needs `libsocket-wrapper`.
     pub fn packages(&self) -> &'static str {
-        if self.hard_coded {
-            "python3 libsocket-wrapper"
-        } else {
-            "python3"
-        }
+        "python3 libsocket-wrapper"
     }
 }
 
