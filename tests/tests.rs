@@ -20,6 +20,7 @@ mod format_pair;
 mod grader_panic;
 mod hostile;
 mod html_report;
+mod ipv6;
 mod lint;
 mod package;
 mod pcap;

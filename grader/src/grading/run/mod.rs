@@ -14,6 +14,7 @@ mod network_start;
 mod notes;
 mod programs;
 mod scenario;
+mod server_reach;
 mod settings;
 mod socket_dirs;
 mod startup_failure;
