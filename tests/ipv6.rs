@@ -4,7 +4,7 @@
 //! (socket_wrapper, in preload mode, has no `::1`; see the README), and pass as their
 //! IPv4 twins do.
 
-use crate::util::{Graded, example, exclusive_namespaces, grade};
+use crate::util::{Graded, example, exclusive_namespaces, grade, trace};
 use socklab_grader::exit_code;
 use std::path::Path;
 
@@ -161,13 +161,29 @@ fn client_dialing_ipv6_loopback_passes() {
 
 /// UDP: the dual-stack udp-add server with the reference client (which sends from
 /// 127.0.0.1) in relay and transparent modes; its replies cross back from IPv6 to IPv4.
-/// (Preload mode does not carry IPv6 datagrams; see the README.)
+/// The trace names the client, and the server as the client sees it, in IPv4, as the
+/// client's own socket does, never `::ffff:127.0.0.1`. (Preload mode does not carry IPv6
+/// datagrams; see the README.)
 #[test]
 fn dual_stack_udp_add_server_passes_in_relay_and_transparent_modes() {
     let server = example("udp-add/ipv6/UDP_Server.py");
     for mode in modes(false) {
         let graded = grade_in(mode, "udp-add", &["--server", &server]);
         assert_passes(&graded, &format!("udp-add in {mode} mode"));
+        let datagrams = trace(graded.out.path(), "add-42");
+        assert!(!datagrams.is_empty());
+        for datagram in datagrams {
+            let address = |key: &str| datagram[key].as_str().unwrap_or_default().to_owned();
+            let (from, to) = (address("from"), address("to"));
+            assert!(!from.contains("::ffff:"), "{mode}: {datagram}");
+            assert!(!to.contains("::ffff:"), "{mode}: {datagram}");
+            let client = if datagram["direction"] == "to-server" {
+                &from
+            } else {
+                &to
+            };
+            assert!(client.starts_with("127.0.0.1:"), "{mode}: {datagram}");
+        }
     }
 }
 
