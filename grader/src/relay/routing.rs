@@ -372,6 +372,11 @@ mod tests {
             address("127.0.0.2:6006")
         ));
         assert!(!overlaps(address("0.0.0.0:6006"), address("0.0.0.0:6007")));
+        // `[::]` is dual-stack; `0.0.0.0` is IPv4 alone.
+        assert!(overlaps(address("[::]:6006"), address("127.0.0.1:6006")));
+        assert!(overlaps(address("127.0.0.1:6006"), address("[::]:6006")));
+        assert!(!overlaps(address("0.0.0.0:6006"), address("[::1]:6006")));
+        assert!(!overlaps(address("[::1]:6006"), address("0.0.0.0:6006")));
     }
 
     #[test]

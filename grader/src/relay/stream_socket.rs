@@ -390,3 +390,60 @@ fn bind_wrapped(
         dir.display()
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_wildcard_is_reached_at_the_address_dialed_in_its_family() {
+        let wildcard = address("[::]:12100");
+        assert_eq!(
+            reached_at(wildcard, address("[::ffff:127.0.0.1]:12100")),
+            address("127.0.0.1:12100")
+        );
+        assert_eq!(
+            reached_at(wildcard, address("[::1]:12100")),
+            address("[::1]:12100")
+        );
+        assert_eq!(
+            reached_at(address("0.0.0.0:12100"), address("192.0.2.1:12100")),
+            address("192.0.2.1:12100")
+        );
+        // A specific address is reached there, whatever was dialed.
+        assert_eq!(
+            reached_at(address("[::1]:12100"), address("127.0.0.1:12100")),
+            address("[::1]:12100")
+        );
+    }
+
+    /// A server on `0.0.0.0:P` and an IPv6-only `[::]:P`: the second mirror is bound
+    /// IPv6-only beside the first, so each family reaches its own.
+    #[test]
+    fn an_ipv6_wildcard_beside_an_ipv4_one_is_bound_ipv6_only() {
+        let ipv4 = TcpListener::bind("0.0.0.0:0").unwrap();
+        let port = ipv4.local_addr().unwrap().port();
+        let Ok(ipv6) = listen_on(SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port))) else {
+            // Where IPv6 is off there is no second wildcard.
+            return;
+        };
+        assert_eq!(ipv6.local_addr().unwrap().port(), port);
+        let _v4_client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let _v6_client = TcpStream::connect(("::1", port)).unwrap();
+        let (_, from_v4) = ipv4.accept().unwrap();
+        let (_, from_v6) = ipv6.accept().unwrap();
+        assert!(from_v4.is_ipv4(), "{from_v4}");
+        assert_eq!(from_v6.ip(), std::net::Ipv6Addr::LOCALHOST, "{from_v6}");
+        // Alone, `[::]` is dual-stack as `TcpListener::bind` makes it.
+        drop((ipv4, ipv6));
+        let dual = listen_on(SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0))).unwrap();
+        let port = dual.local_addr().unwrap().port();
+        let _client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (_, from) = dual.accept().unwrap();
+        assert_eq!(canonical(from).ip(), Ipv4Addr::LOCALHOST);
+    }
+}
