@@ -22,6 +22,7 @@ mod grader_panic;
 mod hard_coded;
 mod hostile;
 mod html_report;
+mod ipv6;
 mod lint;
 mod mirror_race;
 mod package;

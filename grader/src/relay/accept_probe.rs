@@ -17,7 +17,7 @@ use nix::sys::socket::{
     AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType, recv, sendto, socket,
 };
 use std::io;
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd};
 
 /// Who holds one end of a connection.
@@ -57,8 +57,14 @@ impl AcceptProbe {
 
     /// Who holds the socket whose own address is `local` and whose peer is `peer` (for
     /// the server's side of a relayed connection: the server's address as the relay
-    /// dialed it, and the relay's end).
-    pub fn holder(&mut self, local: SocketAddrV4, peer: SocketAddrV4) -> io::Result<Holder> {
+    /// dialed it, and the relay's end). Both in one family: an IPv4 connection to a
+    /// dual-stack listener is looked up by its IPv4 addresses.
+    pub fn holder(&mut self, local: SocketAddr, peer: SocketAddr) -> io::Result<Holder> {
+        if local.is_ipv4() != peer.is_ipv4() {
+            return Err(io::Error::other(format!(
+                "{local} and {peer} are of different address families"
+            )));
+        }
         self.sequence = self.sequence.wrapping_add(1);
         let message = request::emit(self.sequence, local, peer);
         sendto(
@@ -77,12 +83,13 @@ impl AcceptProbe {
 
 /// A lookup of one TCP socket: a netlink header and an `inet_diag_req_v2`.
 pub mod request {
-    use std::net::SocketAddrV4;
+    use std::net::{IpAddr, SocketAddr};
 
     /// `SOCK_DIAG_BY_FAMILY`.
     pub const SOCK_DIAG_BY_FAMILY: u16 = 20;
     const NLM_F_REQUEST: u16 = 1;
     const AF_INET: u8 = 2;
+    const AF_INET6: u8 = 10;
     const IPPROTO_TCP: u8 = 6;
     /// The lookup matches any socket cookie.
     const NO_COOKIE: [u8; 8] = [0xff; 8];
@@ -112,21 +119,22 @@ pub mod request {
     /// The request's length.
     pub const LENGTH: usize = field::COOKIE.end;
 
-    /// The lookup of the socket whose own address is `local` and whose peer is `peer`.
-    pub fn emit(sequence: u32, local: SocketAddrV4, peer: SocketAddrV4) -> Vec<u8> {
+    /// The lookup of the socket whose own address is `local` and whose peer is `peer`
+    /// (both of `local`'s family).
+    pub fn emit(sequence: u32, local: SocketAddr, peer: SocketAddr) -> Vec<u8> {
         let mut message = vec![0u8; LENGTH];
         emit_into(&mut message, sequence, local, peer);
         message
     }
 
     /// [`emit`] into a buffer of [`LENGTH`] bytes, writing every byte of it.
-    pub fn emit_into(message: &mut [u8], sequence: u32, local: SocketAddrV4, peer: SocketAddrV4) {
+    pub fn emit_into(message: &mut [u8], sequence: u32, local: SocketAddr, peer: SocketAddr) {
         message[field::LENGTH].copy_from_slice(&(LENGTH as u32).to_ne_bytes());
         message[field::TYPE].copy_from_slice(&SOCK_DIAG_BY_FAMILY.to_ne_bytes());
         message[field::FLAGS].copy_from_slice(&NLM_F_REQUEST.to_ne_bytes());
         message[field::SEQUENCE].copy_from_slice(&sequence.to_ne_bytes());
         message[field::PORT_ID].copy_from_slice(&0u32.to_ne_bytes());
-        message[field::FAMILY] = AF_INET;
+        message[field::FAMILY] = if local.is_ipv4() { AF_INET } else { AF_INET6 };
         message[field::PROTOCOL] = IPPROTO_TCP;
         message[field::EXTENSIONS] = 0;
         message[field::PAD] = 0;
@@ -137,7 +145,10 @@ pub mod request {
         for (range, address) in [(field::SOURCE, local), (field::DESTINATION, peer)] {
             let slot = &mut message[range];
             slot.fill(0);
-            slot[..4].copy_from_slice(&address.ip().octets());
+            match address.ip() {
+                IpAddr::V4(v4) => slot[..4].copy_from_slice(&v4.octets()),
+                IpAddr::V6(v6) => slot.copy_from_slice(&v6.octets()),
+            }
         }
         message[field::INTERFACE].copy_from_slice(&0u32.to_ne_bytes());
         message[field::COOKIE].copy_from_slice(&NO_COOKIE);

@@ -4,8 +4,9 @@
 use super::*;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 
-const SERVER: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 5005);
-const RELAY: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 40_001);
+const SERVER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 5005);
+const RELAY: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 40_001);
 
 #[test]
 fn the_request_writes_every_byte_it_owns() {
@@ -28,6 +29,26 @@ fn the_request_writes_every_byte_it_owns() {
     assert_eq!(&message[field::COOKIE], &[0xff; 8]);
     assert!(!message[field::PAD..field::STATES.start].contains(&0xa5));
     assert!(!message[field::INTERFACE].contains(&0xa5));
+}
+
+#[test]
+fn an_ipv6_request_names_its_family_and_all_sixteen_bytes() {
+    let server = SocketAddr::from((Ipv6Addr::LOCALHOST, 5005));
+    let relay = SocketAddr::from(([0xfd00, 0, 0, 0, 0, 0, 0x5357, 0x5f01], 40_001));
+    let mut message = vec![0xa5; request::LENGTH];
+    request::emit_into(&mut message, 7, server, relay);
+    use request::field;
+    assert_eq!(message[field::FAMILY], 10);
+    assert_eq!(&message[field::SOURCE], &Ipv6Addr::LOCALHOST.octets());
+    assert_eq!(
+        &message[field::DESTINATION],
+        &[
+            0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53, 0x57, 0x5f, 0x01
+        ]
+    );
+    let mut probe = AcceptProbe::open().expect("sock_diag is available");
+    let mixed = probe.holder(server, SocketAddr::from((Ipv4Addr::LOCALHOST, 1)));
+    assert!(mixed.is_err(), "{mixed:?}");
 }
 
 /// A reply of `length` bytes to request 7, with `state`, the peer's port and `inode`.
@@ -87,14 +108,9 @@ fn no_such_connection_is_gone_and_other_errors_and_strangers_are_errors() {
     assert!(reply::parse(&[], 7).is_err());
 }
 
-fn v4(address: SocketAddr) -> SocketAddrV4 {
-    match address {
-        SocketAddr::V4(v4) => v4,
-        SocketAddr::V6(v6) => SocketAddrV4::new(
-            v6.ip().to_ipv4_mapped().expect("an IPv4 address"),
-            v6.port(),
-        ),
-    }
+/// `address` as the kernel's lookup names it: an IPv4-mapped one as IPv4.
+fn canonical(address: SocketAddr) -> SocketAddr {
+    SocketAddr::new(address.ip().to_canonical(), address.port())
 }
 
 /// Connects to `listener` at `dial`; the probe sees the server's end wait in the queue,
@@ -103,8 +119,8 @@ fn v4(address: SocketAddr) -> SocketAddrV4 {
 fn waiting_accepted_gone(listener: &TcpListener, dial: SocketAddr) {
     let mut probe = AcceptProbe::open().expect("sock_diag is available");
     let client = TcpStream::connect(dial).unwrap();
-    let server = v4(dial);
-    let relay = v4(client.local_addr().unwrap());
+    let server = canonical(dial);
+    let relay = canonical(client.local_addr().unwrap());
     assert_eq!(probe.holder(server, relay).unwrap(), Holder::Queue);
     let (accepted, _) = listener.accept().unwrap();
     assert_eq!(probe.holder(server, relay).unwrap(), Holder::Program);
@@ -113,7 +129,7 @@ fn waiting_accepted_gone(listener: &TcpListener, dial: SocketAddr) {
     assert_eq!(probe.holder(relay, server).unwrap(), Holder::Program);
     drop(client);
     assert_eq!(probe.holder(relay, server).unwrap(), Holder::Nobody);
-    let elsewhere = SocketAddrV4::new(*relay.ip(), relay.port().wrapping_add(1).max(1));
+    let elsewhere = SocketAddr::new(relay.ip(), relay.port().wrapping_add(1).max(1));
     assert_eq!(probe.holder(server, elsewhere).unwrap(), Holder::Nobody);
 }
 
@@ -132,4 +148,14 @@ fn a_dual_stack_server_is_seen_through_its_ipv4_connections() {
     };
     let port = listener.local_addr().unwrap().port();
     waiting_accepted_gone(&listener, SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+}
+
+#[test]
+fn an_ipv6_connection_is_seen_waiting_then_accepted_then_gone() {
+    // Where IPv6 is off there is no `::1` to listen on.
+    let Ok(listener) = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
+        return;
+    };
+    let dial = listener.local_addr().unwrap();
+    waiting_accepted_gone(&listener, dial);
 }

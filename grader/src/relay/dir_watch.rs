@@ -87,7 +87,9 @@ fn found(relay: &UdpRelay, seen: &Seen, role: Role, name: &str) {
         return;
     }
     seen.appeared(role);
-    if kind == SocketKind::Udp {
+    // An IPv6 socket's file stands for socket_wrapper's own IPv6 network, which an IPv4
+    // peer's datagrams cannot be made to come from: not bridged (see the README).
+    if kind == SocketKind::Udp && address.is_ipv4() {
         seen.offer(relay, role, address);
     }
 }

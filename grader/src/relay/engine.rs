@@ -268,7 +268,7 @@ impl RelayLoop {
             // Read before the send: the receiver may answer before the send returns, and
             // the analysis orders its answer (stamped by the kernel) after this copy.
             let sent_at = self.clock.now();
-            match self.endpoints[via].socket.send_to(&copy.bytes, to) {
+            match self.endpoints[via].send_to(&copy.bytes, to) {
                 Ok(_) => {}
                 // The receiver is gone (its port is closed): the datagram is lost, as it
                 // would be on a real network; the trace shows no delivered copy.

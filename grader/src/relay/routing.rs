@@ -63,9 +63,11 @@ impl EndpointSocket {
                     if let Some(v4) = storage.as_sockaddr_in() {
                         return Some(SocketAddr::from((v4.ip(), v4.port())));
                     }
+                    // A dual-stack socket names an IPv4 sender `::ffff:a.b.c.d`; it sent
+                    // from, and sees itself at, the IPv4 address.
                     storage
                         .as_sockaddr_in6()
-                        .map(|v6| SocketAddr::from((v6.ip(), v6.port())))
+                        .map(|v6| SocketAddr::from((v6.ip().to_canonical(), v6.port())))
                 })
             }
             // Read as a Unix address: nix's generic storage loses a Unix address's length.
@@ -124,6 +126,29 @@ impl AsFd for EndpointSocket {
 }
 
 impl Endpoint {
+    /// Sends `bytes` to `to`, written in this socket's own family where it is the other
+    /// one: an IPv6 mirror of a dual-stack program reaches an IPv4 peer at its mapped
+    /// address, and an IPv4 socket reaches a program's `::` wildcard at 127.0.0.1.
+    pub fn send_to(&self, bytes: &[u8], to: SocketAddr) -> io::Result<usize> {
+        let to = match (&self.socket, self.local, to) {
+            (EndpointSocket::Udp(_), SocketAddr::V6(_), SocketAddr::V4(v4)) => {
+                let ip = if v4.ip().is_unspecified() {
+                    std::net::Ipv4Addr::LOCALHOST
+                } else {
+                    *v4.ip()
+                };
+                SocketAddr::from((ip.to_ipv6_mapped(), v4.port()))
+            }
+            (EndpointSocket::Udp(_), SocketAddr::V4(_), SocketAddr::V6(v6))
+                if v6.ip().is_unspecified() =>
+            {
+                SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, v6.port()))
+            }
+            _ => to,
+        };
+        self.socket.send_to(bytes, to)
+    }
+
     pub fn new(socket: UdpSocket, faces: Role) -> io::Result<Endpoint> {
         let local = socket.local_addr()?;
         Endpoint::prepare(EndpointSocket::Udp(socket), faces, local)
@@ -312,15 +337,21 @@ impl Routing {
 
 /// Whether a socket bound at `local` sends with `source` as its source address: the same
 /// address, or the same port on the wildcard address (a program that never called `bind`
-/// gets `0.0.0.0:port`, which discovery mirrors as such).
+/// gets `0.0.0.0:port`, which discovery mirrors as such) of `source`'s family, or on the
+/// IPv6 wildcard, whose sockets are dual-stack.
 fn can_send_as(local: SocketAddr, source: SocketAddr) -> bool {
-    local.port() == source.port() && (local.ip() == source.ip() || local.ip().is_unspecified())
+    let wildcard = local.ip().is_unspecified() && (local.is_ipv6() || source.is_ipv4());
+    local.port() == source.port() && (local.ip() == source.ip() || wildcard)
 }
 
 /// Whether sockets bound at `a` and `b` in one network would take the same port: the
-/// same address, or the same port with either on the wildcard address.
+/// same address, or the same port with either on the wildcard address (of the other's
+/// family, or the dual-stack IPv6 one).
 pub fn overlaps(a: SocketAddr, b: SocketAddr) -> bool {
-    a.port() == b.port() && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+    let covers = |wide: SocketAddr, other: SocketAddr| {
+        wide.ip().is_unspecified() && (wide.is_ipv6() || other.is_ipv4())
+    };
+    a.port() == b.port() && (a.ip() == b.ip() || covers(a, b) || covers(b, a))
 }
 
 #[cfg(test)]
@@ -341,6 +372,11 @@ mod tests {
             address("127.0.0.2:6006")
         ));
         assert!(!overlaps(address("0.0.0.0:6006"), address("0.0.0.0:6007")));
+        // `[::]` is dual-stack; `0.0.0.0` is IPv4 alone.
+        assert!(overlaps(address("[::]:6006"), address("127.0.0.1:6006")));
+        assert!(overlaps(address("127.0.0.1:6006"), address("[::]:6006")));
+        assert!(!overlaps(address("0.0.0.0:6006"), address("[::1]:6006")));
+        assert!(!overlaps(address("[::1]:6006"), address("0.0.0.0:6006")));
     }
 
     #[test]
@@ -362,6 +398,70 @@ mod tests {
             address("127.0.0.2:6006"),
             address("127.0.0.1:6006")
         ));
+    }
+
+    #[test]
+    fn an_ipv6_wildcard_sends_as_both_families_and_an_ipv4_one_as_ipv4_only() {
+        let address = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(can_send_as(address("[::]:6006"), address("127.0.0.1:6006")));
+        assert!(can_send_as(address("[::]:6006"), address("[::1]:6006")));
+        assert!(!can_send_as(address("0.0.0.0:6006"), address("[::1]:6006")));
+        assert!(!can_send_as(
+            address("[::1]:6006"),
+            address("127.0.0.1:6006")
+        ));
+    }
+
+    /// A datagram between a dual-stack program and an IPv4 one crosses families: each
+    /// relay socket sends in its own.
+    #[test]
+    fn each_socket_sends_in_its_own_family() {
+        let namespace = match crate::netns::NetNamespace::create() {
+            Ok(namespace) => namespace,
+            Err(error) => panic!("{error}"),
+        };
+        namespace
+            .run_in(|| {
+                let ipv6 = match UdpSocket::bind("[::]:0") {
+                    Ok(socket) => socket,
+                    // Where IPv6 is off there is nothing to cross.
+                    Err(_) => return,
+                };
+                let ipv4 = UdpSocket::bind("127.0.0.1:0").unwrap();
+                let (ipv6_port, ipv4_port) = (
+                    ipv6.local_addr().unwrap().port(),
+                    ipv4.local_addr().unwrap().port(),
+                );
+                let ipv6 = Endpoint::new(ipv6, Role::Client).unwrap();
+                let ipv4 = Endpoint::new(ipv4, Role::Server).unwrap();
+                let wildcard_ipv4 = SocketAddr::from(([0, 0, 0, 0], ipv4_port));
+                ipv6.send_to(b"to v4", wildcard_ipv4).unwrap();
+                let wildcard_ipv6: SocketAddr = format!("[::]:{ipv6_port}").parse().unwrap();
+                ipv4.send_to(b"to v6", wildcard_ipv6).unwrap();
+                let mut buffer = [0u8; 16];
+                // Loopback delivers a datagram before its send returns.
+                let wait = |endpoint: &Endpoint, buffer: &mut [u8]| {
+                    endpoint
+                        .socket
+                        .receive(buffer)
+                        .expect("the datagram is there")
+                };
+                let at_ipv4 = wait(&ipv4, &mut buffer);
+                assert_eq!(&buffer[..at_ipv4.length], b"to v4");
+                // Seen from the IPv4 socket, the dual-stack sender is IPv4.
+                assert_eq!(
+                    at_ipv4.source,
+                    Some(SocketAddr::from(([127, 0, 0, 1], ipv6_port)))
+                );
+                let at_ipv6 = wait(&ipv6, &mut buffer);
+                assert_eq!(&buffer[..at_ipv6.length], b"to v6");
+                // The mapped address is written as the IPv4 one it is.
+                assert_eq!(
+                    at_ipv6.source,
+                    Some(SocketAddr::from(([127, 0, 0, 1], ipv4_port)))
+                );
+            })
+            .unwrap();
     }
 }
 

@@ -5,12 +5,15 @@
 //! for: a type letter (`U` for UDP, `T` for TCP), the interface as two hex digits (interface
 //! `n` is `127.0.0.n`) and the port as four (`127.0.0.1:5005` over UDP is `U01138D`). A
 //! datagram's source is the sender's socket file, which socket_wrapper turns back into an
-//! address for the receiver. So the relay stands in for the other program by binding, in a
+//! address for the receiver. An IPv6 socket's file is named the same way with `Y` (UDP) or
+//! `X` (TCP), for an address of socket_wrapper's own IPv6 network, `fd00::5357:5fNN`
+//! (interface `NN`): a socket bound to `::` gets that name, and `::1` is not there at all
+//! (socket_wrapper 1.3.5 refuses to bind it, and a connect to it is "unreachable"). So the relay stands in for the other program by binding, in a
 //! program's directory, the name of an address the other program holds in its own; what it
 //! sends from there arrives from that address.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 
@@ -64,36 +67,49 @@ pub enum SocketKind {
 }
 
 impl SocketKind {
-    fn letter(self) -> char {
+    /// The type letter of an IPv4 socket's file, and of an IPv6 one's.
+    fn letters(self) -> [char; 2] {
         match self {
-            SocketKind::Udp => 'U',
-            SocketKind::Tcp => 'T',
+            SocketKind::Udp => ['U', 'Y'],
+            SocketKind::Tcp => ['T', 'X'],
         }
     }
 }
 
-/// The socket file name of `address` (IPv4 on `127.0.0.0/8` only, as socket_wrapper's
-/// default network has it).
+/// socket_wrapper's IPv6 address of interface `interface` (`FD00::5357:5Fxx` in its
+/// source).
+pub fn wrapped_ipv6(interface: u8) -> Ipv6Addr {
+    Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0x5357, 0x5f00 | u16::from(interface))
+}
+
+/// The socket file name of `address`: IPv4 on `127.0.0.0/8`, or IPv6 on socket_wrapper's
+/// own network (see [`wrapped_ipv6`]), as its default network has them.
 pub fn file_name(kind: SocketKind, address: SocketAddr) -> Option<String> {
-    let SocketAddr::V4(v4) = address else {
-        return None;
+    let [v4_letter, v6_letter] = kind.letters();
+    let (letter, interface) = match address {
+        SocketAddr::V4(v4) => match v4.ip().octets() {
+            [127, 0, 0, interface] => (v4_letter, interface),
+            _ => return None,
+        },
+        SocketAddr::V6(v6) => {
+            let [.., last] = v6.ip().octets();
+            if *v6.ip() != wrapped_ipv6(last) {
+                return None;
+            }
+            (v6_letter, last)
+        }
     };
-    let [127, 0, 0, interface] = v4.ip().octets() else {
-        return None;
-    };
-    Some(format!(
-        "{}{interface:02X}{:04X}",
-        kind.letter(),
-        address.port()
-    ))
+    Some(format!("{letter}{interface:02X}{:04X}", address.port()))
 }
 
 /// The address a socket file name stands for, with its transport; `None` for any other
 /// file.
 pub fn parse_file_name(name: &str) -> Option<(SocketKind, SocketAddr)> {
-    let kind = match name.chars().next()? {
-        'U' => SocketKind::Udp,
-        'T' => SocketKind::Tcp,
+    let (kind, ipv6) = match name.chars().next()? {
+        'U' => (SocketKind::Udp, false),
+        'T' => (SocketKind::Tcp, false),
+        'Y' => (SocketKind::Udp, true),
+        'X' => (SocketKind::Tcp, true),
         _ => return None,
     };
     let digits = name.get(1..)?;
@@ -102,10 +118,12 @@ pub fn parse_file_name(name: &str) -> Option<(SocketKind, SocketAddr)> {
     }
     let interface = u8::from_str_radix(&digits[..2], 16).ok()?;
     let port = u16::from_str_radix(&digits[2..], 16).ok()?;
-    Some((
-        kind,
-        SocketAddr::from((Ipv4Addr::new(127, 0, 0, interface), port)),
-    ))
+    let address = if ipv6 {
+        SocketAddr::from((wrapped_ipv6(interface), port))
+    } else {
+        SocketAddr::from((Ipv4Addr::new(127, 0, 0, interface), port))
+    };
+    Some((kind, address))
 }
 
 /// The address a Unix socket path in a socket_wrapper directory stands for.
@@ -203,7 +221,7 @@ mod tests {
 
     #[test]
     fn other_files_and_addresses_have_no_name() {
-        for name in ["U01138", "X01138D", "U0113GD", "pcap", "", "U01138DD"] {
+        for name in ["U01138", "Z01138D", "U0113GD", "pcap", "", "U01138DD"] {
             assert_eq!(parse_file_name(name), None, "{name}");
         }
         assert_eq!(
@@ -214,6 +232,24 @@ mod tests {
             file_name(SocketKind::Udp, "[::1]:5005".parse().unwrap()),
             None
         );
+        assert_eq!(
+            file_name(SocketKind::Tcp, "[fd00::5357:5f01:1]:5005".parse().unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn ipv6_names_round_trip_as_socket_wrapper_writes_them() {
+        // Seen under socket_wrapper 1.3.5: an AF_INET6 UDP socket bound to `[::]:5005`
+        // is `Y01138D`, and a peer sees it as `fd00::5357:5f01`; a TCP one on 12100 is
+        // `X012F44`.
+        let udp: SocketAddr = "[fd00::5357:5f01]:5005".parse().unwrap();
+        assert_eq!(udp.ip(), std::net::IpAddr::from(wrapped_ipv6(1)));
+        assert_eq!(file_name(SocketKind::Udp, udp).as_deref(), Some("Y01138D"));
+        assert_eq!(parse_file_name("Y01138D"), Some((SocketKind::Udp, udp)));
+        let tcp: SocketAddr = "[fd00::5357:5f01]:12100".parse().unwrap();
+        assert_eq!(file_name(SocketKind::Tcp, tcp).as_deref(), Some("X012F44"));
+        assert_eq!(parse_file_name("X012F44"), Some((SocketKind::Tcp, tcp)));
     }
 
     #[test]

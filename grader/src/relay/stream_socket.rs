@@ -7,11 +7,11 @@
 use super::socket_dir::{SocketKind, address_of_path, file_name};
 use nix::errno::Errno;
 use nix::sys::socket::{
-    AddressFamily, SockFlag, SockType, SockaddrIn, UnixAddr, bind, connect, setsockopt, socket,
-    sockopt,
+    AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage, UnixAddr, bind, connect, listen,
+    setsockopt, socket, sockopt,
 };
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -189,10 +189,12 @@ impl RelayListener {
             RelayListener::Tcp(listener) => {
                 let (stream, client) = listener.accept()?;
                 let dialed = stream.local_addr().or_else(|_| listener.local_addr())?;
+                // A dual-stack listener sees an IPv4 client as `::ffff:a.b.c.d`; the
+                // client dialed, and is, the IPv4 address.
                 Ok(Accepted {
                     stream: RelayStream::Tcp(stream),
-                    dialed,
-                    client,
+                    dialed: canonical(dialed),
+                    client: canonical(client),
                 })
             }
             RelayListener::Wrapped {
@@ -249,25 +251,72 @@ pub fn start_connect(
 }
 
 fn start_tcp_connect(target: SocketAddr, from: Option<SocketAddr>) -> io::Result<TcpStream> {
-    let SocketAddr::V4(v4) = target else {
-        return Err(io::Error::other("the tcp relay reaches servers over IPv4"));
+    let family = match target {
+        SocketAddr::V4(_) => AddressFamily::Inet,
+        SocketAddr::V6(_) => AddressFamily::Inet6,
     };
     let socket = socket(
-        AddressFamily::Inet,
+        family,
         SockType::Stream,
         SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
         None,
     )?;
-    if let Some(SocketAddr::V4(client)) = from {
-        // The client's port on the server's side too; taken already (the server's own
-        // port, say), the kernel picks one, as it would for any client.
-        let own = SocketAddrV4::new(*v4.ip(), client.port());
+    if let Some(client) = from {
+        // The client's port on the server's side too, on the address family and loopback
+        // the server is reached at; taken already (the server's own port, say), the
+        // kernel picks one, as it would for any client.
+        let own = SockaddrStorage::from(SocketAddr::new(target.ip(), client.port()));
         let _ = setsockopt(&socket, sockopt::ReuseAddr, &true)
-            .and_then(|()| bind(socket.as_raw_fd(), &SockaddrIn::from(own)));
+            .and_then(|()| bind(socket.as_raw_fd(), &own));
     }
-    match connect(socket.as_raw_fd(), &SockaddrIn::from(v4)) {
+    match connect(socket.as_raw_fd(), &SockaddrStorage::from(target)) {
         Ok(()) | Err(Errno::EINPROGRESS) => Ok(TcpStream::from(socket)),
         Err(errno) => Err(errno.into()),
+    }
+}
+
+/// Listens on `address` as [`TcpListener::bind`] does, except that an IPv6 wildcard whose
+/// IPv4 half is taken already (a server that listens on both `0.0.0.0:P` and an
+/// IPv6-only `[::]:P`, mirrored one after the other) is bound IPv6-only.
+pub fn listen_on(address: SocketAddr) -> io::Result<TcpListener> {
+    match TcpListener::bind(address) {
+        Err(error)
+            if error.kind() == io::ErrorKind::AddrInUse
+                && address.is_ipv6()
+                && address.ip().is_unspecified() =>
+        {
+            let socket = socket(
+                AddressFamily::Inet6,
+                SockType::Stream,
+                SockFlag::SOCK_CLOEXEC,
+                None,
+            )?;
+            setsockopt(&socket, sockopt::ReuseAddr, &true)?;
+            setsockopt(&socket, sockopt::Ipv6V6Only, &true)?;
+            bind(socket.as_raw_fd(), &SockaddrStorage::from(address))?;
+            listen(&socket, Backlog::MAXCONN)?;
+            Ok(TcpListener::from(socket))
+        }
+        bound => bound,
+    }
+}
+
+/// `address`, with an IPv4-mapped IPv6 address (how a dual-stack socket names an IPv4
+/// peer) written as the IPv4 address it is.
+pub fn canonical(address: SocketAddr) -> SocketAddr {
+    SocketAddr::new(address.ip().to_canonical(), address.port())
+}
+
+/// Where the server is reached for a client that dialed `dialed`: at `target`, or, where
+/// `target` is a wildcard (the server listens on every address), at the address the client
+/// dialed, which is local in the server's network too (its loopback, or the run's
+/// documentation address), in the family the client used. (The mirror of a wildcard
+/// listens on that same wildcard, so an IPv4 one is never dialed over IPv6.)
+pub fn reached_at(target: SocketAddr, dialed: SocketAddr) -> SocketAddr {
+    if target.ip().is_unspecified() {
+        SocketAddr::new(canonical(dialed).ip(), target.port())
+    } else {
+        target
     }
 }
 
@@ -317,10 +366,9 @@ fn bind_wrapped(
     target: SocketAddr,
     from: Option<SocketAddr>,
 ) -> io::Result<PathBuf> {
-    let host = match target {
-        SocketAddr::V4(v4) => *v4.ip(),
-        SocketAddr::V6(_) => Ipv4Addr::LOCALHOST,
-    };
+    // The server's own family: socket_wrapper tells an IPv6 server a peer's address only
+    // from an IPv6 socket file.
+    let host = target.ip();
     let spare = (FIRST_SPARE_PORT..=u16::MAX).map(|port| SocketAddr::from((host, port)));
     let client = from.map(|from| SocketAddr::from((host, from.port())));
     for address in client.into_iter().chain(spare) {
@@ -341,4 +389,61 @@ fn bind_wrapped(
         "no free port name left in {}",
         dir.display()
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_wildcard_is_reached_at_the_address_dialed_in_its_family() {
+        let wildcard = address("[::]:12100");
+        assert_eq!(
+            reached_at(wildcard, address("[::ffff:127.0.0.1]:12100")),
+            address("127.0.0.1:12100")
+        );
+        assert_eq!(
+            reached_at(wildcard, address("[::1]:12100")),
+            address("[::1]:12100")
+        );
+        assert_eq!(
+            reached_at(address("0.0.0.0:12100"), address("192.0.2.1:12100")),
+            address("192.0.2.1:12100")
+        );
+        // A specific address is reached there, whatever was dialed.
+        assert_eq!(
+            reached_at(address("[::1]:12100"), address("127.0.0.1:12100")),
+            address("[::1]:12100")
+        );
+    }
+
+    /// A server on `0.0.0.0:P` and an IPv6-only `[::]:P`: the second mirror is bound
+    /// IPv6-only beside the first, so each family reaches its own.
+    #[test]
+    fn an_ipv6_wildcard_beside_an_ipv4_one_is_bound_ipv6_only() {
+        let ipv4 = TcpListener::bind("0.0.0.0:0").unwrap();
+        let port = ipv4.local_addr().unwrap().port();
+        let Ok(ipv6) = listen_on(SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port))) else {
+            // Where IPv6 is off there is no second wildcard.
+            return;
+        };
+        assert_eq!(ipv6.local_addr().unwrap().port(), port);
+        let _v4_client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let _v6_client = TcpStream::connect(("::1", port)).unwrap();
+        let (_, from_v4) = ipv4.accept().unwrap();
+        let (_, from_v6) = ipv6.accept().unwrap();
+        assert!(from_v4.is_ipv4(), "{from_v4}");
+        assert_eq!(from_v6.ip(), std::net::Ipv6Addr::LOCALHOST, "{from_v6}");
+        // Alone, `[::]` is dual-stack as `TcpListener::bind` makes it.
+        drop((ipv4, ipv6));
+        let dual = listen_on(SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0))).unwrap();
+        let port = dual.local_addr().unwrap().port();
+        let _client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (_, from) = dual.accept().unwrap();
+        assert_eq!(canonical(from).ip(), Ipv4Addr::LOCALHOST);
+    }
 }

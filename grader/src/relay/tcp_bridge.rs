@@ -10,13 +10,13 @@ use super::clock::ScenarioClock;
 use super::routing::Networks;
 use super::server_backlog::ServerBacklog;
 use super::socket_dir::{SocketKind, listening_in, parse_file_name};
-use super::stream_socket::{RelayListener, ServerNetwork};
+use super::stream_socket::{RelayListener, ServerNetwork, listen_on};
 use super::tcp::{ConnectionObserver, TcpRelay, TcpRelayPlan};
 use crate::evidence::WireTrace;
 use crate::harness::ports::{WaitEnded, poll_until};
 use crate::netns::socket_table::listening_tcp_addresses;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -59,29 +59,24 @@ struct Mirror {
 }
 
 impl Mirror {
-    /// The IPv4 addresses the server listens on now; none once it has exited.
+    /// The addresses (IPv4 and IPv6) the server listens on now; none once it has exited.
     fn listening(&self) -> Vec<SocketAddr> {
-        let listening = match &self.networks {
+        match &self.networks {
             Networks::Namespaces { .. } => {
                 listening_tcp_addresses(self.server_pid).unwrap_or_default()
             }
             Networks::SocketDirs { server, .. } => listening_in(server).unwrap_or_default(),
-        };
-        listening.into_iter().filter(SocketAddr::is_ipv4).collect()
+        }
     }
 
     /// Listens on `address` in the client's network and relays each connection to the
-    /// same address in the server's.
+    /// same address in the server's (a wildcard: to the address the client dialed, in
+    /// its family; see `stream_socket::reached_at`).
     fn relay(&self, address: SocketAddr) -> Result<TcpRelay, BridgeError> {
         let internal = |context: String| move |source| BridgeError::Internal { context, source };
-        let target = if address.ip().is_unspecified() {
-            SocketAddr::from((Ipv4Addr::LOCALHOST, address.port()))
-        } else {
-            address
-        };
         let plan = TcpRelayPlan {
             listen: address,
-            target,
+            target: address,
             keep_client_port: true,
             ..self.plan.clone()
         };
@@ -90,7 +85,7 @@ impl Mirror {
         match &self.networks {
             Networks::Namespaces { client, server } => {
                 let listener = client
-                    .run_in(move || TcpListener::bind(address))
+                    .run_in(move || listen_on(address))
                     .map_err(io::Error::other)
                     .and_then(|bound| bound)
                     .map_err(internal(format!(
@@ -108,8 +103,9 @@ impl Mirror {
                     .and_then(|started| started)
             }
             Networks::SocketDirs { client, server } => {
-                let listener = RelayListener::wrapped(client, address).map_err(internal(
-                    format!("cannot listen on {address} in the client's socket_wrapper directory"),
+                let dialed = wrapped_mirror(address);
+                let listener = RelayListener::wrapped(client, dialed).map_err(internal(
+                    format!("cannot listen on {dialed} in the client's socket_wrapper directory"),
                 ))?;
                 let plan = TcpRelayPlan {
                     server_network: ServerNetwork::SocketDir(server.clone()),
@@ -294,6 +290,18 @@ impl Watch {
     }
 }
 
+/// The address the mirror of the server's `address` takes in the client's socket_wrapper
+/// directory. socket_wrapper gives an IPv6 socket bound to `::` a file of its own IPv6
+/// network (`fd00::5357:5f01`), which no IPv4 client looks for and no student dials: the
+/// mirror takes the IPv4 name, as a dual-stack server on a real loopback is reached at
+/// 127.0.0.1.
+fn wrapped_mirror(address: SocketAddr) -> SocketAddr {
+    match address {
+        SocketAddr::V6(_) => SocketAddr::from((Ipv4Addr::LOCALHOST, address.port())),
+        SocketAddr::V4(_) => address,
+    }
+}
+
 /// Whether `dir` (the client's socket_wrapper directory) holds a socket the relay did not
 /// make: the relay's own there are the TCP listeners for the `mirrored` addresses, so a
 /// client's UDP socket on a mirrored port is the client's.
@@ -306,11 +314,16 @@ fn has_own_socket(dir: &std::path::Path, mirrored: &[SocketAddr]) -> bool {
             .file_name()
             .to_str()
             .and_then(parse_file_name)
-            .is_none_or(|(kind, address)| kind != SocketKind::Tcp || !mirrored.contains(&address))
+            .is_none_or(|(kind, address)| {
+                kind != SocketKind::Tcp
+                    || !mirrored
+                        .iter()
+                        .any(|&mirror| wrapped_mirror(mirror) == address)
+            })
     })
 }
 
-/// The server's listening IPv4 addresses, once it has any: polled for with
+/// The server's listening addresses, once it has any: polled for with
 /// [`poll_until`], since no event announces a `listen()`.
 fn wait_for_listeners(
     mirror: &Mirror,

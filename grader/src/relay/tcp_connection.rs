@@ -9,7 +9,7 @@ use crate::link::Direction;
 use crate::link::stream::{Action, StreamShaper};
 use nix::poll::PollFlags;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddrV4};
+use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
 /// Bytes a shaper may hold before the relay stops reading from its sender: TCP's own
@@ -93,7 +93,7 @@ pub struct RelayedConnection {
     pub connecting: bool,
     /// The server's address and the relay's own end of its connection to it, once
     /// connected over TCP (what the kernel is asked about, see [`super::accept_probe`]).
-    pub server_ends: Option<(SocketAddrV4, SocketAddrV4)>,
+    pub server_ends: Option<(SocketAddr, SocketAddr)>,
     pub pipes: [Pipe; 2],
     pub record: Connection,
     /// Whether `record` is kept once the connection is over, or the connection only

@@ -5,7 +5,9 @@
 use super::accept_probe::{AcceptProbe, Holder};
 use super::admission::{Admission, Step, TakenWhen};
 use super::server_backlog::ServerBacklog;
-use super::stream_socket::{Accepted, RelayListener, RelayStream, ServerNetwork, start_connect};
+use super::stream_socket::{
+    Accepted, RelayListener, RelayStream, ServerNetwork, canonical, reached_at, start_connect,
+};
 use super::tcp::{ConnectionObserver, HOLD_PER_RUN, LIVE_LIMIT, TcpRelayPlan};
 use super::tcp_connection::{Ended, Interest, Pipe, RelayedConnection, new_record};
 use super::tcp_record::{Keeping, Recorder};
@@ -17,7 +19,6 @@ use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, ppoll};
 use nix::sys::time::TimeSpec;
 use std::io::{self, Read};
-use std::net::SocketAddr;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
@@ -232,9 +233,7 @@ impl TcpLoop {
             return;
         }
         let record = &mut self.live[index].record;
-        let (Some(probe), SocketAddr::V4(client), SocketAddr::V4(dialed)) =
-            (&mut self.probe, record.client, record.dialed)
-        else {
+        let (Some(probe), client, dialed) = (&mut self.probe, record.client, record.dialed) else {
             return;
         };
         if let Ok(Holder::Program) = probe.holder(client, dialed) {
@@ -323,7 +322,8 @@ impl TcpLoop {
             .plan
             .keep_client_port
             .then_some(self.live[index].record.client);
-        match start_connect(&self.plan.server_network, self.plan.target, from) {
+        let target = reached_at(self.plan.target, self.live[index].record.dialed);
+        match start_connect(&self.plan.server_network, target, from) {
             Ok(server) => {
                 let connection = &mut self.live[index];
                 connection.server = Some(server);
@@ -343,6 +343,7 @@ impl TcpLoop {
             return;
         };
         let nth = connection.record.nth;
+        let target = reached_at(self.plan.target, connection.record.dialed);
         match server.connect_error() {
             Ok(0) => {
                 connection.connecting = false;
@@ -351,14 +352,12 @@ impl TcpLoop {
                 let _ = self.recorder.mark(now);
                 connection.record.connected_at = Some(now);
                 // Kept now: once both sides have closed, the socket no longer says.
-                connection.server_ends = match (server, self.plan.target) {
-                    (RelayStream::Tcp(stream), SocketAddr::V4(target)) => {
-                        match stream.local_addr() {
-                            Ok(SocketAddr::V4(relay)) => Some((target, relay)),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
+                connection.server_ends = match server {
+                    RelayStream::Tcp(stream) => stream
+                        .local_addr()
+                        .ok()
+                        .map(|relay| (target, canonical(relay))),
+                    RelayStream::Unix { .. } => None,
                 };
                 if let Ok(to_server) = server.as_fd().try_clone_to_owned() {
                     self.backlog.reached_server(nth, to_server);
@@ -371,8 +370,7 @@ impl TcpLoop {
                     Err(errno) => errno,
                 };
                 let why = format!(
-                    "the server refused the relay's connection to {}: {}",
-                    self.plan.target,
+                    "the server refused the relay's connection to {target}: {}",
                     errno.desc()
                 );
                 self.fail(index, why);

@@ -13,17 +13,17 @@
 //! the scenario started) added to [`CAPTURE_EPOCH`], so one trace always gives the same
 //! bytes, and Wireshark's "seconds since 2000-01-01" reads as time into the scenario.
 //!
-//! Addresses: the link type is raw IPv4. An IPv4-mapped IPv6 address is unmapped; any other
-//! IPv6 address (which an IPv4 header cannot hold) is shown as 127.0.0.1 with its port, so
-//! the capture still has one packet per datagram; a trace recorded without addresses gets
-//! [`CLIENT_FALLBACK`] and [`SERVER_FALLBACK`].
+//! Addresses: the link type is raw IP, so each packet is IPv4 or IPv6 as its addresses are.
+//! An IPv4-mapped IPv6 address is unmapped; a packet between two IPv4 addresses is IPv4,
+//! any other IPv6 (an IPv4 end then written IPv4-mapped, as a dual-stack socket names it);
+//! a trace recorded without addresses gets [`CLIENT_FALLBACK`] and [`SERVER_FALLBACK`].
 
 mod tcp;
 
 use crate::evidence::{WireEvent, WireTrace};
 use crate::link::Direction;
 use crate::wording;
-use etherparse::PacketBuilder;
+use etherparse::{IpHeaders, PacketBuilder, PacketBuilderStep};
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{
@@ -32,7 +32,7 @@ use pcap_file::pcapng::blocks::interface_description::{
 use pcap_file::{DataLink, Endianness};
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 /// The capture's name in each run's directory of the bundle.
@@ -50,6 +50,9 @@ pub const SERVER_FALLBACK: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::LOCALHOST,
 /// The largest UDP payload one IPv4 packet holds: 65535 less a 20-byte IPv4 header and the
 /// 8-byte UDP header.
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
+/// The largest UDP payload one IPv6 packet holds (without a jumbogram): 65535 less the
+/// 8-byte UDP header, the IPv6 header not being counted in its payload length.
+pub const MAX_UDP_PAYLOAD_IPV6: usize = 65_527;
 
 /// Writes `trace` as a pcapng capture: the datagrams, then the TCP connections' packets in
 /// time order.
@@ -102,23 +105,28 @@ fn datagram(event: &WireEvent) -> io::Result<Packet> {
         Direction::ToServer => (CLIENT_FALLBACK, SERVER_FALLBACK),
         Direction::ToClient => (SERVER_FALLBACK, CLIENT_FALLBACK),
     };
-    let from = ipv4_endpoint(event.from, sender);
-    let to = ipv4_endpoint(event.to, receiver);
+    let from = endpoint(event.from, sender);
+    let to = endpoint(event.to, receiver);
     let mut comment = format!(
         "{}: {}",
         wording::datagram(event.direction, event.nth),
         event.fate.summary()
     );
-    // Only an IPv6 datagram can be longer; the capture shows what an IPv4 packet holds.
-    let payload = &event.bytes[..event.bytes.len().min(MAX_UDP_PAYLOAD)];
+    // No real datagram is longer than its packet holds; a made-up one is cut to fit.
+    let most = if from.is_ipv4() && to.is_ipv4() {
+        MAX_UDP_PAYLOAD
+    } else {
+        MAX_UDP_PAYLOAD_IPV6
+    };
+    let payload = &event.bytes[..event.bytes.len().min(most)];
     if payload.len() < event.bytes.len() {
         comment.push_str(&format!(
-            "; {} bytes sent, the first {MAX_UDP_PAYLOAD} shown",
+            "; {} bytes sent, the first {most} shown",
             event.bytes.len()
         ));
     }
-    let mut data = Vec::with_capacity(28 + payload.len());
-    PacketBuilder::ipv4(from.ip().octets(), to.ip().octets(), TIME_TO_LIVE)
+    let mut data = Vec::with_capacity(48 + payload.len());
+    ip_packet(from, to)
         .udp(from.port(), to.port())
         .write_to_vec(&mut data, payload)
         .map_err(io::Error::other)?;
@@ -133,16 +141,27 @@ fn datagram(event: &WireEvent) -> io::Result<Packet> {
 /// Loopback's usual time to live; the relay does not see the real one.
 const TIME_TO_LIVE: u8 = 64;
 
-/// `address` as an IPv4 endpoint: unmapped when IPv4-mapped, 127.0.0.1 with its port when
-/// IPv6 only, `fallback` when missing.
-fn ipv4_endpoint(address: Option<SocketAddr>, fallback: SocketAddrV4) -> SocketAddrV4 {
-    match address {
-        None => fallback,
-        Some(SocketAddr::V4(address)) => address,
-        Some(SocketAddr::V6(address)) => SocketAddrV4::new(
-            address.ip().to_ipv4_mapped().unwrap_or(Ipv4Addr::LOCALHOST),
-            address.port(),
-        ),
+/// `address` as the capture writes it: unmapped when IPv4-mapped, `fallback` when missing.
+fn endpoint(address: Option<SocketAddr>, fallback: SocketAddrV4) -> SocketAddr {
+    address.map_or(SocketAddr::V4(fallback), |address| {
+        SocketAddr::new(address.ip().to_canonical(), address.port())
+    })
+}
+
+/// The IP layer of a packet from `from` to `to`: IPv4 between two IPv4 addresses, else
+/// IPv6, an IPv4 end written IPv4-mapped.
+fn ip_packet(from: SocketAddr, to: SocketAddr) -> PacketBuilderStep<IpHeaders> {
+    match (from.ip(), to.ip()) {
+        (IpAddr::V4(from), IpAddr::V4(to)) => {
+            PacketBuilder::ipv4(from.octets(), to.octets(), TIME_TO_LIVE)
+        }
+        (from, to) => {
+            let octets = |ip: IpAddr| match ip {
+                IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+                IpAddr::V6(v6) => v6.octets(),
+            };
+            PacketBuilder::ipv6(octets(from), octets(to), TIME_TO_LIVE)
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod notes;
 mod programs;
 mod scenario;
 mod server_probe;
+mod server_reach;
 mod settings;
 mod socket_dirs;
 mod startup_failure;

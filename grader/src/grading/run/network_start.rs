@@ -6,7 +6,8 @@ use super::addressing::{Addressing, HOST, ProgramNetworks};
 use super::bind_gates::BindGates;
 use super::error::{RunError, internal};
 use super::network::Network;
-use super::notes::{never_appeared, no_udp_bind};
+use super::notes::{ipv6_udp_under_preload, never_appeared, no_udp_bind};
+use super::server_reach::{client_listener, server_target};
 use super::socket_dirs::SocketDirs;
 use crate::case::{Scenario, Transport};
 use crate::evidence::Role;
@@ -16,9 +17,10 @@ use crate::harness::process::RunningProgram;
 use crate::link::stream::StreamSides;
 use crate::link::{Direction, Impairment, ScriptedFault, stream_rng};
 use crate::netns::NetNamespace;
+use crate::netns::socket_table::{bound_udp_addresses, listening_tcp_addresses};
 use crate::relay::discovery::Discovery;
 use crate::relay::routing::Networks;
-use crate::relay::stream_socket::ServerNetwork;
+use crate::relay::stream_socket::{RelayListener, ServerNetwork};
 use crate::relay::tcp::ConnectionObserver;
 use crate::relay::tcp_bridge::BridgeError;
 use crate::relay::{
@@ -121,9 +123,20 @@ impl Network {
                         why: not_bound.to_string(),
                     });
                 }
+                // Reached in the family it listens in (`::1` alone is not at 127.0.0.1).
+                let bound = match transport {
+                    Transport::Tcp => listening_tcp_addresses(server.pid()),
+                    Transport::Udp => bound_udp_addresses(server.pid()),
+                };
+                let target = server_target(
+                    addressing.host(),
+                    addressing.test_address.is_some(),
+                    addressing.server_port,
+                    &bound.unwrap_or_default(),
+                );
                 match transport {
-                    Transport::Tcp => start_tcp_relay(plan, private.as_ref()),
-                    Transport::Udp => start_udp_relay(plan, private.as_ref()),
+                    Transport::Tcp => start_tcp_relay(plan, target, private.as_ref()),
+                    Transport::Udp => start_udp_relay(plan, target, private.as_ref()),
                 }
             }
             (
@@ -191,9 +204,10 @@ impl Network {
 }
 
 /// Relay mode, TCP: a relay the client connects to, started in the private namespace
-/// where there is one.
+/// where there is one, and reaching the server at `target`.
 fn start_tcp_relay(
     plan: NetworkPlan<'_>,
+    target: SocketAddr,
     private: Option<&Arc<NetNamespace>>,
 ) -> Result<Startup, RunError> {
     let addressing = plan.addressing;
@@ -209,7 +223,7 @@ fn start_tcp_relay(
             },
             0,
         )),
-        target: SocketAddr::from(addressing.server()),
+        target,
         faults: plan.stream,
         seed: ShaperSeed {
             run_seed: plan.seed,
@@ -225,12 +239,17 @@ fn start_tcp_relay(
         }) as ConnectionObserver
     });
     let clock = plan.clock;
+    let in_private = private.is_some();
+    let start = move || {
+        let listener = client_listener(in_private, relay_plan.listen)?;
+        TcpRelay::start_on(RelayListener::Tcp(listener), relay_plan, clock, observer)
+    };
     let relay = match private {
-        None => TcpRelay::start(relay_plan, clock, observer),
+        None => start(),
         // The relay's thread is started inside the namespace and stays there, so its
         // connections to the server are made there too.
         Some(namespace) => namespace
-            .run_in(move || TcpRelay::start(relay_plan, clock, observer))
+            .run_in(start)
             .map_err(std::io::Error::other)
             .and_then(|started| started),
     }
@@ -243,14 +262,15 @@ fn start_tcp_relay(
 }
 
 /// Relay mode, UDP: a relay the client sends to, its sockets made in the private
-/// namespace where there is one.
+/// namespace where there is one, sending to the server at `target`.
 fn start_udp_relay(
     plan: NetworkPlan<'_>,
+    target: SocketAddr,
     private: Option<&Arc<NetNamespace>>,
 ) -> Result<Startup, RunError> {
     let endpoints = RelayEndpoints {
         listen: SocketAddr::from((HOST, 0)),
-        target: SocketAddr::from((HOST, plan.addressing.server_port)),
+        target,
     };
     let Impairments {
         to_server,
@@ -378,7 +398,9 @@ fn bridge_udp_dirs(
         }
     }
     if !discovery.wait_for_bind(Role::Server, plan.startup_deadline, || server.has_exited()) {
-        let why = if discovery.has_appeared(Role::Server) {
+        let why = if let Some(address) = dirs.ipv6_udp_address(Role::Server) {
+            ipv6_udp_under_preload(address)
+        } else if discovery.has_appeared(Role::Server) {
             no_udp_bind(server.has_exited(), plan.startup_limit)
         } else {
             never_appeared(Role::Server)

@@ -33,6 +33,14 @@ pub(super) fn no_udp_bind(exited: bool, startup_limit: Duration) -> String {
     }
 }
 
+/// Preload mode: why a server that bound only an IPv6 UDP socket (`address`, in
+/// socket_wrapper's IPv6 network) is not reached.
+pub(super) fn ipv6_udp_under_preload(address: std::net::SocketAddr) -> String {
+    format!(
+        "it bound only an IPv6 udp socket ({address}, socket_wrapper's name for `::`), and preload mode does not carry IPv6 datagrams; transparent mode does"
+    )
+}
+
 /// ` (SIGSEGV: it crashed)`: the name of a signal that kills programs, and what it means
 /// for one, after its number; nothing for another signal.
 pub(super) fn signal_name(signal: i32) -> &'static str {

@@ -4,7 +4,8 @@
 use super::directories::RunDirs;
 use crate::evidence::Role;
 use crate::relay::routing::Networks;
-use crate::relay::socket_dir::preload_environment;
+use crate::relay::socket_dir::{SocketKind, parse_file_name, preload_environment};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The socket_wrapper directory's name inside each program's own directory; the grader's
@@ -64,5 +65,19 @@ impl SocketDirs {
     /// socket is closed by a kill).
     pub fn has_entries(&self, role: Role) -> bool {
         std::fs::read_dir(self.of(role)).is_ok_and(|mut entries| entries.next().is_some())
+    }
+
+    /// An IPv6 UDP address `role` bound in its directory (socket_wrapper's own IPv6
+    /// network, for a socket bound to `::`), which preload mode does not carry.
+    pub fn ipv6_udp_address(&self, role: Role) -> Option<SocketAddr> {
+        std::fs::read_dir(self.of(role))
+            .ok()?
+            .flatten()
+            .find_map(
+                |entry| match parse_file_name(entry.file_name().to_str()?)? {
+                    (SocketKind::Udp, address) if address.is_ipv6() => Some(address),
+                    _ => None,
+                },
+            )
     }
 }

@@ -16,12 +16,12 @@
 //! those bytes were zeros, so it is not the real one; Wireshark does not verify the
 //! checksum of a packet it does not have whole.
 
-use super::{CLIENT_FALLBACK, Packet, SERVER_FALLBACK, TIME_TO_LIVE, ipv4_endpoint};
+use super::{CLIENT_FALLBACK, Packet, SERVER_FALLBACK, endpoint, ip_packet};
 use crate::evidence::stream::{Connection, Mark, ResetBy, Segment, StreamRecord};
 use crate::link::Direction;
-use etherparse::{PacketBuilder, TcpHeader};
+use etherparse::TcpHeader;
 use std::io;
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The largest TCP payload one IPv4 packet holds: 65535 less the 20-byte IPv4 header and
@@ -35,8 +35,8 @@ const WINDOW: u16 = 65_535;
 pub(super) fn packets(connection: &Connection) -> io::Result<Vec<Packet>> {
     let mut conversation = Conversation {
         nth: connection.nth,
-        client: Side::new(ipv4_endpoint(Some(connection.client), CLIENT_FALLBACK)),
-        server: Side::new(ipv4_endpoint(Some(connection.dialed), SERVER_FALLBACK)),
+        client: Side::new(endpoint(Some(connection.client), CLIENT_FALLBACK)),
+        server: Side::new(endpoint(Some(connection.dialed), SERVER_FALLBACK)),
         packets: Vec::new(),
     };
     let opened = connection.opened_at;
@@ -113,14 +113,14 @@ fn steps(connection: &Connection) -> Vec<Step> {
 
 /// One program's end of the connection.
 struct Side {
-    address: SocketAddrV4,
+    address: SocketAddr,
     /// The sequence number its next segment carries, unwrapped (offset in the stream plus
     /// one for the SYN, plus one more after its FIN).
     next_sequence: u64,
 }
 
 impl Side {
-    fn new(address: SocketAddrV4) -> Side {
+    fn new(address: SocketAddr) -> Side {
         Side {
             address,
             next_sequence: 0,
@@ -267,15 +267,11 @@ impl Conversation {
         if flags.ack {
             header.acknowledgment_number = wrap(receiver.next_sequence);
         }
-        let mut data = Vec::with_capacity(40 + payload.len());
-        PacketBuilder::ipv4(
-            sender.address.ip().octets(),
-            receiver.address.ip().octets(),
-            TIME_TO_LIVE,
-        )
-        .tcp_header(header)
-        .write_to_vec(&mut data, payload)
-        .map_err(io::Error::other)?;
+        let mut data = Vec::with_capacity(60 + payload.len());
+        ip_packet(sender.address, receiver.address)
+            .tcp_header(header)
+            .write_to_vec(&mut data, payload)
+            .map_err(io::Error::other)?;
         Ok(Packet {
             at,
             original_len: data.len(),

@@ -6,7 +6,7 @@ use super::*;
 use crate::evidence::stream::{Connection, Mark, ResetBy, Segment, StreamRecord};
 use crate::evidence::trace::{DeliveredCopy, Fate};
 use crate::link::{Alteration, DropCause, Origin};
-use etherparse::{IpNumber, Ipv4Header, TcpHeader, UdpHeader};
+use etherparse::{IpNumber, Ipv4Header, Ipv6Header, TcpHeader, UdpHeader};
 use pcap_file::pcapng::{Block, PcapNgReader};
 
 /// One packet as read back from a capture.
@@ -232,9 +232,9 @@ fn a_datagram_that_fills_an_ipv4_packet_is_kept_whole() {
 }
 
 #[test]
-fn a_longer_ipv6_datagram_is_cut_to_what_ipv4_holds_and_the_comment_says_so() {
+fn a_longer_datagram_is_cut_to_what_its_packet_holds_and_the_comment_says_so() {
     let bytes = vec![7; MAX_UDP_PAYLOAD + 20];
-    let mut datagram = event(
+    let datagram = event(
         Direction::ToServer,
         1,
         Duration::ZERO,
@@ -243,8 +243,6 @@ fn a_longer_ipv6_datagram_is_cut_to_what_ipv4_holds_and_the_comment_says_so() {
             cause: DropCause::RandomLoss,
         },
     );
-    datagram.from = Some(address("[::1]:6000"));
-    datagram.to = Some(address("[::1]:5005"));
     let trace = WireTrace {
         events: vec![datagram],
         ..WireTrace::default()
@@ -252,17 +250,99 @@ fn a_longer_ipv6_datagram_is_cut_to_what_ipv4_holds_and_the_comment_says_so() {
 
     let packets = capture(&trace);
 
-    let (ip, header, payload) = udp(&packets[0]);
+    let (_, header, payload) = udp(&packets[0]);
     assert_eq!(payload, bytes[..MAX_UDP_PAYLOAD]);
-    assert_eq!(
-        (ip.source, header.source_port),
-        (Ipv4Addr::LOCALHOST.octets(), 6000)
-    );
     assert_eq!(header.destination_port, 5005);
     assert_eq!(
         packets[0].comment.as_deref(),
         Some("to-server #1: dropped (netem random loss); 65527 bytes sent, the first 65507 shown")
     );
+}
+
+/// An IPv6 packet: its header, and the UDP or TCP checksum over the IPv6 pseudo header
+/// (RFC 8200 §8.1); the header and the rest.
+fn verified_ipv6(data: &[u8], protocol: IpNumber) -> (Ipv6Header, &[u8]) {
+    let (ip, transport) = Ipv6Header::from_slice(data).unwrap();
+    assert_eq!(ip.next_header, protocol);
+    assert_eq!(
+        usize::from(ip.payload_length),
+        transport.len(),
+        "a whole packet"
+    );
+    let mut pseudo = Vec::new();
+    pseudo.extend_from_slice(&ip.source);
+    pseudo.extend_from_slice(&ip.destination);
+    pseudo.extend_from_slice(&u32::try_from(transport.len()).unwrap().to_be_bytes());
+    pseudo.extend_from_slice(&[0, 0, 0, protocol.0]);
+    pseudo.extend_from_slice(transport);
+    assert_eq!(
+        ones_complement_sum(&pseudo),
+        0xffff,
+        "{protocol:?} checksum"
+    );
+    (ip, transport)
+}
+
+/// A datagram between IPv6 addresses is an IPv6 packet naming them, whole up to what
+/// IPv6 holds; one between an IPv4 client and a dual-stack server's `[::]` is IPv6 too,
+/// the client written IPv4-mapped.
+#[test]
+fn an_ipv6_datagram_is_an_ipv6_packet_with_its_addresses() {
+    let bytes = vec![7; MAX_UDP_PAYLOAD + 20];
+    let fate = || Fate::Delivered { copies: Vec::new() };
+    let mut ipv6 = event(
+        Direction::ToServer,
+        1,
+        Duration::ZERO,
+        bytes.clone(),
+        fate(),
+    );
+    ipv6.from = Some(address("[::1]:6000"));
+    ipv6.to = Some(address("[::1]:5005"));
+    let mut mixed = event(Direction::ToServer, 2, Duration::ZERO, vec![1], fate());
+    mixed.from = Some(address("127.0.0.1:6000"));
+    mixed.to = Some(address("[::]:5005"));
+    let trace = WireTrace {
+        events: vec![ipv6, mixed],
+        ..WireTrace::default()
+    };
+
+    let packets = capture(&trace);
+
+    let (ip, transport) = verified_ipv6(&packets[0].data, IpNumber::UDP);
+    let (header, payload) = UdpHeader::from_slice(transport).unwrap();
+    assert_eq!(ip.source, std::net::Ipv6Addr::LOCALHOST.octets());
+    assert_eq!(ip.destination, std::net::Ipv6Addr::LOCALHOST.octets());
+    assert_eq!((header.source_port, header.destination_port), (6000, 5005));
+    assert_eq!(payload, bytes.as_slice());
+    assert_eq!(
+        packets[0].comment.as_deref(),
+        Some("to-server #1: not delivered")
+    );
+    let (ip, _) = verified_ipv6(&packets[1].data, IpNumber::UDP);
+    assert_eq!(ip.source, Ipv4Addr::LOCALHOST.to_ipv6_mapped().octets());
+    assert_eq!(ip.destination, std::net::Ipv6Addr::UNSPECIFIED.octets());
+}
+
+#[test]
+fn a_tcp_connection_over_ipv6_is_captured_in_ipv6_packets() {
+    let mut connection = connection(
+        stream(b"hello\n", &[(1, 0, 6)], Some(3)),
+        stream(b"A", &[(2, 0, 1)], Some(4)),
+    );
+    connection.client = address("[::1]:40000");
+    connection.dialed = address("[::1]:12100");
+    let trace = tcp_trace(connection);
+
+    let packets = capture(&trace);
+
+    assert!(!packets.is_empty());
+    for packet in &packets {
+        let (ip, transport) = verified_ipv6(&packet.data, IpNumber::TCP);
+        let (header, _) = TcpHeader::from_slice(transport).unwrap();
+        assert_eq!(ip.source, std::net::Ipv6Addr::LOCALHOST.octets());
+        assert!([40000, 12100].contains(&header.source_port));
+    }
 }
 
 #[test]
