@@ -258,10 +258,12 @@ mod tests {
             kill_at_once(&dir),
             "no cgroup.kill: the kernel is older than 5.14"
         );
-        assert_eq!(
-            wait_until_unpopulated(&dir, Instant::now() + BUDGET),
-            Waited::OnAnEvent
-        );
+        // The kill may empty the cgroup before the first look (the sleepers die at once on
+        // a quick machine): then it waited on nothing, as documented; otherwise on the
+        // event. Either way it returns with the cgroup empty, long before the deadline.
+        let deadline = Instant::now() + BUDGET;
+        let waited = wait_until_unpopulated(&dir, deadline);
+        assert!(Instant::now() < deadline, "{waited:?} only at the deadline");
         assert!(members(&dir).is_empty());
         // The shell is the test's child and not reaped yet: a zombie holds no cgroup.
         remove_tree(&dir).unwrap();

@@ -253,7 +253,9 @@ mod tests {
 
     #[test]
     fn a_failing_build_quotes_its_first_error() {
-        let script = "echo compiling; echo 'a.c:3:1: error: expected ;' >&2; \
+        // All on stderr: lines of two pipes have no order between them, and the point is
+        // that what comes before the first error is not quoted.
+        let script = "echo compiling >&2; echo 'a.c:3:1: error: expected ;' >&2; \
                       echo 'note: here' >&2; exit 2";
         let (_work, _, outcome) = build(&[], script, Duration::from_secs(30));
         let BuildOutcome::Failed { ending, lines } = outcome else {
