@@ -245,3 +245,57 @@ fn preload_mode_says_it_does_not_carry_an_ipv6_udp_server() {
         graded.stdout
     );
 }
+
+/// Whether the grader can make a private network namespace here (relay mode's relay then
+/// answers on `[::]`); where it cannot, the test says so and is skipped: on the host's own
+/// network the relay answers on 127.0.0.1 alone, and a client that sends to `::1` finds
+/// nobody there.
+fn private_namespaces_available() -> bool {
+    let available = {
+        let _namespaces = exclusive_namespaces();
+        socklab_grader::netns::NetNamespace::create().is_ok()
+    };
+    if !available {
+        eprintln!("skipped: network namespaces cannot be made here");
+    }
+    available
+}
+
+/// UDP: a client that sends to `::1` from a socket connected there (so it takes replies
+/// from `[::1]:PORT` alone) reaches the reference server (on 127.0.0.1) in relay mode,
+/// where the relay's socket facing it is what it sends to, and the dual-stack server in
+/// relay and transparent modes. The trace names it at `[::1]`, as its own socket does.
+#[test]
+fn udp_client_sending_to_ipv6_loopback_passes() {
+    if !ipv6_available() || !private_namespaces_available() {
+        return;
+    }
+    let client_dir = example("udp-add/ipv6-client");
+    let dual_stack = example("udp-add/ipv6/UDP_Server.py");
+    let client = [
+        "--client",
+        client_dir.as_str(),
+        "--client-cmd",
+        "python3 UDP_Client.py ::1 {port}",
+    ];
+    let mut runs = vec![("relay", None), ("relay", Some(dual_stack.as_str()))];
+    runs.push(("transparent", Some(dual_stack.as_str())));
+    for (mode, server) in runs {
+        let mut args = client.to_vec();
+        args.extend(server.iter().flat_map(|server| ["--server", server]));
+        let graded = grade_in(mode, "udp-add", &args);
+        let what = format!("::1 udp client, server {server:?}, {mode} mode");
+        assert_passes(&graded, &what);
+        let datagrams = trace(graded.out.path(), "add-42");
+        assert!(!datagrams.is_empty(), "{what}");
+        for datagram in datagrams {
+            let end = if datagram["direction"] == "to-server" {
+                "from"
+            } else {
+                "to"
+            };
+            let client = datagram[end].as_str().unwrap_or_default();
+            assert!(client.starts_with("[::1]:"), "{what}: {datagram}");
+        }
+    }
+}

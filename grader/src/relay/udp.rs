@@ -50,8 +50,29 @@ impl UdpRelay {
         clock: ScenarioClock,
         observer: Option<DecisionObserver>,
     ) -> io::Result<UdpRelay> {
-        let client_side = Endpoint::new(UdpSocket::bind(endpoints.listen)?, Role::Client)?;
-        let loopback: SocketAddr = match endpoints.target {
+        let client_side = UdpSocket::bind(endpoints.listen)?;
+        Self::start_on(
+            client_side,
+            endpoints.target,
+            to_server,
+            to_client,
+            clock,
+            observer,
+        )
+    }
+
+    /// Relay mode on a socket already bound for the client (relay mode's `[::]`, which
+    /// only a private namespace may have): datagrams go on to the server at `target`.
+    pub fn start_on(
+        client_side: UdpSocket,
+        target: SocketAddr,
+        to_server: Impairment,
+        to_client: Impairment,
+        clock: ScenarioClock,
+        observer: Option<DecisionObserver>,
+    ) -> io::Result<UdpRelay> {
+        let client_side = Endpoint::new(client_side, Role::Client)?;
+        let loopback: SocketAddr = match target {
             SocketAddr::V4(_) => (Ipv4Addr::LOCALHOST, 0).into(),
             SocketAddr::V6(_) => (Ipv6Addr::LOCALHOST, 0).into(),
         };
@@ -59,7 +80,7 @@ impl UdpRelay {
         let listen_addr = client_side.local;
         let server_side_addr = server_side.local;
         let routing = Routing::Nat {
-            target: endpoints.target,
+            target,
             client_address: None,
         };
         let claims = Claims::default();

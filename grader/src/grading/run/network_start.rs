@@ -7,7 +7,7 @@ use super::bind_gates::BindGates;
 use super::error::{RunError, internal};
 use super::network::Network;
 use super::notes::{ipv6_udp_under_preload, never_appeared, no_udp_bind};
-use super::server_reach::{client_listener, server_target};
+use super::server_reach::{client_listener, client_socket, server_target};
 use super::socket_dirs::SocketDirs;
 use crate::case::{Scenario, Transport};
 use crate::evidence::Role;
@@ -23,9 +23,7 @@ use crate::relay::routing::Networks;
 use crate::relay::stream_socket::{RelayListener, ServerNetwork};
 use crate::relay::tcp::ConnectionObserver;
 use crate::relay::tcp_bridge::BridgeError;
-use crate::relay::{
-    RelayEndpoints, ScenarioClock, ShaperSeed, TcpBridge, TcpRelay, TcpRelayPlan, UdpRelay,
-};
+use crate::relay::{ScenarioClock, ShaperSeed, TcpBridge, TcpRelay, TcpRelayPlan, UdpRelay};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -268,20 +266,21 @@ fn start_udp_relay(
     target: SocketAddr,
     private: Option<&Arc<NetNamespace>>,
 ) -> Result<Startup, RunError> {
-    let endpoints = RelayEndpoints {
-        listen: SocketAddr::from((HOST, 0)),
-        target,
-    };
     let Impairments {
         to_server,
         to_client,
     } = plan.impairments;
     let clock = plan.clock;
+    let in_private = private.is_some();
+    let start = move || {
+        let client_side = client_socket(in_private, SocketAddr::from((HOST, 0)))?;
+        UdpRelay::start_on(client_side, target, to_server, to_client, clock, None)
+    };
     let relay = match private {
-        None => UdpRelay::start(endpoints, to_server, to_client, clock, None),
+        None => start(),
         // Its sockets are made inside the namespace; the relay then runs anywhere.
         Some(namespace) => namespace
-            .run_in(move || UdpRelay::start(endpoints, to_server, to_client, clock, None))
+            .run_in(start)
             .map_err(std::io::Error::other)
             .and_then(|started| started),
     }

@@ -5,7 +5,7 @@
 //! On a real loopback each of them meets the other where their families meet, so the
 //! relay, which stands between them, does too.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 
 /// Where the relay reaches a server that was told `host` and `port` and is seen bound (or
 /// listening) on `bound` (its socket table, any port): at `host` while it has an IPv4
@@ -42,6 +42,19 @@ pub(super) fn client_listener(private: bool, ipv4: SocketAddr) -> std::io::Resul
         return Ok(listener);
     }
     TcpListener::bind(ipv4)
+}
+
+/// Binds the relay's UDP socket for the client, where [`client_listener`] binds its TCP
+/// listener: `[::]` (dual-stack) in a private namespace, so a client that sends to `::1`
+/// reaches it as one that sends to `127.0.0.1` does; `ipv4` on the host's loopback. Its
+/// replies leave from the address each client sent to (the kernel picks the source of a
+/// wildcard socket's datagram from the route back, which on the loopback is that address,
+/// in the client's family), so a client whose socket is connected takes them.
+pub(super) fn client_socket(private: bool, ipv4: SocketAddr) -> std::io::Result<UdpSocket> {
+    if private && let Ok(socket) = UdpSocket::bind((Ipv6Addr::UNSPECIFIED, ipv4.port())) {
+        return Ok(socket);
+    }
+    UdpSocket::bind(ipv4)
 }
 
 #[cfg(test)]
@@ -108,6 +121,50 @@ mod tests {
             server_target(documentation, true, 5005, &[address("[::1]:5005")]),
             address("[::1]:5005")
         );
+    }
+
+    /// On the host's loopback the relay's UDP socket is IPv4 alone; in a private
+    /// namespace it takes both families. (The wildcard is bound only in a namespace the
+    /// test makes, never on the host's network; without one that half is skipped.)
+    #[test]
+    fn the_udp_socket_for_the_client_is_dual_stack_only_in_a_private_namespace() {
+        let ipv4 = address("127.0.0.1:0");
+        let host = client_socket(false, ipv4).unwrap();
+        assert_eq!(host.local_addr().unwrap().ip(), IpAddr::V4(HOST));
+        let Ok(namespace) = crate::netns::NetNamespace::create() else {
+            eprintln!("skipped the private half: network namespaces cannot be made here");
+            return;
+        };
+        let sources = namespace
+            .run_in(move || {
+                let private = client_socket(true, ipv4).unwrap();
+                let local = private.local_addr().unwrap();
+                if UdpSocket::bind("[::1]:0").is_err() {
+                    // IPv6 is off: the IPv4 fallback.
+                    assert_eq!(local.ip(), IpAddr::V4(HOST));
+                    return Vec::new();
+                }
+                assert_eq!(local.ip(), IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+                private
+                    .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                    .unwrap();
+                ["127.0.0.1:0", "[::1]:0"]
+                    .into_iter()
+                    .map(|from| {
+                        let sender = UdpSocket::bind(from).unwrap();
+                        let sent_from = sender.local_addr().unwrap().ip();
+                        sender
+                            .send_to(b"x", SocketAddr::new(sent_from, local.port()))
+                            .unwrap();
+                        let (_, source) = private.recv_from(&mut [0; 4]).unwrap();
+                        (sent_from, source.ip().to_canonical())
+                    })
+                    .collect()
+            })
+            .unwrap();
+        for (sent_from, seen) in sources {
+            assert_eq!(seen, sent_from);
+        }
     }
 
     #[test]
