@@ -62,18 +62,39 @@ fn the_c_pair_is_built_once_and_passes_rdt3() {
     );
 }
 
+/// `examples/rdt3/c/` copied, with one semicolon of `UDP_Client.c` taken out, so that
+/// `make` fails on exactly that line.
+fn broken_copy_of_the_c_pair() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    let example = root().join("examples/rdt3/c");
+    for entry in std::fs::read_dir(&example).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let client = copy.path().join("UDP_Client.c");
+    let source = std::fs::read_to_string(&client).unwrap();
+    let line = "    uint32_t seq = 0;";
+    assert!(
+        source.contains(line),
+        "examples/rdt3/c/UDP_Client.c changed"
+    );
+    std::fs::write(&client, source.replacen(line, "    uint32_t seq = 0", 1)).unwrap();
+    copy
+}
+
 #[test]
 fn a_build_that_fails_fails_every_run_quoting_the_compiler() {
     if !have_c_tools() {
         return;
     }
-    let broken = fixture("rdt3-c-build-fails");
+    let copy = broken_copy_of_the_c_pair();
+    let broken = copy.path();
     let output = grader()
         .args(["check", "rdt3", "--format", "json"])
         .arg("--client")
-        .arg(&broken)
+        .arg(broken)
         .arg("--server")
-        .arg(&broken)
+        .arg(broken)
         .output()
         .unwrap();
     let stdout = exited_with(&output, exit_code::FAILED);

@@ -5,13 +5,13 @@
 //! any `--format` like a graded report, so a platform shows the student why, with the
 //! grader's own JSON, rather than a script's.
 
+use super::not_run::every_run_failed_on;
 use super::replay::Replay;
-use super::session::{GradeReport, ScenarioResult};
+use super::session::GradeReport;
 use crate::analyzer::LoadedCase;
-use crate::case::{CheckId, Grading, PlannedRun};
+use crate::case::{CheckId, PlannedRun};
 use crate::check::startup::STARTUP;
 use crate::check::{Outcome, Status};
-use crate::evidence::RunEvidence;
 use std::time::Duration;
 
 /// What the report says about the submission and how it would have been graded.
@@ -37,30 +37,11 @@ pub fn missing_programs_report(
     missing: &MissingPrograms<'_>,
 ) -> GradeReport {
     let observed = missing.problems.join("; ");
-    let scenarios = runs
-        .iter()
-        .map(|run| {
-            let scenario = &loaded.case.scenarios[run.scenario];
-            let points_possible = match scenario.grading {
-                Grading::Graded => f64::from(scenario.points) / f64::from(scenario.repeat),
-                Grading::Informational => 0.0,
-            };
-            ScenarioResult {
-                key: run.key.clone(),
-                about: scenario.about.clone(),
-                grading: scenario.grading,
-                points_possible,
-                points_awarded: 0.0,
-                outcomes: vec![
-                    Outcome::new(CheckId::Startup, STARTUP)
-                        .status(Status::Fail)
-                        .expected("the submission holds both programs the case runs, each runnable")
-                        .observed(observed.clone()),
-                ],
-                evidence: RunEvidence::not_run(run.scenario),
-            }
-        })
-        .collect();
+    let failed = Outcome::new(CheckId::Startup, STARTUP)
+        .status(Status::Fail)
+        .expected("the submission holds both programs the case runs, each runnable")
+        .observed(observed);
+    let scenarios = every_run_failed_on(loaded, runs, &failed);
     GradeReport {
         case_name: loaded.case.name.clone(),
         case_title: loaded.case.title.clone(),

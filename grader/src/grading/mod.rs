@@ -8,6 +8,7 @@ pub mod input_files;
 pub mod judge;
 pub mod missing;
 pub mod mode;
+pub mod not_run;
 pub mod produced_files;
 pub mod program;
 pub mod progress;

@@ -5,12 +5,12 @@
 
 use super::prepare::BuildFailure;
 use crate::analyzer::LoadedCase;
-use crate::case::{CheckId, Grading, PlannedRun};
+use crate::case::{CheckId, PlannedRun};
 use crate::check::build::BUILD;
 use crate::check::{Outcome, Status};
-use crate::evidence::RunEvidence;
+use crate::grading::not_run::every_run_failed_on;
 use crate::grading::run::RunSettings;
-use crate::grading::session::{GradeReport, ScenarioResult};
+use crate::grading::session::GradeReport;
 use std::time::Duration;
 
 /// Every run in `runs` failed on `build`, saying `failure`.
@@ -21,34 +21,15 @@ pub fn build_failure_report(
     failure: &BuildFailure,
 ) -> GradeReport {
     let observed = observed(failure);
-    let scenarios = runs
-        .iter()
-        .map(|run| {
-            let scenario = &loaded.case.scenarios[run.scenario];
-            let points_possible = match scenario.grading {
-                Grading::Graded => f64::from(scenario.points) / f64::from(scenario.repeat),
-                Grading::Informational => 0.0,
-            };
-            ScenarioResult {
-                key: run.key.clone(),
-                about: scenario.about.clone(),
-                grading: scenario.grading,
-                points_possible,
-                points_awarded: 0.0,
-                outcomes: vec![
-                    Outcome::new(CheckId::Build, BUILD)
-                        .status(Status::Fail)
-                        .expected(format!(
-                            "`{}` builds {} and makes the programs the case runs",
-                            failure.command,
-                            failure.dir.display()
-                        ))
-                        .observed(observed.clone()),
-                ],
-                evidence: RunEvidence::not_run(run.scenario),
-            }
-        })
-        .collect();
+    let failed = Outcome::new(CheckId::Build, BUILD)
+        .status(Status::Fail)
+        .expected(format!(
+            "`{}` builds {} and makes the programs the case runs",
+            failure.command,
+            failure.dir.display()
+        ))
+        .observed(observed);
+    let scenarios = every_run_failed_on(loaded, runs, &failed);
     GradeReport {
         case_name: loaded.case.name.clone(),
         case_title: loaded.case.title.clone(),
